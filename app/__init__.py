@@ -1,0 +1,90 @@
+"""OneCode application factory."""
+import secrets
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import Defaults
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config=None):
+    """Build the app: config, extensions, blueprints (the list below is all there is)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        _ensure_instance_config(app)
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ONECODE")
+    else:
+        app.config.from_mapping(test_config)
+    _derive_defaults(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    limiter.init_app(app)
+
+    from app import auth, api, dev, errors, i18n, pwa, resident
+    from app.cli import register_cli
+
+    blueprints = [auth.bp, resident.bp, api.bp, pwa.bp]
+    if app.config["ENV_NAME"] == "development":
+        blueprints.append(dev.bp)
+    for bp in blueprints:
+        app.register_blueprint(bp)
+    errors.register(app)
+    i18n.register(app)
+    register_cli(app)
+
+    from app import models  # noqa: F401  (mappers must be configured before the first query)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+    login_manager.unauthorized_handler(errors.unauthorized)
+    return app
+
+
+def _ensure_instance_config(app):
+    """Write instance/config.py with a random secret on first run (it is gitignored)."""
+    path = Path(app.instance_path) / "config.py"
+    if not path.exists():
+        path.write_text(
+            "# Local settings for this machine; never commit this file.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+            f"DOC_HASH_KEY = {secrets.token_hex(32)!r}\n"
+        )
+
+
+def _derive_defaults(app):
+    """Fill settings whose defaults depend on the instance folder."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
+            f"sqlite:///{instance / 'onecode.sqlite'}")
+    if not app.config.get("KEYS_DIR"):
+        app.config["KEYS_DIR"] = str(instance / "keys")
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
+    app.config.setdefault("DOC_HASH_KEY", app.config["SECRET_KEY"])
+
+
+def _select_locale():
+    """Explicit choice (cookie set by the switcher) first, then Accept-Language, then Chinese."""
+    from app.i18n import current_language
+    return current_language()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and foreign keys for SQLite connections; other databases are left alone."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

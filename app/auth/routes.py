@@ -1,0 +1,76 @@
+"""Sign-in pages: phone → SMS code → signed in."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import CodeForm, PhoneForm
+from app.auth.services import SignInError, send_sign_in_code, sign_in_with_code
+from app.extensions import limiter
+from app.services.sms import SmsFailed
+
+
+def _phone_key() -> str:
+    return "phone:" + (request.form.get("phone") or "").strip()[:11]
+
+
+def home_for(user):
+    """Where a signed-in user starts."""
+    if user.role == "resident" and not user.has_profile:
+        return url_for("resident.profile")
+    return url_for("resident.code")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OTP_SEND_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["OTP_SEND_LIMIT_PHONE"], key_func=_phone_key, methods=["POST"])
+def sign_in():
+    """Ask for the phone number and text a code to it."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = PhoneForm()
+    if form.validate_on_submit():
+        try:
+            send_sign_in_code(form.phone.data)
+        except SmsFailed:
+            flash(_("The text message could not be sent. Please try again in a moment."), "error")
+            return render_template("auth/sign_in.html", form=form), 503
+        session["sign_in_phone"] = form.phone.data
+        flash(_("A code was sent to your phone. It is valid for 5 minutes."), "info")
+        return redirect(url_for("auth.verify"))
+    status = 422 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OTP_VERIFY_LIMIT_IP"], methods=["POST"])
+def verify():
+    """Take the code from the text message and sign the user in."""
+    phone = session.get("sign_in_phone")
+    if not phone:
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm(phone=phone)
+    if form.validate_on_submit():
+        try:
+            user = sign_in_with_code(phone, form.code.data)
+        except SignInError as error:
+            form.code.errors.append(error.message())
+            if error.kind in ("expired", "too_many", "no_code"):
+                session.pop("sign_in_phone", None)
+            return render_template("auth/verify.html", form=form, phone=phone), 422
+        session.pop("sign_in_phone", None)
+        login_user(user, remember=True)
+        return redirect(home_for(user))
+    status = 422 if form.errors else 200
+    return render_template("auth/verify.html", form=form, phone=phone), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End the session; the page's script has already removed cached personal data."""
+    logout_user()
+    session.clear()
+    flash(_("You have signed out. Personal data on this device was removed."), "info")
+    response = redirect(url_for("auth.sign_in"))
+    return response

@@ -1,0 +1,71 @@
+"""`flask` commands: keys, demo data, CSV imports (until the authority console exists)."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.services import keys
+
+keys_cli = AppGroup("keys", help="Signing keys for health codes.")
+import_cli = AppGroup("import", help="Import authority data from CSV files.")
+
+
+@keys_cli.command("init")
+def keys_init():
+    """Create the first signing key if there is none."""
+    click.echo(f"active key: {keys.ensure_key()}")
+
+
+@keys_cli.command("rotate")
+def keys_rotate():
+    """Sign new codes with a new key; the old public key stays published until its codes expire."""
+    kid, old = keys.rotate()
+    click.echo(f"active key: {kid}")
+    if old:
+        click.echo(f"retired key: {old} (published until its last code expires)")
+
+
+def _report(report, what: str) -> None:
+    for line, message in report.rejected:
+        click.echo(f"  rejected line {line}: {message}", err=True)
+    click.echo(f"{what}: {report.rows} rows, {len(report.accepted)} valid, {len(report.rejected)} rejected")
+    if report.applied:
+        click.echo(f"applied; {report.recoloured} people re-evaluated with a new verdict")
+    else:
+        click.echo("nothing was written" + (" (fix the rejected rows, or pass --skip-invalid)"
+                                            if report.rejected else ""))
+        if report.rejected:
+            raise SystemExit(1)
+
+
+@import_cli.command("risk-areas")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Apply the valid rows even if some are rejected.")
+def import_risk_areas(csv_file, skip_invalid):
+    """CSV with columns district,level,start[,end] (level high/medium or 高/中)."""
+    from app.services.imports import import_risk_areas as run
+    _report(run(csv_file.read_text(encoding="utf-8"), f"cli:{csv_file.name}", skip_invalid), "risk areas")
+
+
+@import_cli.command("control-list")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Apply the valid rows even if some are rejected.")
+def import_control_list(csv_file, skip_invalid):
+    """CSV with columns doc_number,status,start[,end][,doc_kind]."""
+    from app.services.imports import import_control_list as run
+    _report(run(csv_file.read_text(encoding="utf-8"), f"cli:{csv_file.name}", skip_invalid), "control list")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Demo residents, one for each colour; prints their phone numbers."""
+    from app.services.demo import seed
+    for line in seed():
+        click.echo(line)
+
+
+def register_cli(app):
+    """Attach the commands to `flask`."""
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(import_cli)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,46 @@
+"""Defaults for every setting; secrets and local overrides live in instance/config.py."""
+
+
+class Defaults:
+    """Settings a fresh checkout runs with (development on SQLite)."""
+
+    SECRET_KEY = None  # set in instance/config.py (created on first run) or ONECODE_SECRET_KEY
+    ENV_NAME = "development"  # development | production | testing
+    SQLALCHEMY_DATABASE_URI = None  # default: sqlite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    TIMEZONE = "Asia/Shanghai"
+    WTF_CSRF_TIME_LIMIT = 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    MAX_CONTENT_LENGTH = 256 * 1024
+
+    # Sign-in by SMS code
+    OTP_TTL_SECONDS = 300
+    OTP_MAX_ATTEMPTS = 5
+    OTP_SEND_LIMIT_PHONE = "1 per minute;5 per hour"
+    OTP_SEND_LIMIT_IP = "20 per hour"
+    OTP_VERIFY_LIMIT_IP = "30 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # SMS backend: "outbox" (development: stored and shown at /dev/outbox) or "http"
+    SMS_BACKEND = "outbox"
+    SMS_GATEWAY_URL = None
+    SMS_GATEWAY_TOKEN = None
+    SMS_GATEWAY_TIMEOUT = 5
+
+    # Health codes (DESIGN.md section 3)
+    CODE_ISSUER = "onecode-dev"
+    CODE_PAPER_DAYS = 7
+    KEYS_DIR = None  # default: instance/keys
+    RULES_FILE = None  # default: the shipped rule set
+    FACTS_WINDOW_DAYS = 28
+    RETENTION_DAYS = 28
+
+    # Check-ins submitted from the device's offline queue
+    CHECKIN_MAX_AGE_DAYS = 7
+    BATCH_MAX_RECORDS = 500

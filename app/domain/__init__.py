@@ -1,0 +1,1 @@
+"""Pure domain code: no Flask, no database; time, keys and rules come in as arguments."""

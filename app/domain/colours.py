@@ -1,0 +1,746 @@
+"""The colour rule engine: a person's facts, a versioned rule set and the risk areas in, a verdict out."""
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+COLOURS = ("green", "yellow", "red")
+CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
+RISK_LEVELS = ("high", "medium")
+RULE_KINDS = (
+    "control_status",
+    "in_risk_area",
+    "visited_risk_area",
+    "arrival_other_province",
+    "fever",
+    "symptoms",
+    "declared_contact",
+    "override",
+)
+RECOVERY_RULE_ID = "recovery.pending"
+LANGUAGES = ("zh", "en")
+
+_DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "default.json"
+_SEVERITY = {colour: rank for rank, colour in enumerate(COLOURS)}
+_ONE_DAY = timedelta(days=1)
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A place the person says they went to on a day."""
+
+    district: str
+    day: date
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Where the person came from and when, as declared at a check-in."""
+
+    from_district: str
+    day: date
+    transport: str
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """One daily health declaration (每日打卡)."""
+
+    day: date
+    district: str
+    temperature: float | None = None
+    symptoms: tuple[str, ...] = ()
+    visits: tuple[Visit, ...] = ()
+    contact_with_cases: bool = False
+    arrival: Arrival | None = None
+
+
+@dataclass(frozen=True)
+class ControlEntry:
+    """A control-list entry for the person; `end` None means still under control."""
+
+    status: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self):
+        if self.status not in CONTROL_STATUSES:
+            raise ValueError(f"unknown control status {self.status!r}")
+
+
+@dataclass(frozen=True)
+class RiskArea:
+    """A district declared a medium- or high-risk area from `start` to `end` (None = still)."""
+
+    district: str
+    level: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self):
+        if self.level not in RISK_LEVELS:
+            raise ValueError(f"unknown risk level {self.level!r}")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A manual colour set by the authority; wins over computed colours while active."""
+
+    colour: str
+    reason_category: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self):
+        if self.colour not in COLOURS:
+            raise ValueError(f"unknown colour {self.colour!r}")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the engine looks at for one person."""
+
+    checkins: tuple[Checkin, ...]
+    control: tuple[ControlEntry, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+
+# --- verdict ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a colour applies, with what to do about it, in every language."""
+
+    rule_id: str
+    colour: str
+    text: dict[str, str]
+    guidance: dict[str, str]
+    active_until: date | None
+
+    def to_dict(self) -> dict:
+        """JSON-safe form for storage."""
+        return {
+            "rule_id": self.rule_id,
+            "colour": self.colour,
+            "text": dict(self.text),
+            "guidance": dict(self.guidance),
+            "active_until": _iso(self.active_until),
+        }
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping) -> "Reason":
+        """Inverse of to_dict."""
+        return cls(
+            rule_id=mapping["rule_id"],
+            colour=mapping["colour"],
+            text=dict(mapping["text"]),
+            guidance=dict(mapping["guidance"]),
+            active_until=_date_or_none(mapping["active_until"]),
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The colour for today (None = nothing declared yet, so no code) and its reasons, worst first."""
+
+    colour: str | None
+    reasons: tuple[Reason, ...]
+    may_turn_green_on: date | None
+    rule_set_version: str
+    healthy_streak: int
+    needed_streak: int
+
+    def to_dict(self) -> dict:
+        """JSON-safe form for storage."""
+        return {
+            "colour": self.colour,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+            "may_turn_green_on": _iso(self.may_turn_green_on),
+            "rule_set_version": self.rule_set_version,
+            "healthy_streak": self.healthy_streak,
+            "needed_streak": self.needed_streak,
+        }
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping) -> "Verdict":
+        """Inverse of to_dict."""
+        return cls(
+            colour=mapping["colour"],
+            reasons=tuple(Reason.from_dict(reason) for reason in mapping["reasons"]),
+            may_turn_green_on=_date_or_none(mapping["may_turn_green_on"]),
+            rule_set_version=mapping["rule_set_version"],
+            healthy_streak=mapping["healthy_streak"],
+            needed_streak=mapping["needed_streak"],
+        )
+
+
+# --- rule set --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A symptom a check-in form offers; `triggers` says whether declaring it turns the code yellow."""
+
+    code: str
+    label: dict[str, str]
+    triggers: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: a kind the engine knows, the colour it gives, its data parameters and its texts."""
+
+    id: str
+    kind: str
+    colour: str | None
+    enabled: bool
+    params: dict = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
+    guidance: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A parsed, validated rule set file."""
+
+    version: str
+    fever_threshold_c: float
+    recovery_checkins: dict[str, int]
+    symptoms: tuple[Symptom, ...]
+    rules: tuple[Rule, ...]
+    recovery_text: dict[str, str]
+    recovery_guidance: dict[str, str]
+
+
+def load_rule_set(path) -> RuleSet:
+    """Read and validate a rule set JSON file."""
+    with open(path, encoding="utf-8") as f:
+        return parse_rule_set(json.load(f))
+
+
+@cache
+def default_rule_set() -> RuleSet:
+    """The rule set shipped with the app (rules/default.json), parsed once."""
+    return load_rule_set(_DEFAULT_RULES)
+
+
+def parse_rule_set(mapping: Mapping) -> RuleSet:
+    """Validate a rule set mapping; anything unknown or malformed raises ValueError."""
+    version = mapping.get("version")
+    if not isinstance(version, str) or not version:
+        raise ValueError("rule set needs a version string")
+    threshold = mapping.get("fever_threshold_c")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise ValueError("fever_threshold_c must be a number")
+    recovery = mapping.get("recovery_checkins")
+    if not isinstance(recovery, Mapping) or set(recovery) != {"yellow", "red"}:
+        raise ValueError("recovery_checkins needs exactly 'yellow' and 'red'")
+    for colour, count in recovery.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"recovery_checkins[{colour!r}] must be a whole number >= 0")
+    symptoms = tuple(_parse_symptom(item) for item in mapping.get("symptoms", ()))
+    _require_unique([s.code for s in symptoms], "symptom code")
+    context = {"threshold": threshold}
+    rules = tuple(_parse_rule(item, context) for item in mapping.get("rules", ()))
+    _require_unique([r.id for r in rules] + [RECOVERY_RULE_ID], "rule id")
+    recovery_reason = mapping.get("recovery_reason", {})
+    recovery_text, recovery_guidance = (
+        _parse_texts(recovery_reason.get(part), f"recovery_reason.{part}", {"remaining": 0})
+        for part in ("text", "guidance")
+    )
+    return RuleSet(
+        version=version,
+        fever_threshold_c=float(threshold),
+        recovery_checkins=dict(recovery),
+        symptoms=symptoms,
+        rules=rules,
+        recovery_text=recovery_text,
+        recovery_guidance=recovery_guidance,
+    )
+
+
+def symptom_labels(rules: RuleSet, lang: str) -> list[tuple[str, str]]:
+    """(code, label) pairs for a check-in form, in the rule set's order."""
+    lang = _language(lang)
+    return [(symptom.code, symptom.label[lang]) for symptom in rules.symptoms]
+
+
+def _parse_symptom(item: Mapping) -> Symptom:
+    """One symptom entry: code, zh, en, triggers."""
+    code = item.get("code")
+    if not isinstance(code, str) or not code:
+        raise ValueError(f"symptom without a code: {item!r}")
+    if not isinstance(item.get("triggers"), bool):
+        raise ValueError(f"symptom {code!r}: triggers must be true or false")
+    label = _parse_texts({lang: item.get(lang) for lang in LANGUAGES}, f"symptom {code!r}", {})
+    return Symptom(code=code, label=label, triggers=item["triggers"])
+
+
+def _parse_rule(item: Mapping, context: Mapping) -> Rule:
+    """One rule entry, checked against what its kind needs."""
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise ValueError(f"rule without an id: {item!r}")
+    kind = item.get("kind")
+    if kind not in RULE_KINDS:
+        raise ValueError(f"rule {rule_id!r}: unknown kind {kind!r}")
+    colour = item.get("colour")
+    if kind == "override":
+        if colour is not None:
+            raise ValueError(f"rule {rule_id!r}: an override rule has no colour (each override carries one)")
+    elif colour not in ("yellow", "red"):
+        raise ValueError(f"rule {rule_id!r}: unknown colour {colour!r}")
+    enabled = item.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"rule {rule_id!r}: enabled must be true or false")
+    params = item.get("params", {})
+    if not isinstance(params, Mapping):
+        raise ValueError(f"rule {rule_id!r}: params must be an object")
+    _check_params(rule_id, kind, params)
+    format_context = {**context, **params}
+    return Rule(
+        id=rule_id,
+        kind=kind,
+        colour=colour,
+        enabled=enabled,
+        params=dict(params),
+        text=_parse_texts(item.get("text"), f"rule {rule_id!r} text", format_context),
+        guidance=_parse_texts(item.get("guidance"), f"rule {rule_id!r} guidance", format_context),
+    )
+
+
+def _check_params(rule_id: str, kind: str, params: Mapping) -> None:
+    """Each kind's required parameters, with their types."""
+    needs = {
+        "control_status": ("statuses",),
+        "in_risk_area": ("levels",),
+        "visited_risk_area": ("levels", "days"),
+        "arrival_other_province": ("days",),
+        "declared_contact": ("days",),
+    }.get(kind, ())
+    for name in needs:
+        if name not in params:
+            raise ValueError(f"rule {rule_id!r}: missing param {name!r}")
+    if "days" in needs:
+        days = params["days"]
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            raise ValueError(f"rule {rule_id!r}: days must be a whole number >= 1")
+    if "levels" in needs:
+        _check_choices(rule_id, "levels", params["levels"], RISK_LEVELS)
+    if "statuses" in needs:
+        _check_choices(rule_id, "statuses", params["statuses"], CONTROL_STATUSES)
+
+
+def _check_choices(rule_id: str, name: str, values, allowed: tuple[str, ...]) -> None:
+    """A non-empty list drawn from `allowed`."""
+    if not isinstance(values, list) or not values or any(value not in allowed for value in values):
+        raise ValueError(f"rule {rule_id!r}: {name} must be a non-empty list from {allowed}")
+
+
+def _parse_texts(texts, where: str, context: Mapping) -> dict[str, str]:
+    """A {zh, en} pair whose placeholders all resolve from `context`."""
+    if not isinstance(texts, Mapping) or any(not isinstance(texts.get(lang), str) for lang in LANGUAGES):
+        raise ValueError(f"{where}: needs 'zh' and 'en' strings")
+    for lang in LANGUAGES:
+        try:
+            texts[lang].format_map(context)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"{where}: bad placeholder in {lang!r}: {error}") from None
+    return {lang: texts[lang] for lang in LANGUAGES}
+
+
+def _require_unique(values: list[str], what: str) -> None:
+    """Raise on the first repeated value."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+def _language(lang: str) -> str:
+    """'zh_Hans_CN' → 'zh'; anything unknown falls back to Chinese."""
+    base = (lang or "").replace("-", "_").split("_")[0].lower()
+    return base if base in LANGUAGES else "zh"
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A rule that was active from `start` through `end` (None = open-ended)."""
+
+    rule: Rule
+    start: date
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        """True if the span is active on `day`."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the span builders read: check-ins up to today, sorted by day."""
+
+    checkins: tuple[Checkin, ...]
+    control: tuple[ControlEntry, ...]
+    risk_areas: tuple[RiskArea, ...]
+    today: date
+    rules: RuleSet
+
+
+@dataclass(frozen=True)
+class _DayState:
+    """The outcome for one day: colour plus what produced it."""
+
+    colour: str
+    override: Override | None
+    active: tuple[_Span, ...]
+    pending: str | None
+    recovery_base: dict[str, date]
+    streaks: dict[str, int]
+
+
+def evaluate(facts: Facts, rules: RuleSet, risk_areas: Sequence[RiskArea], today: date) -> Verdict:
+    """Today's colour for one person, with reasons, the green date if known and the check-in streak."""
+    checkins = tuple(sorted((c for c in facts.checkins if c.day <= today), key=lambda c: c.day))
+    override_rule = _enabled_rule(rules, "override")
+    overrides = tuple(facts.overrides) if override_rule else ()
+    if not checkins and not facts.control and not overrides:
+        return Verdict(None, (), None, rules.version, 0, 0)
+
+    inputs = _Inputs(checkins, tuple(facts.control), tuple(risk_areas), today, rules)
+    spans = tuple(
+        span for rule in rules.rules if rule.enabled for span in _SPAN_BUILDERS[rule.kind](rule, inputs)
+    )
+    checked_days = frozenset(c.day for c in checkins)
+    state = _day_state(today, spans, overrides, checked_days.__contains__, rules)
+
+    if state.override:
+        reasons = (_override_reason(override_rule, state.override, rules),)
+    else:
+        reasons = _reasons(state, rules)
+    if state.colour == "green":
+        may_turn_green_on = None
+    else:
+        may_turn_green_on = _green_day(today, spans, overrides, checked_days, rules)
+    held = state.colour if state.colour in ("yellow", "red") and not state.override else None
+    return Verdict(
+        colour=state.colour,
+        reasons=reasons,
+        may_turn_green_on=may_turn_green_on,
+        rule_set_version=rules.version,
+        healthy_streak=state.streaks[held or "yellow"],
+        needed_streak=rules.recovery_checkins[held] if held else 0,
+    )
+
+
+def _day_state(day: date, spans, overrides, is_checked: Callable[[date], bool], rules: RuleSet) -> _DayState:
+    """Colour on `day` given which days have a check-in (the recovery semantics live here)."""
+    override = _active_override(overrides, day)
+    cutoff = _cutoff(overrides, day)
+    active = tuple(span for span in spans if span.covers(day))
+    recovery_base, streaks, pending = {}, {}, None
+    for colour in ("red", "yellow"):
+        last_active = _last_active_day(spans, colour, cutoff, day)
+        base = _recovery_base(cutoff if last_active is None else last_active, day, is_checked)
+        recovery_base[colour] = base
+        streaks[colour] = max(0, (day - base).days - (0 if is_checked(day) else 1))
+        if pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]:
+            pending = colour
+    if override:
+        colour = override.colour
+    else:
+        colour = _worst(["green", pending or "green"] + [span.rule.colour for span in active])
+    return _DayState(colour, override, active, pending, recovery_base, streaks)
+
+
+def _active_override(overrides: Iterable[Override], day: date) -> Override | None:
+    """The override in force on `day`: the latest started, the worst on a tie."""
+    current = [o for o in overrides if o.start <= day and (o.end is None or day <= o.end)]
+    return max(current, key=lambda o: (o.start, _SEVERITY[o.colour]), default=None)
+
+
+def _cutoff(overrides: Iterable[Override], day: date) -> date | None:
+    """Last day of the latest override that ended before `day`; history up to it is settled."""
+    return max((o.end for o in overrides if o.end is not None and o.start <= o.end < day), default=None)
+
+
+def _last_active_day(spans, colour: str, cutoff: date | None, day: date) -> date | None:
+    """Latest day in (cutoff, day] on which a rule of `colour` or worse was active."""
+    latest = None
+    for span in spans:
+        if _SEVERITY[span.rule.colour] < _SEVERITY[colour]:
+            continue
+        last = day if span.end is None else min(span.end, day)
+        first = span.start if cutoff is None else max(span.start, cutoff + _ONE_DAY)
+        if first <= last and (latest is None or last > latest):
+            latest = last
+    return latest
+
+
+def _recovery_base(since: date | None, day: date, is_checked: Callable[[date], bool]) -> date:
+    """The day after which the healthy streak counts: `since`, or a later day with no check-in."""
+    probe = day - _ONE_DAY
+    while (since is None or probe > since) and is_checked(probe):
+        probe -= _ONE_DAY
+    return probe if since is None else max(probe, since)
+
+
+def _green_day(today: date, spans, overrides, checked_days: frozenset, rules: RuleSet) -> date | None:
+    """First day from today that would be green if the person checks in every day; None if never known."""
+    ends = [today]
+    for item in (*spans, *overrides):
+        ends += [item.start] + ([item.end] if item.end else [])
+    horizon = max(ends) + timedelta(days=max(rules.recovery_checkins.values()) + 1)
+
+    def is_checked(day: date) -> bool:
+        return day >= today or day in checked_days
+
+    day = today
+    while day <= horizon:
+        if _day_state(day, spans, overrides, is_checked, rules).colour == "green":
+            return day
+        day += _ONE_DAY
+    return None  # past the horizon only open-ended rules or overrides can keep the colour
+
+
+def _reasons(state: _DayState, rules: RuleSet) -> tuple[Reason, ...]:
+    """One reason per active rule, plus the recovery requirement when it holds a worse colour."""
+    order = {rule.id: index for index, rule in enumerate(rules.rules)}
+    by_rule: dict[str, list[_Span]] = {}
+    for span in state.active:
+        by_rule.setdefault(span.rule.id, []).append(span)
+    reasons = [_rule_reason(spans[0].rule, spans, rules) for spans in by_rule.values()]
+    worst_active = _worst(["green"] + [span.rule.colour for span in state.active])
+    if state.pending and _SEVERITY[state.pending] > _SEVERITY[worst_active]:
+        needed = rules.recovery_checkins[state.pending]
+        context = {"remaining": needed - state.streaks[state.pending]}
+        reasons.append(
+            Reason(
+                rule_id=RECOVERY_RULE_ID,
+                colour=state.pending,
+                text=_fill(rules.recovery_text, context),
+                guidance=_fill(rules.recovery_guidance, context),
+                active_until=state.recovery_base[state.pending] + timedelta(days=needed),
+            )
+        )
+    reasons.sort(key=lambda r: (-_SEVERITY[r.colour], order.get(r.rule_id, -1)))
+    return tuple(reasons)
+
+
+def _rule_reason(rule: Rule, spans: list[_Span], rules: RuleSet) -> Reason:
+    """A rule's reason; active until its latest span ends."""
+    ends = [span.end for span in spans]
+    return _reason(rule, rule.colour, None if None in ends else max(ends), rules)
+
+
+def _override_reason(rule: Rule, override: Override, rules: RuleSet) -> Reason:
+    """The reason shown while a manual override is in force, in the override's colour."""
+    return _reason(rule, override.colour, override.end, rules)
+
+
+def _reason(rule: Rule, colour: str, active_until: date | None, rules: RuleSet) -> Reason:
+    """A rule's texts filled from its params (and the fever threshold)."""
+    context = {"threshold": rules.fever_threshold_c, **rule.params}
+    return Reason(rule.id, colour, _fill(rule.text, context), _fill(rule.guidance, context), active_until)
+
+
+def _fill(texts: Mapping[str, str], context: Mapping) -> dict[str, str]:
+    """Texts with their placeholders filled in."""
+    return {lang: text.format_map(context) for lang, text in texts.items()}
+
+
+def _worst(colours: Iterable[str]) -> str:
+    """The most severe colour of those given."""
+    return max(colours, key=_SEVERITY.__getitem__)
+
+
+def _enabled_rule(rules: RuleSet, kind: str) -> Rule | None:
+    """The first enabled rule of a kind, if any."""
+    return next((rule for rule in rules.rules if rule.kind == kind and rule.enabled), None)
+
+
+# --- span builders: one per rule kind; params are data ---------------------------------------
+
+
+def _control_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active for the whole time a matching control entry runs."""
+    for entry in inputs.control:
+        if entry.status in rule.params["statuses"]:
+            yield _Span(rule, entry.start, entry.end)
+
+
+def _in_risk_area_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active today when the latest check-in's district is a risk area today."""
+    if inputs.checkins and _risk_area_on(inputs.checkins[-1].district, inputs.today, rule, inputs.risk_areas):
+        yield _Span(rule, inputs.today, inputs.today)
+
+
+def _visited_risk_area_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active for `days` days from each visit to a district that was a risk area that day."""
+    length = timedelta(days=rule.params["days"] - 1)
+    for checkin in inputs.checkins:
+        for visit in (Visit(checkin.district, checkin.day), *checkin.visits):
+            if visit.day > inputs.today:
+                continue
+            if _risk_area_on(visit.district, visit.day, rule, inputs.risk_areas):
+                yield _Span(rule, visit.day, visit.day + length)
+
+
+def _arrival_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active for `days` days from an arrival from another province (first two code digits differ)."""
+    length = timedelta(days=rule.params["days"] - 1)
+    for checkin in inputs.checkins:
+        arrival = checkin.arrival
+        if arrival and arrival.from_district[:2] != checkin.district[:2]:
+            yield _Span(rule, arrival.day, arrival.day + length)
+
+
+def _fever_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active on the day of a check-in at or above the fever threshold."""
+    for checkin in inputs.checkins:
+        if checkin.temperature is not None and checkin.temperature >= inputs.rules.fever_threshold_c:
+            yield _Span(rule, checkin.day, checkin.day)
+
+
+def _symptom_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active on the day of a check-in declaring a triggering symptom."""
+    triggering = {symptom.code for symptom in inputs.rules.symptoms if symptom.triggers}
+    for checkin in inputs.checkins:
+        if triggering.intersection(checkin.symptoms):
+            yield _Span(rule, checkin.day, checkin.day)
+
+
+def _declared_contact_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Active for `days` days from a check-in declaring contact with cases."""
+    length = timedelta(days=rule.params["days"] - 1)
+    for checkin in inputs.checkins:
+        if checkin.contact_with_cases:
+            yield _Span(rule, checkin.day, checkin.day + length)
+
+
+def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
+    """Overrides are handled apart from spans."""
+    return ()
+
+
+_SPAN_BUILDERS = {
+    "control_status": _control_spans,
+    "in_risk_area": _in_risk_area_spans,
+    "visited_risk_area": _visited_risk_area_spans,
+    "arrival_other_province": _arrival_spans,
+    "fever": _fever_spans,
+    "symptoms": _symptom_spans,
+    "declared_contact": _declared_contact_spans,
+    "override": _no_spans,
+}
+
+
+def _risk_area_on(district: str, day: date, rule: Rule, risk_areas: Iterable[RiskArea]) -> bool:
+    """True if `district` lies in a risk area of one of the rule's levels on `day`."""
+    return any(
+        area.level in rule.params["levels"]
+        and _within(district, area.district)
+        and area.start <= day
+        and (area.end is None or day <= area.end)
+        for area in risk_areas
+    )
+
+
+def _within(district: str, area: str) -> bool:
+    """A county code lies in an area code; '330100' (a city) or '330000' (a province) covers its counties."""
+    prefix = area
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return district.startswith(prefix)
+
+
+# --- storage snapshots -----------------------------------------------------------------------
+
+
+def facts_to_dict(facts: Facts) -> dict:
+    """JSON-safe snapshot of the inputs a verdict was computed from."""
+    return {
+        "checkins": [
+            {
+                "day": c.day.isoformat(),
+                "district": c.district,
+                "temperature": c.temperature,
+                "symptoms": list(c.symptoms),
+                "visits": [{"district": v.district, "day": v.day.isoformat()} for v in c.visits],
+                "contact_with_cases": c.contact_with_cases,
+                "arrival": None
+                if c.arrival is None
+                else {
+                    "from_district": c.arrival.from_district,
+                    "day": c.arrival.day.isoformat(),
+                    "transport": c.arrival.transport,
+                },
+            }
+            for c in facts.checkins
+        ],
+        "control": [
+            {"status": e.status, "start": e.start.isoformat(), "end": _iso(e.end)} for e in facts.control
+        ],
+        "overrides": [
+            {
+                "colour": o.colour,
+                "reason_category": o.reason_category,
+                "start": o.start.isoformat(),
+                "end": _iso(o.end),
+            }
+            for o in facts.overrides
+        ],
+    }
+
+
+def facts_from_dict(mapping: Mapping) -> Facts:
+    """Inverse of facts_to_dict; optional check-in fields may be left out."""
+    return Facts(
+        checkins=tuple(_checkin_from_dict(c) for c in mapping.get("checkins", ())),
+        control=tuple(
+            ControlEntry(e["status"], date.fromisoformat(e["start"]), _date_or_none(e.get("end")))
+            for e in mapping.get("control", ())
+        ),
+        overrides=tuple(
+            Override(
+                o["colour"], o["reason_category"], date.fromisoformat(o["start"]), _date_or_none(o.get("end"))
+            )
+            for o in mapping.get("overrides", ())
+        ),
+    )
+
+
+def _checkin_from_dict(c: Mapping) -> Checkin:
+    """One check-in from its snapshot form."""
+    arrival = c.get("arrival")
+    return Checkin(
+        day=date.fromisoformat(c["day"]),
+        district=c["district"],
+        temperature=c.get("temperature"),
+        symptoms=tuple(c.get("symptoms", ())),
+        visits=tuple(Visit(v["district"], date.fromisoformat(v["day"])) for v in c.get("visits", ())),
+        contact_with_cases=c.get("contact_with_cases", False),
+        arrival=None
+        if arrival is None
+        else Arrival(arrival["from_district"], date.fromisoformat(arrival["day"]), arrival["transport"]),
+    )
+
+
+def _iso(day: date | None) -> str | None:
+    """ISO date or None."""
+    return None if day is None else day.isoformat()
+
+
+def _date_or_none(text: str | None) -> date | None:
+    """Parse an ISO date, keeping None."""
+    return None if text is None else date.fromisoformat(text)

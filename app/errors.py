@@ -1,0 +1,100 @@
+"""Central error handling: HTML or JSON as the caller expects, always in the user's language."""
+import logging
+import math
+import time
+
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+
+class UserError(Exception):
+    """Something the user can fix: answered with `status` and a message in their language."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(error)
+        self.status, self.error, self.message = status, error, message
+
+
+def wants_json() -> bool:
+    """API calls and clients that prefer JSON get JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, error: str, message: str, **extra):
+    """One error answer, shaped for the caller."""
+    if wants_json():
+        response = jsonify({"error": error, "message": message, **extra})
+    else:
+        response = render_template("error.html", status=status, message=message, **extra)
+    return response, status
+
+
+def unauthorized():
+    """Signed-out callers: JSON 401 for the API, the sign-in page for browsers."""
+    if wants_json():
+        return error_response(401, "unauthorized", _messages()[401])
+    return redirect(url_for("auth.sign_in"))
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood. Please check what you entered and try again."),
+        401: _("Please sign in first."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("What you sent is too large."),
+        500: _("Something went wrong on our side. Please try again later."),
+    }
+
+
+def register(app):
+    """Install the handlers."""
+
+    @app.errorhandler(UserError)
+    def user_error(error):
+        return error_response(error.status, error.error, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, "csrf", _("The form has expired. Please reload the page and try again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        wait = _seconds_to_wait()
+        response, status = error_response(
+            429, "rate_limited", _("Too many attempts. Please wait %(seconds)s seconds and try again.",
+                                   seconds=wait), retry_after=wait)
+        if not isinstance(response, str):
+            response.headers["Retry-After"] = str(wait)
+        return response, status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        status = error.code or 500
+        message = _messages().get(status) or _messages()[400 if status < 500 else 500]
+        return error_response(status, error.name.lower().replace(" ", "_"), message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500, "internal", _messages()[500])
+
+
+def _seconds_to_wait() -> int:
+    """Seconds until the limit that was hit resets (at least 1)."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, math.ceil(limit.reset_at - time.time()))

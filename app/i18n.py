@@ -1,0 +1,43 @@
+"""Language choice: ?lang= (the switcher links) sets a cookie; otherwise Accept-Language; default Chinese."""
+from flask import current_app, request
+from flask_babel import get_locale
+
+from app.domain.masking import mask_phone
+from app.services import clock
+
+COOKIE = "lang"
+
+
+def current_language() -> str:
+    """'zh' or 'en' for this request."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang() -> str:
+    """The language of the current response, for domain texts keyed by language."""
+    return str(get_locale().language)
+
+
+def register(app):
+    """Keep a ?lang= choice as the cookie; expose the language and display filters to templates."""
+
+    @app.after_request
+    def remember_query_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"] and request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    @app.context_processor
+    def language_context():
+        return {"lang": lang()}
+
+    app.add_template_filter(mask_phone, "mask_phone")
+
+    @app.template_filter("local_time")
+    def local_time(moment):
+        return clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""

@@ -1,0 +1,50 @@
+"""Health declarations and daily check-ins (每日健康打卡); the first one is the declaration."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Checkin(db.Model):
+    """One check-in, stored once per client-generated UUID."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    day: Mapped[date]
+    checked_at: Mapped[datetime]  # device time (UTC)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    district: Mapped[str] = mapped_column(String(6))
+    temperature: Mapped[float | None]
+    symptoms: Mapped[list] = mapped_column(JSON, default=list)
+    contact_with_cases: Mapped[bool] = mapped_column(default=False)
+    arrival_from: Mapped[str | None] = mapped_column(String(6))
+    arrival_day: Mapped[date | None]
+    arrival_transport: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_checkins_user_day", "user_id", "day"),
+                      Index("ix_checkins_district_day", "district", "day"))
+
+    visits: Mapped[list["Visit"]] = relationship(back_populates="checkin", order_by="Visit.day",
+                                                 cascade="all, delete-orphan")
+
+
+class Visit(db.Model):
+    """A district visited in the 14 days before a check-in (kept as rows so risk areas can find people)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    district: Mapped[str] = mapped_column(String(6))
+    day: Mapped[date]
+    checkin: Mapped[Checkin] = relationship(back_populates="visits")
+
+    __table_args__ = (Index("ix_visits_district_day", "district", "day"),)

@@ -1,0 +1,43 @@
+"""People who sign in: residents and staff, with their real-name profile and current colour."""
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+ROLES = ("resident", "warden", "guardian", "clinician", "handler", "supervisor", "reviewer", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A person signed in by phone; the profile is filled after the first sign-in."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="resident")
+    created_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime | None]
+
+    name: Mapped[str | None] = mapped_column(String(64))
+    doc_kind: Mapped[str | None] = mapped_column(String(16))
+    # Keyed hash of the document number: control lists match on it, nobody reads it back.
+    doc_hash: Mapped[str | None] = mapped_column(String(64))
+    doc_masked: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[date | None]
+    address: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(6))
+    promised_at: Mapped[datetime | None]
+
+    colour: Mapped[str | None] = mapped_column(String(6))
+    verdict_id: Mapped[int | None] = mapped_column(ForeignKey("verdicts.id", use_alter=True))
+    evaluated_on: Mapped[date | None]
+
+    __table_args__ = (Index("ix_users_doc", "doc_kind", "doc_hash", unique=True),)
+
+    @property
+    def has_profile(self) -> bool:
+        """True once the real-name profile and the promise are on record."""
+        return self.promised_at is not None

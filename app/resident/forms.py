@@ -1,0 +1,31 @@
+"""The real-name profile form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+DOC_KIND_LABELS = {
+    "resident_id": _l("Resident ID card"),
+    "passport": _l("Passport"),
+    "hk_macao_permit": _l("Mainland travel permit for Hong Kong and Macao residents"),
+    "taiwan_permit": _l("Mainland travel permit for Taiwan residents"),
+}
+
+
+class ProfileForm(FlaskForm):
+    """Name, document, address, district and the promise that it is all true."""
+
+    name = StringField(_l("Name"), validators=[
+        InputRequired(_l("Please enter your name as on your document.")),
+        Length(min=2, max=30, message=_l("The name must have 2 to 30 characters.")),
+        Regexp(r"^[\u3400-\u9fffA-Za-z·.\- ]+$", message=_l("The name may contain only Chinese or Latin letters."))],
+        render_kw={"autocomplete": "name"})
+    doc_kind = SelectField(_l("Document"), choices=list(DOC_KIND_LABELS.items()), default="resident_id")
+    doc_number = StringField(_l("Document number"), validators=[Length(max=32)],
+                             render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+    address = StringField(_l("Current address"), validators=[
+        InputRequired(_l("Please enter your current address.")),
+        Length(min=4, max=200, message=_l("The address must have 4 to 200 characters."))])
+    district = SelectField(_l("District"), validators=[InputRequired(_l("Please choose your district."))])
+    promise = BooleanField(_l("I promise that the information I filled in is true and valid."), validators=[
+        DataRequired(_l("Please confirm that the information is true."))])

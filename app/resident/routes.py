@@ -1,0 +1,56 @@
+"""Resident pages. The code and check-in pages hold no personal data in their HTML: their scripts
+read it from the API or, offline, from the device, so the service worker may cache the shells."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.roles import role_required
+from app.domain import districts
+from app.i18n import lang
+from app.resident import bp
+from app.resident.forms import DOC_KIND_LABELS, ProfileForm
+from app.resident.services import ProfileError, checkin_options, save_profile
+
+
+@bp.get("/")
+def index():
+    """Start page: the code for signed-in residents, sign-in for everyone else."""
+    if current_user.is_authenticated:
+        return redirect(url_for("resident.code"))
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required("resident")
+def profile():
+    """Fill or update the real-name profile."""
+    form = ProfileForm(obj=current_user if current_user.has_profile else None)
+    form.district.choices = [("", _("Choose…"))] + districts.choices(lang())
+    locked = current_user.doc_hash is not None
+    if form.validate_on_submit():
+        try:
+            save_profile(current_user, name=form.name.data, address=form.address.data,
+                         district=form.district.data, doc_kind=form.doc_kind.data, doc_number=form.doc_number.data)
+        except ProfileError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(_("Your profile was saved."), "info")
+            return redirect(url_for("resident.checkin" if current_user.colour is None else "resident.code"))
+    status = 422 if form.errors else 200
+    return render_template("resident/profile.html", form=form, locked=locked, doc_kinds=DOC_KIND_LABELS), status
+
+
+@bp.get("/checkin")
+@role_required("resident")
+def checkin():
+    """The declaration / daily check-in form; its script queues the answer on the device and sends it."""
+    if not current_user.has_profile:
+        return redirect(url_for("resident.profile"))
+    return render_template("resident/checkin.html", options=checkin_options(lang()))
+
+
+@bp.get("/code")
+@role_required("resident")
+def code():
+    """The health code page; its script shows the code from the API or the device."""
+    return render_template("resident/code.html")

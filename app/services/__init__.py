@@ -1,0 +1,1 @@
+"""Services shared by several blueprints (sign-in codes, SMS, keys, check-ins, colours, codes)."""

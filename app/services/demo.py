@@ -1,0 +1,43 @@
+"""Demo data: a resident for each colour, made through the same services real users go through."""
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
+from app.resident.services import save_profile
+from app.services import clock, keys
+from app.services.checkins import store_checkins
+from app.services.imports import import_control_list
+
+DEMO_RESIDENTS = [
+    # phone, name, ID number, what they declare, colour expected
+    ("13800000001", "王小明", "460105199003071239", {"temperature": 36.5}, "green"),
+    ("13800000002", "李秀英", "460106198511124562", {"temperature": 37.8, "symptoms": ["dry_cough"]}, "yellow"),
+    ("13800000003", "张建国", "460107197205207898", {"temperature": 36.6}, "red"),
+]
+
+
+def seed() -> list[str]:
+    """Create the demo residents if missing; returns lines to print."""
+    keys.ensure_key()
+    now = clock.now_utc()
+    lines = []
+    for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
+        user = db.session.scalar(select(User).where(User.phone == phone))
+        if user is None:
+            user = User(phone=phone, role="resident", created_at=now)
+            db.session.add(user)
+            db.session.flush()
+            save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
+                         doc_kind="resident_id", doc_number=id_number)
+            if expected == "red":
+                import_control_list(f"doc_number,status,start\n{id_number},close_contact,"
+                                    f"{clock.local_today() - timedelta(days=2)}\n", source="demo")
+            store_checkins(user, user, [{"uuid": str(uuid.uuid4()), "checked_at": now.isoformat() + "Z",
+                                         "district": "460105", "symptoms": [], "visits": [],
+                                         "contact_with_cases": False, **answers}])
+            db.session.refresh(user)
+        lines.append(f"{phone}  {name}  {user.colour}")
+    return ["Demo residents (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]

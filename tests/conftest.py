@@ -1,0 +1,76 @@
+"""Fixtures for Flask-client tests: a fresh app on a temporary SQLite database per test."""
+import re
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import SmsMessage
+
+ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", "460107197205207898"]
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app in testing mode with its own database and keys."""
+    app = create_app({
+        "TESTING": True,
+        "ENV_NAME": "development",
+        "SECRET_KEY": "test-secret",
+        "DOC_HASH_KEY": "test-doc-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "KEYS_DIR": str(tmp_path / "keys"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def latest_code(phone: str) -> str:
+    """The 6-digit code of the newest SMS to a phone, from the development outbox."""
+    message = db.session.scalars(db.select(SmsMessage).where(SmsMessage.phone == phone)
+                                 .order_by(SmsMessage.id.desc())).first()
+    return re.search(r"\d{6}", message.body).group()
+
+
+def sign_in(client, phone="13900000001"):
+    """Sign in through the SMS code pages."""
+    response = client.post("/auth/sign-in", data={"phone": phone})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post("/auth/verify", data={"phone": phone, "code": latest_code(phone)})
+    assert response.status_code == 302
+    return response
+
+
+def fill_profile(client, name="张小明", doc_number=ID_NUMBERS[0], district="460105"):
+    response = client.post("/profile", data={"name": name, "doc_kind": "resident_id", "doc_number": doc_number,
+                                             "address": "海口市滨海大道1号", "district": district, "promise": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def checkin_record(**fields):
+    """A valid check-in record as the PWA sends it."""
+    record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(),
+              "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
+              "contact_with_cases": False, "arrival": None}
+    record.update(fields)
+    return record
+
+
+@pytest.fixture
+def resident(client):
+    """A signed-in resident with a profile (no check-in yet)."""
+    sign_in(client)
+    fill_profile(client)
+    return client

@@ -1,0 +1,231 @@
+"""The colour rule engine against its shipped test vectors, plus parsing and snapshot round-trips."""
+import copy
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.domain import colours
+from app.domain.colours import (
+    Arrival,
+    Checkin,
+    ControlEntry,
+    Facts,
+    Override,
+    RiskArea,
+    Verdict,
+    Visit,
+    default_rule_set,
+    evaluate,
+    facts_from_dict,
+    facts_to_dict,
+    load_rule_set,
+    parse_rule_set,
+    symptom_labels,
+)
+
+RULES_DIR = Path(colours.__file__).resolve().parent / "rules"
+RULES_JSON = json.loads((RULES_DIR / "default.json").read_text(encoding="utf-8"))
+VECTORS = json.loads((RULES_DIR / "default.vectors.json").read_text(encoding="utf-8"))
+TODAY = date(2026, 11, 20)
+
+
+def rules_with(patch: dict | None):
+    """The default rule set with per-rule field changes, e.g. {"arrival.other_province": {"enabled": False}}."""
+    if not patch:
+        return default_rule_set()
+    mapping = copy.deepcopy(RULES_JSON)
+    for rule in mapping["rules"]:
+        rule.update(patch.get(rule["id"], {}))
+    return parse_rule_set(mapping)
+
+
+def risk_area(mapping: dict) -> RiskArea:
+    """A risk area from a vector."""
+    end = mapping.get("end")
+    start = date.fromisoformat(mapping["start"])
+    return RiskArea(mapping["district"], mapping["level"], start, end and date.fromisoformat(end))
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_vector(vector):
+    verdict = evaluate(
+        facts_from_dict(vector["facts"]),
+        rules_with(vector.get("rules_patch")),
+        [risk_area(a) for a in vector["risk_areas"]],
+        date.fromisoformat(vector["today"]),
+    )
+    expect = vector["expect"]
+    assert verdict.colour == expect["colour"]
+    assert sorted(r.rule_id for r in verdict.reasons) == sorted(expect["rule_ids"])
+    if "reasons_in_order" in expect:
+        assert [r.rule_id for r in verdict.reasons] == expect["reasons_in_order"]
+    if "may_turn_green_on" in expect:
+        assert verdict.to_dict()["may_turn_green_on"] == expect["may_turn_green_on"]
+    for key in ("healthy_streak", "needed_streak"):
+        if key in expect:
+            assert getattr(verdict, key) == expect[key], key
+    assert verdict.rule_set_version == "2026.11-1"
+
+
+def test_vector_names_are_unique():
+    names = [v["name"] for v in VECTORS]
+    assert len(names) == len(set(names)) >= 25
+
+
+def test_vectors_cover_every_rule():
+    expected = {rule_id for v in VECTORS for rule_id in v["expect"]["rule_ids"]}
+    assert {rule["id"] for rule in RULES_JSON["rules"]} | {"recovery.pending"} <= expected
+
+
+def test_default_rule_set_is_cached_and_parsed():
+    rules = default_rule_set()
+    assert rules is default_rule_set()
+    assert rules.version == "2026.11-1"
+    assert rules.fever_threshold_c == 37.3
+    assert rules.recovery_checkins == {"yellow": 7, "red": 14}
+    assert len(rules.symptoms) == 19
+    assert load_rule_set(RULES_DIR / "default.json") == rules
+
+
+def test_symptom_labels():
+    rules = default_rule_set()
+    assert symptom_labels(rules, "zh")[0] == ("fever", "发热")
+    assert symptom_labels(rules, "en")[-1] == ("diarrhoea", "Diarrhoea")
+    assert symptom_labels(rules, "zh_Hans_CN") == symptom_labels(rules, "zh")
+    assert symptom_labels(rules, "fr") == symptom_labels(rules, "zh")
+    triggering = {s.code for s in rules.symptoms if s.triggers}
+    assert triggering == {
+        "fever", "chills", "dry_cough", "sputum", "nasal_congestion", "runny_nose",
+        "sore_throat", "shortness_of_breath", "difficulty_breathing", "chest_tightness",
+    }
+
+
+def broken(change) -> dict:
+    """A copy of the default rule set mapping with `change` applied to it."""
+    mapping = copy.deepcopy(RULES_JSON)
+    change(mapping)
+    return mapping
+
+
+def rule(mapping: dict, rule_id: str) -> dict:
+    """The rule entry with that id."""
+    return next(r for r in mapping["rules"] if r["id"] == rule_id)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: rule(m, "health.fever").update(kind="telepathy"),
+        lambda m: rule(m, "health.fever").update(colour="purple"),
+        lambda m: rule(m, "health.fever").update(colour="green"),
+        lambda m: rule(m, "override").update(colour="red"),
+        lambda m: rule(m, "area.visited")["params"].pop("days"),
+        lambda m: rule(m, "area.visited")["params"].update(days=0),
+        lambda m: rule(m, "area.visited")["params"].update(levels=["low"]),
+        lambda m: rule(m, "control.confirmed")["params"].update(statuses=["cured"]),
+        lambda m: rule(m, "health.fever")["text"].pop("en"),
+        lambda m: rule(m, "health.fever")["text"].update(zh="{unknown}"),
+        lambda m: rule(m, "health.fever").update(enabled="yes"),
+        lambda m: m["rules"].append(copy.deepcopy(m["rules"][0])),
+        lambda m: m["symptoms"].append(copy.deepcopy(m["symptoms"][0])),
+        lambda m: m["symptoms"][0].update(triggers="yes"),
+        lambda m: m.update(version=""),
+        lambda m: m.update(fever_threshold_c="37.3"),
+        lambda m: m["recovery_checkins"].pop("red"),
+        lambda m: m["recovery_checkins"].update(yellow=-1),
+    ],
+)
+def test_parse_rejects_malformed_rule_sets(change):
+    with pytest.raises(ValueError):
+        parse_rule_set(broken(change))
+
+
+def test_reason_texts_are_filled_from_params():
+    facts = Facts((Checkin(TODAY, "460108", 37.5, contact_with_cases=True),))
+    verdict = evaluate(facts, default_rule_set(), [], TODAY)
+    texts = {r.rule_id: r for r in verdict.reasons}
+    assert texts["health.fever"].text["zh"] == "打卡体温达到37.3℃或以上"
+    assert "14 days" in texts["contact.declared"].guidance["en"]
+    assert texts["contact.declared"].active_until == date(2026, 12, 3)
+    assert texts["health.fever"].active_until == TODAY
+
+
+def test_recovery_reason_counts_the_days_left():
+    checkins = (Checkin(date(2026, 11, d), "460108", 38.0 if d == 15 else 36.5) for d in range(15, 21))
+    facts = Facts(tuple(checkins))
+    verdict = evaluate(facts, default_rule_set(), [], TODAY)
+    (reason,) = verdict.reasons
+    assert reason.rule_id == "recovery.pending"
+    assert reason.text == {"zh": "还需连续健康打卡 2 天", "en": "Consecutive healthy daily check-ins still needed: 2"}
+    assert reason.active_until == verdict.may_turn_green_on == date(2026, 11, 22)
+    assert (verdict.healthy_streak, verdict.needed_streak) == (5, 7)
+
+
+def test_override_reason_takes_the_override_colour():
+    override = Override("green", "data_correction", TODAY, TODAY)
+    facts = Facts((Checkin(TODAY, "460108", 39.0),), overrides=(override,))
+    (reason,) = evaluate(facts, default_rule_set(), [], TODAY).reasons
+    assert (reason.rule_id, reason.colour, reason.active_until) == ("override", "green", TODAY)
+
+
+def test_disabled_override_rule_ignores_overrides():
+    rules = rules_with({"override": {"enabled": False}})
+    facts = Facts((), overrides=(Override("red", "data_correction", TODAY),))
+    assert evaluate(facts, rules, [], TODAY).colour is None
+
+
+def test_invalid_fact_values_are_rejected():
+    with pytest.raises(ValueError):
+        ControlEntry("cured", TODAY)
+    with pytest.raises(ValueError):
+        Override("blue", "x", TODAY)
+    with pytest.raises(ValueError):
+        RiskArea("460108", "low", TODAY)
+
+
+def sample_facts() -> Facts:
+    """Facts using every field."""
+    return Facts(
+        checkins=(
+            Checkin(
+                day=date(2026, 11, 19),
+                district="460108",
+                temperature=37.6,
+                symptoms=("dry_cough", "fatigue"),
+                visits=(Visit("420106", date(2026, 11, 17)),),
+                contact_with_cases=True,
+                arrival=Arrival("110105", date(2026, 11, 18), "flight"),
+            ),
+            Checkin(day=TODAY, district="460108"),
+        ),
+        control=(ControlEntry("close_contact", date(2026, 11, 18), None),),
+        overrides=(Override("yellow", "appeal_review", date(2026, 11, 19), date(2026, 11, 19)),),
+    )
+
+
+def test_facts_snapshot_round_trips_through_json():
+    facts = sample_facts()
+    snapshot = json.loads(json.dumps(facts_to_dict(facts)))
+    arrival = {"from_district": "110105", "day": "2026-11-18", "transport": "flight"}
+    assert snapshot["checkins"][0]["arrival"] == arrival
+    assert snapshot["control"][0]["end"] is None
+    assert facts_from_dict(snapshot) == facts
+
+
+def test_verdict_round_trips_through_json():
+    areas = [RiskArea("420106", "high", date(2026, 11, 1))]
+    verdict = evaluate(sample_facts(), default_rule_set(), areas, TODAY)
+    assert verdict.colour == "red"
+    stored = json.loads(json.dumps(verdict.to_dict(), ensure_ascii=False))
+    assert stored["reasons"][0]["rule_id"] == "control.close_contact"
+    assert stored["reasons"][0]["active_until"] is None
+    assert Verdict.from_dict(stored) == verdict
+
+
+def test_evaluation_is_pure():
+    facts, areas = sample_facts(), (RiskArea("420106", "high", date(2026, 11, 1)),)
+    first = evaluate(facts, default_rule_set(), areas, TODAY)
+    assert evaluate(facts, default_rule_set(), areas, TODAY) == first
+    assert facts == sample_facts()
