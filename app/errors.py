@@ -3,7 +3,7 @@ import logging
 import math
 import time
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -35,8 +35,9 @@ def error_response(status: int, error: str, message: str, **extra):
     if wants_json():
         response = jsonify({"error": error, "message": message, **extra})
     else:
-        response = render_template("error.html", status=status, message=message, **extra)
-    return response, status
+        response = make_response(render_template("error.html", status=status, message=message, **extra))
+    response.status_code = status
+    return response
 
 
 def unauthorized():
@@ -72,12 +73,10 @@ def register(app):
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error):
         wait = _seconds_to_wait()
-        response, status = error_response(
-            429, "rate_limited", _("Too many attempts. Please wait %(seconds)s seconds and try again.",
-                                   seconds=wait), retry_after=wait)
-        if not isinstance(response, str):
-            response.headers["Retry-After"] = str(wait)
-        return response, status
+        response = error_response(429, "rate_limited", _("Too many attempts. Please wait %(seconds)s seconds "
+                                                          "and try again.", seconds=wait), retry_after=wait)
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error):

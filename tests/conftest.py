@@ -12,10 +12,9 @@ from app.models import SmsMessage
 ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", "460107197205207898"]
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app in testing mode with its own database and keys."""
-    app = create_app({
+def test_config(tmp_path, **overrides) -> dict:
+    """Settings for an app with its own database and keys under tmp_path."""
+    return {
         "TESTING": True,
         "ENV_NAME": "development",
         "SECRET_KEY": "test-secret",
@@ -24,7 +23,20 @@ def app(tmp_path):
         "KEYS_DIR": str(tmp_path / "keys"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
-    })
+        **overrides,
+    }
+
+
+@pytest.fixture
+def settings():
+    """Per-test config overrides; set keys before the `app` fixture is first used."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, settings):
+    """An app in testing mode with its own database and keys, inside an app context."""
+    app = create_app(test_config(tmp_path, **settings))
     with app.app_context():
         db.create_all()
         yield app

@@ -1,7 +1,7 @@
 """Sign-in forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired, Regexp
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
@@ -19,7 +19,6 @@ class PhoneForm(FlaskForm):
 class CodeForm(FlaskForm):
     """Step 2: the code from the text message."""
 
-    phone = HiddenField(validators=[InputRequired(), Regexp(PHONE_PATTERN)])
     code = StringField(_l("SMS code"), validators=[
         InputRequired(_l("Please enter the 6-digit code from the text message.")),
         Regexp(r"^\d{6}$", message=_l("The code has 6 digits."))],

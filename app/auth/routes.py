@@ -49,7 +49,7 @@ def verify():
     phone = session.get("sign_in_phone")
     if not phone:
         return redirect(url_for("auth.sign_in"))
-    form = CodeForm(phone=phone)
+    form = CodeForm()
     if form.validate_on_submit():
         try:
             user = sign_in_with_code(phone, form.code.data)

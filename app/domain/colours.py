@@ -496,21 +496,24 @@ def _recovery_base(since: date | None, day: date, is_checked: Callable[[date], b
 
 
 def _green_day(today: date, spans, overrides, checked_days: frozenset, rules: RuleSet) -> date | None:
-    """First day from today that would be green if the person checks in every day; None if never known."""
-    ends = [today]
-    for item in (*spans, *overrides):
-        ends += [item.start] + ([item.end] if item.end else [])
-    horizon = max(ends) + timedelta(days=max(rules.recovery_checkins.values()) + 1)
+    """First day from today that would be green if the person checks in every day; None if never."""
 
     def is_checked(day: date) -> bool:
         return day >= today or day in checked_days
 
-    day = today
-    while day <= horizon:
+    # Green can only begin today, when a span or override starts or ends, or N days after a streak base.
+    turning_points = {today}
+    bases = {_recovery_base(None, today, is_checked)}
+    for item in (*spans, *overrides):
+        turning_points.add(item.start)
+        if item.end is not None:
+            turning_points.add(item.end + _ONE_DAY)
+            bases.add(item.end)
+    turning_points.update(base + timedelta(days=n) for base in bases for n in rules.recovery_checkins.values())
+    for day in sorted(day for day in turning_points if day >= today):
         if _day_state(day, spans, overrides, is_checked, rules).colour == "green":
             return day
-        day += _ONE_DAY
-    return None  # past the horizon only open-ended rules or overrides can keep the colour
+    return None
 
 
 def _reasons(state: _DayState, rules: RuleSet) -> tuple[Reason, ...]:

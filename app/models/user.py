@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
     promised_at: Mapped[datetime | None]
 
     colour: Mapped[str | None] = mapped_column(String(6))
-    verdict_id: Mapped[int | None] = mapped_column(ForeignKey("verdicts.id", use_alter=True))
+    verdict_id: Mapped[int | None]  # the latest Verdict row (no FK: verdicts point back at users)
     evaluated_on: Mapped[date | None]
 
     __table_args__ = (Index("ix_users_doc", "doc_kind", "doc_hash", unique=True),)

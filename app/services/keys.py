@@ -74,11 +74,11 @@ def rotate() -> tuple[str, str | None]:
 
 
 def _load() -> dict:
-    """Keyring with loaded keys, re-read only when keyring.json changes."""
+    """Keyring with loaded keys; the PEM files are parsed again only when keyring.json changes."""
     ensure_key()
-    stamp = (str(_ring_path()), _ring_path().stat().st_mtime_ns)
+    stamp = (str(_ring_path()), _ring_path().read_bytes())
     if _cache.get("stamp") != stamp:
-        ring = _read_ring()
+        ring = json.loads(stamp[1])
         private = {}
         for kid in ring["keys"]:
             pem = (_dir() / f"{kid}.pem").read_bytes()

@@ -1,7 +1,8 @@
 """The colour rule engine against its shipped test vectors, plus parsing and snapshot round-trips."""
 import copy
 import json
-from datetime import date
+import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,62 @@ def test_evaluation_is_pure():
     first = evaluate(facts, default_rule_set(), areas, TODAY)
     assert evaluate(facts, default_rule_set(), areas, TODAY) == first
     assert facts == sample_facts()
+
+
+def random_case(rng) -> tuple[Facts, list[RiskArea]]:
+    """Random facts around TODAY; risk areas only ever cover visited districts, never check-in districts."""
+
+    def day(low, high):
+        return date.fromordinal(TODAY.toordinal() + rng.randint(low, high))
+
+    checkins = []
+    for offset in sorted(rng.sample(range(-25, 1), rng.randint(0, 20))):
+        on = date.fromordinal(TODAY.toordinal() + offset)
+        checkins.append(
+            Checkin(
+                day=on,
+                district="460108",
+                temperature=rng.choice([36.4, 36.8, 37.2, 37.3, 38.5]),
+                symptoms=tuple(rng.sample(["dry_cough", "headache", "diarrhoea"], rng.randint(0, 1))),
+                visits=(Visit("420106", on - timedelta(days=rng.randint(0, 5))),) if rng.random() < 0.15 else (),
+                contact_with_cases=rng.random() < 0.05,
+                arrival=Arrival(rng.choice(["110105", "460202"]), on, "train") if rng.random() < 0.1 else None,
+            )
+        )
+    control = []
+    for _ in range(rng.randint(0, 2)):
+        start = day(-30, 5)
+        end = None if rng.random() < 0.3 else date.fromordinal(start.toordinal() + rng.randint(0, 20))
+        control.append(ControlEntry(rng.choice(colours.CONTROL_STATUSES), start, end))
+    overrides = []
+    for _ in range(rng.randint(0, 2) if rng.random() < 0.3 else 0):
+        start = day(-20, 3)
+        end = None if rng.random() < 0.2 else date.fromordinal(start.toordinal() + rng.randint(0, 5))
+        overrides.append(Override(rng.choice(colours.COLOURS), "data_correction", start, end))
+    areas = [RiskArea("420106", rng.choice(["high", "medium"]), day(-40, 0), rng.choice([None, day(-10, 10)]))]
+    return Facts(tuple(checkins), tuple(control), tuple(overrides)), areas
+
+
+def first_green_by_replay(facts: Facts, areas, horizon: int = 45) -> date | None:
+    """Oracle: add a healthy check-in every day from TODAY and re-evaluate until green (cases end by day 39)."""
+    checkins = list(facts.checkins)
+    for offset in range(horizon):
+        on = date.fromordinal(TODAY.toordinal() + offset)
+        if all(c.day != on for c in checkins):
+            checkins.append(Checkin(on, "460108", 36.5))
+        future = Facts(tuple(checkins), facts.control, facts.overrides)
+        if evaluate(future, default_rule_set(), areas, on).colour == "green":
+            return on
+    return None
+
+
+def test_may_turn_green_on_matches_replaying_healthy_checkins():
+    rng = random.Random(20261120)
+    non_green = 0
+    for _ in range(250):
+        facts, areas = random_case(rng)
+        verdict = evaluate(facts, default_rule_set(), areas, TODAY)
+        if verdict.colour in ("yellow", "red"):
+            non_green += 1
+            assert verdict.may_turn_green_on == first_green_by_replay(facts, areas), facts
+    assert non_green > 80

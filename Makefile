@@ -1,0 +1,54 @@
+# OneCode: `make run` sets up everything and runs the app; `make test` runs the whole suite.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-test system-test-deps build translations database bench
+
+run: install database  ## install, migrate, seed demo data, serve on http://127.0.0.1:5000
+	@echo "Sign in with a demo phone number above; in development the SMS code is shown at http://$(HOST):$(PORT)/dev/outbox"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-test  ## install test needs (Chromium, ffmpeg, pytest, Playwright) and run every test
+	$(PYTHON) -m pytest -q
+
+install: $(VENV)/.runtime node_modules/.installed build translations
+
+install-test: system-test-deps $(VENV)/.test install build translations
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PYTHON) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements-test.txt requirements.txt | $(VENV)/bin/python
+	$(PYTHON) -m pip install -q -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build: node_modules/.installed  ## service worker (Workbox) and vendored browser libraries
+	npm run --silent build
+
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -q -d app/translations
+
+database: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) keys init
+	$(FLASK) seed-demo
+
+system-test-deps:  ## Debian's Chromium and ffmpeg for the browser tests (root, or sudo)
+	@if ! command -v chromium >/dev/null || ! command -v ffmpeg >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg; fi
+
+bench: install-test
+	$(PYTHON) bench/code_endpoint.py
+	$(PYTHON) bench/signatures.py

@@ -1,0 +1,16 @@
+// Loaded by every page: service worker, persistent storage, large text, sign-out, the check-in outbox.
+import { startLargeText } from './large-text.js';
+import { startOutbox } from './outbox-panel.js';
+import { askForPersistentStorage, keepShellReady, registerServiceWorker } from './service-worker.js';
+import { guardSignOut } from './sign-out.js';
+
+startLargeText();
+const signOutForm = document.querySelector('form[data-sign-out]');
+if (signOutForm) guardSignOut(signOutForm);
+registerServiceWorker().then((registration) => {
+  if (registration && signOutForm) keepShellReady();
+});
+if (signOutForm) {
+  askForPersistentStorage();
+  startOutbox();
+}

@@ -1,0 +1,37 @@
+// Getting the resident's code: the saved copy from the device, then at most one conditional request.
+// A failed or non-OK answer never replaces the saved code (DESIGN.md section 5).
+import { db } from './device.js';
+
+export function savedCode() {
+  return db.savedCode();
+}
+
+/**
+ * Ask the server whether the saved code is still current.
+ * Resolves to {status, entry, error?} where status is
+ *   "fresh" (new code saved), "current" (304, saved code confirmed), "offline" (no network),
+ *   "signed_out", or "error" (server said no: error = its JSON body, in the user's language).
+ * `entry` is what to show: the new code or the saved one (possibly null).
+ */
+export async function refreshCode() {
+  const saved = await db.savedCode();
+  if (!navigator.onLine) return { status: 'offline', entry: saved };
+  const headers = { Accept: 'application/json' };
+  if (saved) headers['If-None-Match'] = `"${saved.code.jti}"`;
+  let response;
+  try {
+    response = await fetch('/api/code', { headers, credentials: 'same-origin', cache: 'no-store' });
+  } catch (error) {
+    return { status: 'offline', entry: saved };
+  }
+  if (response.status === 304 && saved) {
+    return { status: 'current', entry: await db.confirmCode(saved.code.jti, Date.now()) };
+  }
+  const isJson = (response.headers.get('Content-Type') || '').includes('application/json');
+  if (response.redirected || response.status === 401) return { status: 'signed_out', entry: saved };
+  const body = isJson ? await response.json().catch(() => null) : null;
+  if (response.ok && body && body.jti && body.qr_text && body.colour) {
+    return { status: 'fresh', entry: await db.saveCode(body, Date.now()) };
+  }
+  return { status: 'error', entry: saved, httpStatus: response.status, error: body };
+}

@@ -1,0 +1,36 @@
+// Registering the service worker and keeping the app shell (/code, /checkin) ready for offline use.
+const PAGES_CACHE = 'onecode-pages'; // the same name as in sw/sw.js
+const SHELL_PATHS = ['/code', '/checkin'];
+
+export async function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return null;
+  try {
+    return await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  } catch (error) {
+    console.warn('service worker not registered', error);
+    return null;
+  }
+}
+
+/** Once signed in, ask the worker to fetch the shell pages so they work offline from the first visit. */
+export async function keepShellReady() {
+  if (!('serviceWorker' in navigator) || !('caches' in self)) return;
+  const registration = await navigator.serviceWorker.ready;
+  const cache = await caches.open(PAGES_CACHE);
+  const cached = await Promise.all(SHELL_PATHS.map((path) => cache.match(path)));
+  if (cached.some((response) => !response) && registration.active) registration.active.postMessage({ type: 'CACHE_SHELL' });
+}
+
+/** Sign-out: drop the cached shell pages (they belong to the signed-in session). */
+export async function forgetShell() {
+  if ('caches' in self) await caches.delete(PAGES_CACHE);
+}
+
+/** Ask the browser not to evict the saved code and queue under storage pressure. */
+export async function askForPersistentStorage() {
+  try {
+    if (navigator.storage && navigator.storage.persist && !(await navigator.storage.persisted())) await navigator.storage.persist();
+  } catch (error) {
+    // Not granted: data stays "best effort", which is still fine.
+  }
+}

@@ -1,0 +1,27 @@
+// Sign-out: remove the personal data on this device first, then post the form with a fresh CSRF token.
+import { db } from './device.js';
+import { forgetShell } from './service-worker.js';
+import { t } from './strings.js';
+
+async function freshCsrfToken() {
+  try {
+    const response = await fetch('/api/csrf', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.ok && !response.redirected) return (await response.json()).csrf_token;
+  } catch (error) {
+    // Offline: the token in the page is the best we have.
+  }
+  return null;
+}
+
+export function guardSignOut(form) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const pending = await db.pendingCount();
+    if (pending > 0 && !window.confirm(t('sign_out_pending', { count: pending }))) return;
+    await db.clearPersonalData();
+    await forgetShell();
+    const token = await freshCsrfToken();
+    if (token && form.elements.csrf_token) form.elements.csrf_token.value = token;
+    form.submit(); // does not fire `submit` again
+  });
+}

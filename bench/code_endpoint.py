@@ -1,0 +1,249 @@
+"""Benchmark: GET /api/code over real HTTP against a bare Flask endpoint served the same way.
+
+A server process builds OneCode on a temporary SQLite file (WAL) with RESIDENTS residents who each
+have a profile, a check-in and today's code already issued (the steady state: a resident opens the
+app once a day and the code signed earlier today is reused). It serves that app and a bare Flask app
+(`GET /bare` -> {"ok": true}) with the same threaded Werkzeug server on 127.0.0.1 (port 0, request
+logging off for both). This process is only the client: CONNECTIONS threads with persistent
+http.client connections, each request carrying the session cookie of a different resident.
+
+Every measurement lasts at most SECONDS or MAX_REQUESTS requests; each is repeated ROUNDS times
+(interleaved) and the best round counts. Prints one table and the goal line.
+
+Run: .venv/bin/python bench/code_endpoint.py
+"""
+import http.client
+import multiprocessing
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESIDENTS = 200
+CONNECTIONS = 8
+SECONDS = 3.0
+MAX_REQUESTS = 100_000
+ROUNDS = 3
+GOAL_RATIO = 0.6
+USER_AGENT = "onecode-bench"  # the same on sign-in and on every request (Flask-Login session protection)
+
+
+# --------------------------------------------------------------------------- server process
+
+def _id_number(index: int) -> str:
+    """A valid, unique resident ID number for resident `index`."""
+    from app.domain.idcard import check_character
+    birth = date(1970, 1, 1) + timedelta(days=index * 37)
+    first17 = f"460105{birth:%Y%m%d}{index % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def _populate(app, count: int) -> list[dict]:
+    """Sign residents in through the real pages, fill profiles, check in, fetch the code once."""
+    import re
+    import uuid
+    from datetime import datetime, timezone
+
+    from app.extensions import db
+    from app.models import SmsMessage
+
+    residents = []
+    for index in range(count):
+        client = app.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+        phone = f"139{index:08d}"
+        assert client.post("/auth/sign-in", data={"phone": phone}).status_code == 302
+        with app.app_context():
+            body = db.session.scalars(db.select(SmsMessage.body).where(SmsMessage.phone == phone)
+                                      .order_by(SmsMessage.id.desc())).first()
+        code = re.search(r"\d{6}", body).group()
+        assert client.post("/auth/verify", data={"phone": phone, "code": code}).status_code == 302
+        response = client.post("/profile", data={
+            "name": "张小明" if index % 2 else "李华", "doc_kind": "resident_id", "doc_number": _id_number(index),
+            "address": "海口市滨海大道1号", "district": "460105", "promise": "y"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(),
+                  "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
+                  "contact_with_cases": False, "arrival": None}
+        response = client.post("/api/checkins/batch", json={"records": [record]})
+        assert response.status_code == 200 and response.json["results"][0]["status"] == "stored", response.json
+        response = client.get("/api/code")  # issues today's code: afterwards every request is steady state
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        cookies = "; ".join(f"{name}={client.get_cookie(name).value}"
+                            for name in ("session", "remember_token") if client.get_cookie(name))
+        residents.append({"cookie": cookies, "etag": response.headers["ETag"]})
+    return residents
+
+
+def _serve(conn, workdir: str, count: int) -> None:
+    """Server process: build both apps, serve them over HTTP until the client says stop."""
+    from flask import Flask, jsonify
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from app import create_app
+    from app.extensions import db
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # no per-request line on stderr, for both apps
+            pass
+
+    app = create_app({
+        "ENV_NAME": "development",
+        "SECRET_KEY": "bench-secret",
+        "DOC_HASH_KEY": "bench-doc-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
+        "KEYS_DIR": str(Path(workdir) / "keys"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+        journal = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
+    started = time.perf_counter()
+    residents = _populate(app, count)
+    setup_seconds = time.perf_counter() - started
+
+    bare = Flask("bare")
+
+    @bare.get("/bare")
+    def bare_view():
+        return jsonify({"ok": True})
+
+    servers = [make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietHandler)
+               for wsgi_app in (app, bare)]
+    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    conn.send({"code_port": servers[0].server_port, "bare_port": servers[1].server_port,
+               "residents": residents, "journal": journal, "setup_seconds": setup_seconds})
+    conn.recv()  # stop
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+    conn.send("stopped")
+
+
+# --------------------------------------------------------------------------- client
+
+def _measure(port: int, path: str, headers_for) -> tuple[int, float, int]:
+    """Send requests on CONNECTIONS keep-alive connections; returns (ok count, seconds, errors)."""
+    counts = [0] * CONNECTIONS
+    errors = [0] * CONNECTIONS
+    expected = 304 if "If-None-Match" in headers_for(0) else 200
+    budget = MAX_REQUESTS // CONNECTIONS
+    barrier = threading.Barrier(CONNECTIONS + 1)
+    deadline = [0.0]
+
+    def worker(slot: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.connect()
+        n = slot
+        barrier.wait()
+        while counts[slot] < budget and time.perf_counter() < deadline[0]:
+            connection.request("GET", path, headers=headers_for(n))
+            response = connection.getresponse()
+            response.read()
+            if response.status == expected:
+                counts[slot] += 1
+            else:
+                errors[slot] += 1
+            n += CONNECTIONS
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.perf_counter() + SECONDS
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return sum(counts), time.perf_counter() - started, sum(errors)
+
+
+def main() -> int:
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
+        parent, child = context.Pipe()
+        server = context.Process(target=_serve, args=(child, workdir, RESIDENTS), daemon=True)
+        server.start()
+        try:
+            info = parent.recv()
+            residents = info["residents"]
+            base = {"User-Agent": USER_AGENT, "Accept-Language": "zh"}
+
+            def code_headers(n):
+                return {**base, "Cookie": residents[n % len(residents)]["cookie"]}
+
+            def code_304_headers(n):
+                resident = residents[n % len(residents)]
+                return {**base, "Cookie": resident["cookie"], "If-None-Match": resident["etag"]}
+
+            cases = [("GET /bare", info["bare_port"], "/bare", lambda n: base),
+                     ("GET /api/code", info["code_port"], "/api/code", code_headers),
+                     ("GET /api/code (If-None-Match → 304)", info["code_port"], "/api/code", code_304_headers)]
+            for _, port, path, headers_for in cases:  # warm-up and sanity check, not measured
+                _check(port, path, headers_for)
+            best: dict[str, tuple[int, float]] = {}
+            client_cpu = {}
+            for _ in range(ROUNDS):
+                for label, port, path, headers_for in cases:
+                    cpu = time.process_time()
+                    count, seconds, errors = _measure(port, path, headers_for)
+                    cpu = time.process_time() - cpu
+                    if errors:
+                        raise SystemExit(f"{label}: {errors} responses with an unexpected status")
+                    if label not in best or count / seconds > best[label][0] / best[label][1]:
+                        best[label] = (count, seconds)
+                        client_cpu[label] = cpu / seconds
+        finally:
+            parent.send("stop")
+            if parent.poll(10):
+                parent.recv()
+            server.join(10)
+            if server.is_alive():
+                server.terminate()
+
+    bare_rate = best["GET /bare"][0] / best["GET /bare"][1]
+    rows = [(label, count, seconds, count / seconds, (count / seconds) / bare_rate)
+            for label, (count, seconds) in best.items()]
+    print(f"OneCode GET /api/code vs bare Flask — {RESIDENTS} residents, SQLite journal_mode={info['journal']}, "
+          f"threaded Werkzeug server on 127.0.0.1, {CONNECTIONS} keep-alive connections, "
+          f"best of {ROUNDS} × ≤{SECONDS:g} s")
+    header = ("endpoint", "requests", "seconds", "req/s", "ratio to bare")
+    widths = (max(len(header[0]), *(len(r[0]) for r in rows)), 9, 8, 9, 13)
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for label, count, seconds, rate, ratio in rows:
+        print(" | ".join([label.ljust(widths[0]), f"{count:>{widths[1]}}", f"{seconds:>{widths[2]}.2f}",
+                          f"{rate:>{widths[3]}.0f}", f"{ratio:>{widths[4]}.2f}"]))
+    print(f"(setup: {RESIDENTS} residents in {info['setup_seconds']:.1f} s; client CPU per wall second: "
+          + ", ".join(f"{label.split(' ', 1)[1]} {cpu:.0%}" for label, cpu in client_cpu.items()) + ")")
+    ratio = rows[1][4]
+    verdict = "PASS" if ratio >= GOAL_RATIO else "FAIL"
+    print(f"goal: code endpoint ≥ {GOAL_RATIO} × bare — {verdict} ({ratio:.2f} ×)")
+    return 0
+
+
+def _check(port: int, path: str, headers_for) -> None:
+    """One request per resident (or one for /bare) before measuring: right status, no new cookie."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    expected = 304 if "If-None-Match" in headers_for(0) else 200
+    for n in range(RESIDENTS if path != "/bare" else 1):
+        connection.request("GET", path, headers=headers_for(n))
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != expected:
+            raise SystemExit(f"GET {path}: expected {expected}, got {response.status}: {body[:300]!r}")
+    connection.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
