@@ -16,7 +16,7 @@ process.chdir(root);
 
 const VENDOR = [
   ['idb/build/umd.js', 'idb.umd.js'],
-  ['qrcode-generator/dist/qrcode.mjs', 'qrcode.mjs'],
+  ['qrcode-generator/dist/qrcode.mjs', 'qrcode.esm.js'], // .js: served as JavaScript everywhere
   ['jsqr/dist/jsQR.js', 'jsQR.js'],
 ];
 
@@ -30,7 +30,7 @@ async function copyVendor() {
   await rm('app/static/vendor', { recursive: true, force: true });
   await mkdir('app/static/vendor', { recursive: true });
   for (const [from, to] of VENDOR) {
-    await copyFile(require.resolve(from), path.join('app/static/vendor', to));
+    await copyFile(path.join('node_modules', from), path.join('app/static/vendor', to));
   }
 }
 

@@ -12,7 +12,7 @@ from app.models import SmsMessage
 ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", "460107197205207898"]
 
 
-def test_config(tmp_path, **overrides) -> dict:
+def make_config(tmp_path, **overrides) -> dict:
     """Settings for an app with its own database and keys under tmp_path."""
     return {
         "TESTING": True,
@@ -36,7 +36,7 @@ def settings():
 @pytest.fixture
 def app(tmp_path, settings):
     """An app in testing mode with its own database and keys, inside an app context."""
-    app = create_app(test_config(tmp_path, **settings))
+    app = create_app(make_config(tmp_path, **settings))
     with app.app_context():
         db.create_all()
         yield app

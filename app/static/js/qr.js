@@ -1,5 +1,5 @@
 // Drawing the QR code in the browser (qrcode-generator, vendored; no network).
-import qrcode from '../vendor/qrcode.mjs';
+import qrcode from '../vendor/qrcode.esm.js';
 
 /** Draw `text` on `canvas` with a quiet zone, crisp at the device's pixel ratio. */
 export function drawQr(canvas, text) {
