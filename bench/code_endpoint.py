@@ -12,6 +12,7 @@ Every measurement lasts at most SECONDS or MAX_REQUESTS requests; each is repeat
 
 Run: .venv/bin/python bench/code_endpoint.py
 """
+import argparse
 import http.client
 import multiprocessing
 import sys
@@ -169,6 +170,13 @@ def _measure(port: int, path: str, headers_for) -> tuple[int, float, int]:
 
 
 def main() -> int:
+    global CONNECTIONS, RESIDENTS, SECONDS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=CONNECTIONS, help="client connections (threads)")
+    parser.add_argument("--residents", type=int, default=RESIDENTS, help="signed-in residents")
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="upper bound per measurement")
+    args = parser.parse_args()
+    CONNECTIONS, RESIDENTS, SECONDS = args.connections, args.residents, args.seconds
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
         parent, child = context.Pipe()
