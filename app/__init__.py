@@ -2,7 +2,7 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -40,6 +40,7 @@ def create_app(test_config=None):
         app.register_blueprint(bp)
     errors.register(app)
     i18n.register(app)
+    app.after_request(_security_headers)
     register_cli(app)
 
     from app import models  # noqa: F401  (mappers must be configured before the first query)
@@ -72,6 +73,14 @@ def _derive_defaults(app):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
     app.config.setdefault("DOC_HASH_KEY", app.config["SECRET_KEY"])
+
+
+def _security_headers(response):
+    """Headers every answer carries: no sniffing, no framing, no referrer leaking paths."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _select_locale():

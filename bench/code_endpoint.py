@@ -241,7 +241,7 @@ def main() -> int:
 
 
 def _check(port: int, path: str, headers_for) -> None:
-    """One request per resident (or one for /bare) before measuring: right status, no new cookie."""
+    """One request per resident (or one for /bare) before measuring: each answers the expected status."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     expected = 304 if "If-None-Match" in headers_for(0) else 200
     for n in range(RESIDENTS if path != "/bare" else 1):

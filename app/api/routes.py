@@ -9,7 +9,7 @@ from app.api import bp
 from app.errors import UserError
 from app.i18n import lang
 from app.services import keys
-from app.services.checkins import last_checkin_at, store_checkins
+from app.services.checkins import store_checkins
 from app.services.codes import code_view, current_self_code
 
 
@@ -27,15 +27,15 @@ def code():
     """The resident's current code; 304 when the device already holds it (ETag = jti)."""
     if not current_user.has_profile:
         raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
-    issued = current_self_code(current_user)
-    if issued is None:
+    jti = current_self_code(current_user)
+    if jti is None:
         raise UserError(404, "no_declaration",
                         _("You have no health code yet. Please fill in your health declaration first."))
-    etag = f'"{issued.jti}"'
+    etag = f'"{jti}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = current_app.response_class(status=304)
     else:
-        response = jsonify(code_view(current_user, issued, lang(), last_checkin_at(current_user.id)))
+        response = jsonify(code_view(current_user, jti, lang()))
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
     return response

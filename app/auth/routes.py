@@ -69,8 +69,8 @@ def verify():
 @login_required
 def sign_out():
     """End the session; the page's script has already removed cached personal data."""
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash(_("You have signed out. Personal data on this device was removed."), "info")
     response = redirect(url_for("auth.sign_in"))
     return response

@@ -34,6 +34,11 @@ class User(UserMixin, db.Model):
     colour: Mapped[str | None] = mapped_column(String(6))
     verdict_id: Mapped[int | None]  # the latest Verdict row (no FK: verdicts point back at users)
     evaluated_on: Mapped[date | None]
+    last_checkin_at: Mapped[datetime | None]
+    # Today's self code, kept here so the daily code request needs no further query.
+    code_jti: Mapped[str | None] = mapped_column(String(32))
+    code_issued_at: Mapped[datetime | None]
+    code_expires_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_users_doc", "doc_kind", "doc_hash", unique=True),)
 

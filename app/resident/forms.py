@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 DOC_KIND_LABELS = {
@@ -20,7 +21,8 @@ class ProfileForm(FlaskForm):
         Length(min=2, max=30, message=_l("The name must have 2 to 30 characters.")),
         Regexp(r"^[\u3400-\u9fffA-Za-z·.\- ]+$", message=_l("The name may contain only Chinese or Latin letters."))],
         render_kw={"autocomplete": "name"})
-    doc_kind = SelectField(_l("Document"), choices=list(DOC_KIND_LABELS.items()), default="resident_id")
+    doc_kind = SelectField(_l("Document"), choices=[SelectChoice(kind, label) for kind, label in DOC_KIND_LABELS.items()],
+                           default="resident_id")
     doc_number = StringField(_l("Document number"), validators=[Length(max=32)],
                              render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     address = StringField(_l("Current address"), validators=[

@@ -3,6 +3,7 @@ read it from the API or, offline, from the device, so the service worker may cac
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import role_required
 from app.domain import districts
@@ -25,7 +26,8 @@ def index():
 def profile():
     """Fill or update the real-name profile."""
     form = ProfileForm(obj=current_user if current_user.has_profile else None)
-    form.district.choices = [("", _("Choose…"))] + districts.choices(lang())
+    form.district.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(code, name) for code, name in districts.choices(lang())]
     locked = current_user.doc_hash is not None
     if form.validate_on_submit():
         try:

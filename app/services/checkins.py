@@ -175,7 +175,7 @@ def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[Re
     uuids = [record["uuid"] for _, record, _ in parsed]
     existing = dict(db.session.execute(select(Checkin.uuid, Checkin.payload_hash)
                                        .where(Checkin.uuid.in_(uuids))).all()) if uuids else {}
-    stored = 0
+    stored = []
     for index, record, fingerprint in parsed:
         uuid = record["uuid"]
         if uuid in existing:
@@ -185,8 +185,11 @@ def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[Re
         existing[uuid] = fingerprint
         db.session.add(_checkin_row(record, fingerprint, subject, submitted_by, now))
         results[index] = RecordResult(uuid, "stored")
-        stored += 1
+        stored.append(record)
     if stored:
+        newest = max(record["checked_at"] for record in stored)
+        if subject.last_checkin_at is None or newest > subject.last_checkin_at:
+            subject.last_checkin_at = newest
         db.session.flush()
         recolour([subject.id], trigger="checkin")
     db.session.commit()
@@ -202,9 +205,3 @@ def _checkin_row(record: dict, fingerprint: str, subject: User, submitted_by: Us
         contact_with_cases=record["contact_with_cases"], arrival_from=arrival.get("from_district"),
         arrival_day=arrival.get("day"), arrival_transport=arrival.get("transport"),
         visits=[Visit(user_id=subject.id, district=v["district"], day=v["day"]) for v in record["visits"]])
-
-
-def last_checkin_at(user_id: int) -> datetime | None:
-    """When the person last checked in (device time, UTC)."""
-    return db.session.scalar(select(Checkin.checked_at).where(Checkin.user_id == user_id)
-                             .order_by(Checkin.checked_at.desc()).limit(1))

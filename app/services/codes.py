@@ -13,8 +13,8 @@ from app.services import clock, keys
 from app.services.colours import recolour
 
 
-def current_self_code(user: User) -> IssuedCode | None:
-    """Today's valid code for the person (re-evaluated first if not yet today); None before any declaration."""
+def current_self_code(user: User) -> str | None:
+    """The jti of today's valid code (re-evaluating first if not yet today); None before any declaration."""
     today = clock.local_today()
     if user.evaluated_on != today:
         recolour([user.id], trigger="daily")
@@ -23,16 +23,12 @@ def current_self_code(user: User) -> IssuedCode | None:
     if user.colour is None:
         return None
     now = clock.now_utc()
-    issued = db.session.scalars(
-        select(IssuedCode).where(IssuedCode.user_id == user.id, IssuedCode.kind == "self",
-                                 IssuedCode.revoked_at.is_(None), IssuedCode.colour == user.colour,
-                                 IssuedCode.issued_at >= clock.local_midnight_utc(today),
-                                 IssuedCode.expires_at > now)
-        .order_by(IssuedCode.issued_at.desc()).limit(1)).first()
-    if issued is None:
-        issued = issue_code(user, "self", clock.end_of_next_day_utc(now))
-        db.session.commit()
-    return issued
+    if user.code_jti and user.code_expires_at > now and user.code_issued_at >= clock.local_midnight_utc(today):
+        return user.code_jti
+    issued = issue_code(user, "self", clock.end_of_next_day_utc(now))
+    user.code_jti, user.code_issued_at, user.code_expires_at = issued.jti, issued.issued_at, issued.expires_at
+    db.session.commit()
+    return issued.jti
 
 
 def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
@@ -49,24 +45,29 @@ def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
     return issued
 
 
-def code_view(user: User, issued: IssuedCode, lang: str, last_checkin_at: datetime | None) -> dict:
-    """What the PWA needs to draw and explain the code, in the user's language."""
-    verdict = db.session.get(Verdict, user.verdict_id)
+def code_view(user: User, jti: str, lang: str) -> dict:
+    """What the PWA needs to draw and explain the code, in the user's language (one query)."""
+    row = db.session.execute(
+        select(IssuedCode.token, IssuedCode.colour, IssuedCode.kind, IssuedCode.issued_at, IssuedCode.expires_at,
+               Verdict.reasons, Verdict.may_turn_green_on, Verdict.healthy_streak, Verdict.needed_streak,
+               Verdict.rule_set_version)
+        .join(Verdict, Verdict.user_id == IssuedCode.user_id)
+        .where(IssuedCode.jti == jti, Verdict.id == user.verdict_id)).one()
     return {
-        "jti": issued.jti,
-        "qr_text": codes.qr_text(issued.token),
-        "colour": issued.colour,
+        "jti": jti,
+        "qr_text": codes.qr_text(row.token),
+        "colour": row.colour,
         "masked_name": mask_name(user.name or ""),
-        "kind": issued.kind,
-        "issued_at": clock.epoch(issued.issued_at),
-        "expires_at": clock.epoch(issued.expires_at),
-        "last_checkin_at": clock.epoch(last_checkin_at) if last_checkin_at else None,
+        "kind": row.kind,
+        "issued_at": clock.epoch(row.issued_at),
+        "expires_at": clock.epoch(row.expires_at),
+        "last_checkin_at": clock.epoch(user.last_checkin_at) if user.last_checkin_at else None,
         "reasons": [{"rule_id": reason["rule_id"], "colour": reason["colour"],
                      "text": reason["text"].get(lang) or reason["text"]["zh"],
                      "guidance": reason["guidance"].get(lang) or reason["guidance"]["zh"]}
-                    for reason in verdict.reasons],
-        "may_turn_green_on": verdict.may_turn_green_on.isoformat() if verdict.may_turn_green_on else None,
-        "healthy_streak": verdict.healthy_streak,
-        "needed_streak": verdict.needed_streak,
-        "rule_set_version": verdict.rule_set_version,
+                    for reason in row.reasons],
+        "may_turn_green_on": row.may_turn_green_on.isoformat() if row.may_turn_green_on else None,
+        "healthy_streak": row.healthy_streak,
+        "needed_streak": row.needed_streak,
+        "rule_set_version": row.rule_set_version,
     }

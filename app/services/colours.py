@@ -74,6 +74,7 @@ def _recolour_chunk(ids, trigger, today, now, window_start, rules, areas) -> int
                                        "evaluated_on": today} for verdict_id, user_id, colour in inserted])
     recoloured = [user_id for _, user_id, colour in inserted if old_colours[user_id] != colour]
     if recoloured:
+        db.session.execute(update(User).where(User.id.in_(recoloured)).values(code_jti=None))
         db.session.execute(update(IssuedCode).where(IssuedCode.user_id.in_(recoloured),
                                                     IssuedCode.revoked_at.is_(None),
                                                     IssuedCode.expires_at > now)

@@ -18,8 +18,12 @@ export function guardSignOut(form) {
     event.preventDefault();
     const pending = await db.pendingCount();
     if (pending > 0 && !window.confirm(t('sign_out_pending', { count: pending }))) return;
-    await db.clearPersonalData();
-    await forgetShell();
+    try {
+      await db.clearPersonalData();
+      await forgetShell();
+    } catch (error) {
+      console.error('could not clear the data on this device', error); // still end the session on the server
+    }
     const token = await freshCsrfToken();
     if (token && form.elements.csrf_token) form.elements.csrf_token.value = token;
     form.submit(); // does not fire `submit` again

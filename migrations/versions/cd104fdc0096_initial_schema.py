@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 22f2c0f71cc5
+Revision ID: cd104fdc0096
 Revises: 
-Create Date: 2026-11-22 15:01:12.659989
+Create Date: 2026-11-22 15:10:30.944750
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '22f2c0f71cc5'
+revision = 'cd104fdc0096'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -90,6 +90,10 @@ def upgrade():
     sa.Column('colour', sa.String(length=6), nullable=True),
     sa.Column('verdict_id', sa.Integer(), nullable=True),
     sa.Column('evaluated_on', sa.Date(), nullable=True),
+    sa.Column('last_checkin_at', sa.DateTime(), nullable=True),
+    sa.Column('code_jti', sa.String(length=32), nullable=True),
+    sa.Column('code_issued_at', sa.DateTime(), nullable=True),
+    sa.Column('code_expires_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('phone')
     )
