@@ -1,6 +1,5 @@
 """Central error handling: HTML or JSON as the caller expects, always in the user's language."""
 import logging
-import math
 import time
 
 from flask import jsonify, make_response, redirect, render_template, request, url_for
@@ -96,4 +95,4 @@ def _seconds_to_wait() -> int:
     limit = limiter.current_limit
     if limit is None:
         return 60
-    return max(1, math.ceil(limit.reset_at - time.time()))
+    return max(1, int(limit.reset_at - time.time()))  # as Flask-Limiter computes Retry-After

@@ -4,6 +4,8 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -33,10 +35,24 @@ def settings():
     return {}
 
 
+class RequestScopedClient(FlaskClient):
+    """Test client whose requests each start with an empty `g`, as they would in a server.
+
+    The fixtures keep one app context open (so tests can query the database), and Flask reuses it
+    for requests; without this, the language and the signed-in user would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, settings):
     """An app in testing mode with its own database and keys, inside an app context."""
     app = create_app(make_config(tmp_path, **settings))
+    app.test_client_class = RequestScopedClient
     with app.app_context():
         db.create_all()
         yield app
