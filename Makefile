@@ -39,7 +39,7 @@ build: node_modules/.installed  ## service worker (Workbox) and vendored browser
 	npm run --silent build
 
 translations: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile -q -d app/translations
+	$(VENV)/bin/pybabel compile -d app/translations
 
 database: $(VENV)/.runtime
 	$(FLASK) db upgrade
