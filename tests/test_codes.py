@@ -99,3 +99,22 @@ def test_retired_keys_leave_the_jwks_once_their_codes_have_expired(resident, app
     later = clock.now_utc() + keys.longest_code_life() + timedelta(minutes=1)
     monkeypatch.setattr(clock, "now_utc", lambda: later)
     assert len(resident.get("/.well-known/jwks.json").get_json()["keys"]) == 1
+
+
+def test_a_new_checkin_changes_what_the_page_shows_so_no_304(resident):
+    declare(resident)
+    first = resident.get("/api/code")
+    declare(resident, temperature=36.8)
+    again = resident.get("/api/code", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.get_json()["jti"] == first.get_json()["jti"]  # same colour, same signed code
+    assert again.get_json()["last_checkin_at"] >= first.get_json()["last_checkin_at"]
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_version_follows_the_language(resident):
+    declare(resident, temperature=38.0)
+    zh = resident.get("/api/code")
+    en = resident.get("/api/code", headers={"Accept-Language": "en", "If-None-Match": zh.headers["ETag"]})
+    assert en.status_code == 200 and en.headers["ETag"] != zh.headers["ETag"]
+    assert en.get_json()["reasons"][0]["text"] != zh.get_json()["reasons"][0]["text"]

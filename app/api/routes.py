@@ -1,16 +1,17 @@
 """Thin JSON views: validate the envelope, call one service, answer."""
-from flask import current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app.auth.roles import role_required
+from app.auth.roles import role_required, session_user_id
 from app.api import bp
 from app.errors import UserError
-from app.i18n import lang
+from app.extensions import limiter, login_manager
+from app.i18n import current_language
 from app.services import keys
 from app.services.checkins import store_checkins
-from app.services.codes import code_view, current_self_code
+from app.services.codes import code_snapshot, code_version, code_view, current_snapshot, snapshot_is_current
 
 
 @bp.get("/api/csrf")
@@ -22,20 +23,29 @@ def csrf_token():
 
 
 @bp.get("/api/code")
-@role_required("resident")
+@limiter.exempt
 def code():
-    """The resident's current code; 304 when the device already holds it (ETag = jti)."""
-    if not current_user.has_profile:
+    """The resident's current code; 304 when the device holds this version. One query in the daily case,
+    so the morning rush costs no more than it must (the role check reads the same row)."""
+    user_id = session_user_id()
+    row = code_snapshot(user_id) if user_id is not None else None
+    if row is None:
+        return login_manager.unauthorized()
+    if row.role != "resident":
+        abort(403)
+    if row.promised_at is None:
         raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
-    jti = current_self_code(current_user)
-    if jti is None:
+    if not snapshot_is_current(row):
+        row = current_snapshot(user_id)
+    if row.code_jti is None:
         raise UserError(404, "no_declaration",
                         _("You have no health code yet. Please fill in your health declaration first."))
-    etag = f'"{jti}"'
+    language = current_language()
+    etag = f'"{code_version(row, language)}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = current_app.response_class(status=304)
     else:
-        response = jsonify(code_view(current_user, jti, lang()))
+        response = jsonify(code_view(row, language))
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
     return response

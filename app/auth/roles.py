@@ -1,7 +1,7 @@
 """Role checks for every route: anonymous callers are sent to sign in, wrong roles get 403."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
 
@@ -19,3 +19,12 @@ def role_required(*roles: str):
         return guarded
 
     return decorate
+
+
+def session_user_id() -> int | None:
+    """The signed-in user's id without loading the user: from the session, else through Flask-Login
+    (which also honours the remember-me cookie). Callers must check the role themselves."""
+    user_id = session.get("_user_id")
+    if user_id is not None:
+        return int(user_id)
+    return current_user.id if current_user.is_authenticated else None

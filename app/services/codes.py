@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from app.domain import codes
 from app.domain.masking import mask_name
@@ -45,27 +45,63 @@ def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
     return issued
 
 
-def code_view(user: User, jti: str, lang: str) -> dict:
-    """What the PWA needs to draw and explain the code, in the user's language (one query)."""
-    row = db.session.execute(
-        select(IssuedCode.token, IssuedCode.colour, IssuedCode.kind, IssuedCode.issued_at, IssuedCode.expires_at,
-               Verdict.reasons, Verdict.may_turn_green_on, Verdict.healthy_streak, Verdict.needed_streak,
-               Verdict.rule_set_version)
-        .join(Verdict, Verdict.user_id == IssuedCode.user_id)
-        .where(IssuedCode.jti == jti, Verdict.id == user.verdict_id)).one()
+_users, _codes, _verdicts = User.__table__.c, IssuedCode.__table__.c, Verdict.__table__.c
+# Built once from table columns (a Core statement, no ORM entities): the hot path of the morning rush.
+_SNAPSHOT = (
+    select(_users.role, _users.promised_at, _users.name, _users.evaluated_on, _users.verdict_id,
+           _users.last_checkin_at, _users.code_jti, _users.code_issued_at, _users.code_expires_at,
+           _codes.token, _codes.colour, _codes.kind,
+           _verdicts.reasons, _verdicts.may_turn_green_on, _verdicts.healthy_streak, _verdicts.needed_streak,
+           _verdicts.rule_set_version)
+    .select_from(User.__table__
+                 .outerjoin(IssuedCode.__table__, _codes.jti == _users.code_jti)
+                 .outerjoin(Verdict.__table__, _verdicts.id == _users.verdict_id))
+    .where(_users.id == bindparam("user_id")))
+
+
+def code_snapshot(user_id: int) -> Row | None:
+    """Everything the code page shows about a person, in one query (None for an unknown id)."""
+    return db.session.execute(_SNAPSHOT, {"user_id": user_id}).first()
+
+
+def snapshot_is_current(row: Row) -> bool:
+    """True when the snapshot's code is today's and valid, so nothing needs evaluating or signing."""
+    today = clock.local_today()
+    return (row.evaluated_on == today and row.code_jti is not None and row.code_expires_at > clock.now_utc()
+            and row.code_issued_at >= clock.local_midnight_utc(today))
+
+
+def current_snapshot(user_id: int) -> Row:
+    """The snapshot after re-evaluating and signing as needed (code_jti None before any declaration)."""
+    row = code_snapshot(user_id)
+    if not snapshot_is_current(row):
+        current_self_code(db.session.get(User, user_id))
+        row = code_snapshot(user_id)
+    return row
+
+
+def code_version(row: Row, lang: str) -> str:
+    """Changes whenever anything the code page shows changes: the code, the verdict, the last check-in."""
+    last = row.last_checkin_at.isoformat() if row.last_checkin_at else ""
+    return f"{row.code_jti}.{row.verdict_id}.{last}.{lang}"
+
+
+def code_view(row: Row, lang: str) -> dict:
+    """What the PWA needs to draw and explain the code, in the user's language."""
     return {
-        "jti": jti,
+        "jti": row.code_jti,
+        "version": code_version(row, lang),
         "qr_text": codes.qr_text(row.token),
         "colour": row.colour,
-        "masked_name": mask_name(user.name or ""),
+        "masked_name": mask_name(row.name or ""),
         "kind": row.kind,
-        "issued_at": clock.epoch(row.issued_at),
-        "expires_at": clock.epoch(row.expires_at),
-        "last_checkin_at": clock.epoch(user.last_checkin_at) if user.last_checkin_at else None,
+        "issued_at": clock.epoch(row.code_issued_at),
+        "expires_at": clock.epoch(row.code_expires_at),
+        "last_checkin_at": clock.epoch(row.last_checkin_at) if row.last_checkin_at else None,
         "reasons": [{"rule_id": reason["rule_id"], "colour": reason["colour"],
                      "text": reason["text"].get(lang) or reason["text"]["zh"],
                      "guidance": reason["guidance"].get(lang) or reason["guidance"]["zh"]}
-                    for reason in row.reasons],
+                    for reason in row.reasons or ()],
         "may_turn_green_on": row.may_turn_green_on.isoformat() if row.may_turn_green_on else None,
         "healthy_streak": row.healthy_streak,
         "needed_streak": row.needed_streak,

@@ -17,7 +17,7 @@ export async function refreshCode() {
   const saved = await db.savedCode();
   if (!navigator.onLine) return { status: 'offline', entry: saved };
   const headers = { Accept: 'application/json' };
-  if (saved) headers['If-None-Match'] = `"${saved.code.jti}"`;
+  if (saved) headers['If-None-Match'] = `"${saved.code.version || saved.code.jti}"`;
   let response;
   try {
     response = await fetch('/api/code', { headers, credentials: 'same-origin', cache: 'no-store' });
