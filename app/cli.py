@@ -8,6 +8,19 @@ from app.services import keys
 
 keys_cli = AppGroup("keys", help="Signing keys for health codes.")
 import_cli = AppGroup("import", help="Import authority data from CSV files.")
+staff_cli = AppGroup("staff", help="Staff enrolment (until the authority console exists).")
+
+
+@staff_cli.command("enrol-link")
+@click.option("--role", type=click.Choice(["warden"]), default="warden", show_default=True)
+@click.option("--checkpoint", "checkpoint_id", type=int, help="Join this existing checkpoint.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def enrol_link(role, checkpoint_id, base_url):
+    """Print a signed, expiring enrolment link for one role (and checkpoint)."""
+    from flask import current_app
+    from app.services.staff import enrolment_token
+    click.echo(f"{base_url.rstrip('/')}/staff/enrol/{enrolment_token(role, checkpoint_id)}")
+    click.echo(f"valid for {current_app.config['ENROL_LINK_HOURS']} hours")
 
 
 @keys_cli.command("init")
@@ -68,4 +81,5 @@ def register_cli(app):
     """Attach the commands to `flask`."""
     app.cli.add_command(keys_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(staff_cli)
     app.cli.add_command(seed_demo)

@@ -37,6 +37,11 @@ class Defaults:
     CODE_ISSUER = "onecode-dev"
     CODE_PAPER_DAYS = 7
     KEYS_DIR = None  # default: instance/keys
+    TRUSTED_ISSUERS = []  # other regions: [{"iss": "...", "keys": [JWK, ...]}], accepted at our gates
+    TRUST_BUNDLE_HOURS = 72  # how long a scanner may rely on one bundle before results are "unverified"
+    TRAIL_DAYS = 14
+    TRAIL_WINDOW_MINUTES = 30  # a warden may open a trail only this soon after their own scan
+    ENROL_LINK_HOURS = 72
     RULES_FILE = None  # default: the shipped rule set
     FACTS_WINDOW_DAYS = 28
     RETENTION_DAYS = 28

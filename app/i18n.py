@@ -1,7 +1,9 @@
 """Language choice: ?lang= (the switcher links) sets a cookie; otherwise Accept-Language; default Chinese."""
 from flask import current_app, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
+from app.domain import districts
 from app.domain.masking import mask_phone
 from app.services import clock
 
@@ -37,7 +39,26 @@ def register(app):
         return {"lang": lang()}
 
     app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(lambda code: districts.name_of(code, lang()), "district_name")
+    app.add_template_global(colour_word, "colour_word")
+    app.add_template_global(verdict_word, "verdict_word")
 
     @app.template_filter("local_time")
     def local_time(moment):
         return clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+COLOUR_WORDS = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+
+
+def colour_word(colour: str | None) -> str:
+    """绿码/黄码/红码 always, with the English words added in English (colour is never the only signal)."""
+    if colour not in COLOUR_WORDS:
+        return _("No code")
+    english = {"green": _("Green code"), "yellow": _("Yellow code"), "red": _("Red code")}[colour]
+    return COLOUR_WORDS[colour] if lang() == "zh" else f"{COLOUR_WORDS[colour]} {english}"
+
+
+def verdict_word(result: str) -> str:
+    """通行 / 禁止通行 / 未核验 in the user's language."""
+    return {"pass": _("Pass"), "deny": _("No entry")}.get(result, _("Unverified"))

@@ -1,12 +1,13 @@
 /* OneCode service worker (source; `npm run build` injects the precache list into app/static/sw.js).
  *
  * - Precache: static assets (css, js, vendor, icons) and the /offline page.
- * - App shell pages (/, /code, /checkin): network first with a short timeout, cached copy when offline.
- *   Only plain 200 answers are cached, so a signed-out redirect never replaces a good shell.
+ * - App shell pages (/code, /checkin, /warden/scan): network first with a short timeout, cached copy when
+ *   offline; an offline / opens whichever shell this device holds. Only plain 200 answers are cached, so a
+ *   signed-out redirect or a 403 for another role never replaces a good shell.
  * - Other pages: network only, /offline when the network fails.
  * - /api/* is never cached here: the page keeps the code in IndexedDB (db.js).
- * - Check-in outbox: sent on worker start, on Background Sync and on request from a page,
- *   by the same script the pages use (outbox-sync.js), under a Web Lock.
+ * - Outboxes (check-ins, scans): sent on worker start, on Background Sync and on request from a page,
+ *   by the same script the pages use (outbox-sync.js), under one Web Lock per outbox.
  */
 importScripts('/static/workbox/__WORKBOX_DIR__/workbox-sw.js');
 workbox.setConfig({ modulePathPrefix: '/static/workbox/__WORKBOX_DIR__/', debug: false });
@@ -16,8 +17,11 @@ importScripts('/static/vendor/idb.umd.js', '/static/js/db.js', '/static/js/outbo
 const { core, precaching, routing, strategies } = workbox;
 
 const PAGES_CACHE = 'onecode-pages';
-const SHELL_PATHS = ['/code', '/checkin'];
-const SYNC_TAG = 'checkin-outbox';
+const SHELL_PATHS = ['/code', '/checkin', '/warden/scan'];
+const RESIDENT_SHELL = ['/code', '/checkin'];
+const HOME_SHELLS = ['/code', '/warden/scan']; // what an offline "/" opens, first one cached wins
+const outboxes = self.onecodeOutboxes;
+const outboxByTag = new Map(Object.values(outboxes).map((outbox) => [outbox.SYNC_TAG, outbox]));
 
 core.setCacheNameDetails({ prefix: 'onecode' });
 self.skipWaiting();
@@ -51,16 +55,20 @@ routing.registerRoute((context) => isOwnNavigation(context), new strategies.Netw
 routing.setCatchHandler(async ({ request, url }) => {
   if (request.mode !== 'navigate') return Response.error();
   if (url.pathname === '/') {
-    const shell = await caches.match(self.location.origin + '/code', { cacheName: PAGES_CACHE });
-    if (shell) return shell;
+    for (const path of HOME_SHELLS) {
+      const shell = await caches.match(self.location.origin + path, { cacheName: PAGES_CACHE });
+      if (shell) return shell;
+    }
   }
   return (await precaching.matchPrecache('/offline')) || Response.error();
 });
 
-/** Fetch the shell pages once the user is signed in, so the code works offline from the first visit. */
-async function cacheShellPages() {
+/** Fetch shell pages once the user is signed in, so they work offline from the first visit.
+ *  A page names the shells of its role; without names, the resident's. */
+async function cacheShellPages(paths) {
+  const wanted = Array.isArray(paths) ? paths.filter((path) => SHELL_PATHS.includes(path)) : RESIDENT_SHELL;
   const cache = await caches.open(PAGES_CACHE);
-  await Promise.all(SHELL_PATHS.map(async (path) => {
+  await Promise.all(wanted.map(async (path) => {
     try {
       const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
       if (response.status === 200 && !response.redirected) await cache.put(self.location.origin + path, response);
@@ -70,26 +78,34 @@ async function cacheShellPages() {
   }));
 }
 
-/** Send the outbox; throw when it must be retried so Background Sync tries again later. */
-async function syncOutbox(reason) {
-  const summary = await self.onecodeOutbox.sync(reason);
-  if (summary.retry) throw new Error(`check-in outbox not sent (${summary.reason})`);
+/** Send one outbox; throw when it must be retried so Background Sync tries again later. */
+async function syncOutbox(outbox, reason) {
+  const summary = await outbox.sync(reason);
+  if (summary.retry) throw new Error(`${outbox.name} outbox not sent (${summary.reason})`);
   return summary;
 }
 
+function syncAll(reason) {
+  return Promise.all(Object.values(outboxes).map((outbox) => outbox.sync(reason)));
+}
+
 self.addEventListener('message', (event) => {
-  const type = event.data && event.data.type;
-  if (type === 'CACHE_SHELL') event.waitUntil(cacheShellPages());
-  if (type === 'SYNC_OUTBOX') event.waitUntil(self.onecodeOutbox.sync('page-request'));
+  const data = event.data || {};
+  if (data.type === 'CACHE_SHELL') event.waitUntil(cacheShellPages(data.paths));
+  if (data.type === 'SYNC_OUTBOX') {
+    const outbox = outboxes[data.outbox || 'checkin'];
+    if (outbox) event.waitUntil(outbox.sync('page-request'));
+  }
 });
 
 self.addEventListener('sync', (event) => {
-  if (event.tag === SYNC_TAG) event.waitUntil(syncOutbox('background-sync'));
+  const outbox = outboxByTag.get(event.tag);
+  if (outbox) event.waitUntil(syncOutbox(outbox, 'background-sync'));
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.onecodeOutbox.sync('worker-activate'));
+  event.waitUntil(syncAll('worker-activate'));
 });
 
-// Worker start (the browser starts it for a page load, a sync or a push): try the outbox once.
-self.onecodeOutbox.sync('worker-start');
+// Worker start (the browser starts it for a page load, a sync or a push): try each outbox once.
+syncAll('worker-start');

@@ -9,7 +9,9 @@ from app.api import bp
 from app.errors import UserError
 from app.extensions import limiter, login_manager
 from app.i18n import current_language
-from app.services import keys
+from app.services import clock, keys
+from app.services.scans import lookup_id_number, store_scans
+from app.services.trust_bundle import signed_bundle
 from app.services.checkins import store_checkins
 from app.services.codes import code_snapshot, code_version, code_view, current_snapshot, snapshot_is_current
 
@@ -60,6 +62,41 @@ def checkins_batch():
     records = _records_from_body()
     results = store_checkins(current_user, current_user, records)
     return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.get("/api/trust-bundle")
+@limiter.exempt
+def trust_bundle():
+    """What a scanner needs offline: trusted keys, revocations, versions — signed (DESIGN.md section 4)."""
+    response = jsonify({"bundle": signed_bundle(), "server_time": clock.epoch(clock.now_utc())})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/api/scans/batch")
+@role_required("warden")
+def scans_batch():
+    """Store queued scans once each, re-judged by the server; answers per record."""
+    if current_user.checkpoint_id is None:
+        raise UserError(409, "no_checkpoint", _("Please enrol at a checkpoint first."))
+    results = store_scans(current_user, _records_from_body())
+    return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.post("/api/scans/id-lookup")
+@role_required("warden")
+def id_lookup():
+    """Check a person without a phone by ID number (online only; audited)."""
+    body = request.get_json(silent=True)
+    number = body.get("id_number") if isinstance(body, dict) else None
+    if not isinstance(number, str):
+        raise UserError(400, "bad_request", _("Please enter an 18-digit resident ID number."))
+    try:
+        verdict = lookup_id_number(current_user, number)
+    except ValueError as error:
+        raise UserError(422, "invalid_id", str(error)) from None
+    return jsonify({"result": verdict.result, "reason": verdict.reason, "colour": verdict.colour,
+                    "masked_name": verdict.masked_name})
 
 
 @bp.get("/.well-known/jwks.json")

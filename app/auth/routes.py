@@ -16,9 +16,19 @@ def _phone_key() -> str:
 
 def home_for(user):
     """Where a signed-in user starts."""
+    if user.role == "warden":
+        return url_for("warden.scan")
     if user.role == "resident" and not user.has_profile:
         return url_for("resident.profile")
     return url_for("resident.code")
+
+
+def _after_sign_in(user):
+    """Back to the page that asked for sign-in (such as an enrolment link), else the user's start page."""
+    target = session.pop("after_sign_in", None)
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return home_for(user)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -59,8 +69,9 @@ def verify():
                 session.pop("sign_in_phone", None)
             return render_template("auth/verify.html", form=form, phone=phone), 422
         session.pop("sign_in_phone", None)
+        target = _after_sign_in(user)
         login_user(user, remember=True)
-        return redirect(home_for(user))
+        return redirect(target)
     status = 422 if form.errors else 200
     return render_template("auth/verify.html", form=form, phone=phone), status
 

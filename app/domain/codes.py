@@ -90,6 +90,17 @@ def sign(payload: Mapping, key: SigningKey, typ: str = TOKEN_TYPE) -> str:
     return signing_input + "." + b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
+def header_of(token: str) -> dict:
+    """The protected header of a compact JWS (unverified; for looking up the key)."""
+    try:
+        header = json.loads(b64url_decode(token.split(".")[0]))
+    except (ValueError, UnicodeDecodeError):
+        raise CodeInvalid("malformed") from None
+    if not isinstance(header, dict):
+        raise CodeInvalid("malformed")
+    return header
+
+
 def verify(token: str, keys: Mapping[str, ec.EllipticCurvePublicKey], now: int,
            typ: str = TOKEN_TYPE) -> dict:
     """Check a compact JWS against keys looked up by kid; returns the payload or raises CodeInvalid."""

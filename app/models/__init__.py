@@ -1,10 +1,11 @@
 """Database models, one module per aggregate; imported here so migrations see them all."""
 from app.models.checkin import Checkin, Visit
+from app.models.checkpoint import AuditEntry, Checkpoint, Scan
 from app.models.code import IssuedCode
 from app.models.control import ControlEntry, Override, RiskArea
 from app.models.sms import SignInCode, SmsMessage
 from app.models.user import User
 from app.models.verdict import Verdict
 
-__all__ = ["Checkin", "ControlEntry", "IssuedCode", "Override", "RiskArea", "SignInCode",
+__all__ = ["AuditEntry", "Checkin", "Checkpoint", "Scan", "ControlEntry", "IssuedCode", "Override", "RiskArea", "SignInCode",
            "SmsMessage", "User", "Verdict", "Visit"]

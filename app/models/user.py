@@ -2,8 +2,8 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(6))
     promised_at: Mapped[datetime | None]
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))  # wardens
+    checkpoint: Mapped["Checkpoint | None"] = relationship()  # noqa: F821
 
     colour: Mapped[str | None] = mapped_column(String(6))
     verdict_id: Mapped[int | None]  # the latest Verdict row (no FK: verdicts point back at users)

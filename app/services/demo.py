@@ -10,6 +10,9 @@ from app.resident.services import save_profile
 from app.services import clock, keys
 from app.services.checkins import store_checkins
 from app.services.imports import import_control_list
+from app.services.staff import enrol_warden
+
+DEMO_WARDEN_PHONE = "13900000000"
 
 DEMO_RESIDENTS = [
     # phone, name, ID number, what they declare, colour expected
@@ -40,4 +43,12 @@ def seed() -> list[str]:
                                          "contact_with_cases": False, **answers}])
             db.session.refresh(user)
         lines.append(f"{phone}  {name}  {user.colour}")
-    return ["Demo residents (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
+    warden = db.session.scalar(select(User).where(User.phone == DEMO_WARDEN_PHONE))
+    if warden is None:
+        warden = User(phone=DEMO_WARDEN_PHONE, role="resident", created_at=now)
+        db.session.add(warden)
+        db.session.flush()
+        enrol_warden(warden, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
+                                                  "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"})
+    lines.append(f"{DEMO_WARDEN_PHONE}  {warden.name}  warden at {warden.checkpoint.name} (scanner: /warden/scan)")
+    return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]

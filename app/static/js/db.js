@@ -3,29 +3,50 @@
  * A classic script so the service worker can importScripts() it; pages load it through
  * device.js. Needs idb's UMD build (self.idb) loaded first. Defines self.onecodeDb.
  *
- * Stores:
- *   codes     key "self" -> {code: <GET /api/code body>, saved_at: ms, checked_at: ms}
- *   outbox    keyPath uuid -> {uuid, record: <check-in as sent to the server>, queued_at: ms}
- *   rejected  keyPath uuid -> {uuid, record, status: "conflict"|"invalid", errors, rejected_at: ms}
- *   prefs     key -> value (form defaults such as the last district; personal, cleared on sign-out)
+ * Stores (version 1):
+ *   codes          key "self" -> {code: <GET /api/code body>, saved_at: ms, checked_at: ms}
+ *   outbox         keyPath uuid -> {uuid, record: <check-in as sent to the server>, queued_at: ms}
+ *   rejected       keyPath uuid -> {uuid, record, status: "conflict"|"invalid", errors, rejected_at: ms}
+ *   prefs          key -> value (form defaults such as the last district; personal, cleared on sign-out)
+ * Added in version 2 (the warden's scanner):
+ *   scan_outbox    keyPath uuid -> {uuid, record: <scan as sent to /api/scans/batch>, queued_at: ms}
+ *   scan_rejected  keyPath uuid -> {uuid, record, status, errors, rejected_at: ms}
+ *   trust          key "bundle" -> {jws, iss, iat, fetched_at: ms}  (the last good trust bundle, verified)
+ *                  key "clock"  -> {offset_ms, measured_at: ms}     (server time minus device time)
+ *
+ * Each outbox is a pair of stores (queue, rejected) named in OUTBOXES; db.outbox(name) works on one.
  */
 (function () {
   'use strict';
 
   const NAME = 'onecode';
-  const VERSION = 1;
+  const VERSION = 2;
   const SELF_CODE = 'self';
+  const OUTBOXES = Object.freeze({
+    checkin: Object.freeze({ queue: 'outbox', rejected: 'rejected' }),
+    scan: Object.freeze({ queue: 'scan_outbox', rejected: 'scan_rejected' }),
+  });
   let opening = null;
+
+  /** Each step brings a database of the previous version up to the next one (never skips, never drops data). */
+  function upgrade(database, oldVersion) {
+    if (oldVersion < 1) {
+      database.createObjectStore('codes');
+      database.createObjectStore('outbox', { keyPath: 'uuid' });
+      database.createObjectStore('rejected', { keyPath: 'uuid' });
+      database.createObjectStore('prefs');
+    }
+    if (oldVersion < 2) {
+      database.createObjectStore('scan_outbox', { keyPath: 'uuid' });
+      database.createObjectStore('scan_rejected', { keyPath: 'uuid' });
+      database.createObjectStore('trust');
+    }
+  }
 
   function open() {
     if (!opening) {
       opening = self.idb.openDB(NAME, VERSION, {
-        upgrade(database) {
-          database.createObjectStore('codes');
-          database.createObjectStore('outbox', { keyPath: 'uuid' });
-          database.createObjectStore('rejected', { keyPath: 'uuid' });
-          database.createObjectStore('prefs');
-        },
+        upgrade,
         blocking() {
           // A newer version wants to upgrade (another tab or the worker): let it.
           opening.then((database) => database.close());
@@ -62,45 +83,83 @@
     return entry || null;
   }
 
-  async function queueCheckin(record, now) {
-    await (await open()).add('outbox', { uuid: record.uuid, record, queued_at: now });
+  function storesOf(name) {
+    const stores = OUTBOXES[name];
+    if (!stores) throw new Error(`unknown outbox ${name}`);
+    return stores;
   }
 
-  async function outboxEntries() {
-    return (await open()).getAll('outbox');
+  /** One outbox (queue + rejected list): "checkin" or "scan". */
+  function outbox(name) {
+    const { queue, rejected } = storesOf(name);
+    return Object.freeze({
+      name,
+      /** Write the record; resolves only once IndexedDB committed it. */
+      async queue(record, now) {
+        await (await open()).add(queue, { uuid: record.uuid, record, queued_at: now });
+      },
+      async entries() {
+        return (await open()).getAll(queue);
+      },
+      async count() {
+        return (await open()).count(queue);
+      },
+      async has(uuid) {
+        return (await (await open()).getKey(queue, uuid)) !== undefined;
+      },
+      /** The server stored the records (or already had them): they leave the queue. */
+      async acknowledge(uuids) {
+        const tx = (await open()).transaction(queue, 'readwrite');
+        await Promise.all(uuids.map((uuid) => tx.store.delete(uuid)));
+        await tx.done;
+      },
+      /** The server refused the records: move them to the visible rejected list in one transaction. */
+      async reject(rejections, now) {
+        const tx = (await open()).transaction([queue, rejected], 'readwrite');
+        const queued = tx.objectStore(queue);
+        const refused = tx.objectStore(rejected);
+        for (const { uuid, status, errors } of rejections) {
+          const entry = await queued.get(uuid);
+          if (!entry) continue;
+          await refused.put({ uuid, record: entry.record, status, errors: errors || {}, rejected_at: now });
+          await queued.delete(uuid);
+        }
+        await tx.done;
+      },
+      async rejectedEntries() {
+        return (await open()).getAll(rejected);
+      },
+      async dismissRejected(uuid) {
+        await (await open()).delete(rejected, uuid);
+      },
+    });
   }
 
-  async function pendingCount() {
-    return (await open()).count('outbox');
+  const checkins = outbox('checkin');
+
+  /** The last good trust bundle (already verified when saved; pages verify it again before use). */
+  async function trustBundle() {
+    return (await (await open()).get('trust', 'bundle')) || null;
   }
 
-  /** The server stored the record (or already had it): it leaves the queue. */
-  async function acknowledge(uuids) {
-    const tx = (await open()).transaction('outbox', 'readwrite');
-    await Promise.all(uuids.map((uuid) => tx.store.delete(uuid)));
+  /** Keep `entry` unless the saved bundle is newer (a replayed old bundle must not roll revocations back). */
+  async function saveTrustBundle(entry) {
+    const tx = (await open()).transaction('trust', 'readwrite');
+    const saved = await tx.store.get('bundle');
+    const keep = saved && saved.iss === entry.iss && saved.iat > entry.iat ? saved : entry;
+    if (keep === entry) await tx.store.put(entry, 'bundle');
     await tx.done;
+    return keep;
   }
 
-  /** The server refused the record: move it to the visible rejected list in one transaction. */
-  async function reject(rejections, now) {
-    const tx = (await open()).transaction(['outbox', 'rejected'], 'readwrite');
-    const outbox = tx.objectStore('outbox');
-    const rejected = tx.objectStore('rejected');
-    for (const { uuid, status, errors } of rejections) {
-      const entry = await outbox.get(uuid);
-      if (!entry) continue;
-      await rejected.put({ uuid, record: entry.record, status, errors: errors || {}, rejected_at: now });
-      await outbox.delete(uuid);
-    }
-    await tx.done;
+  async function clockOffset() {
+    return (await (await open()).get('trust', 'clock')) || null;
   }
 
-  async function rejectedEntries() {
-    return (await open()).getAll('rejected');
-  }
-
-  async function dismissRejected(uuid) {
-    await (await open()).delete('rejected', uuid);
+  async function saveClockOffset(offsetMs, now) {
+    const entry = { offset_ms: offsetMs, measured_at: now };
+    await (await open()).put('trust', entry, 'clock');
+    return entry;
   }
 
   async function pref(key) {
@@ -111,9 +170,10 @@
     await (await open()).put('prefs', value, key);
   }
 
-  /** Sign-out: remove everything personal (code, queued and rejected check-ins, form defaults). */
+  /** Sign-out: remove everything personal (code, queued and rejected check-ins and scans, form defaults).
+   *  The trust bundle stays: it holds public keys and hashes only. */
   async function clearPersonalData() {
-    const stores = ['codes', 'outbox', 'rejected', 'prefs'];
+    const stores = ['codes', 'outbox', 'rejected', 'prefs', 'scan_outbox', 'scan_rejected'];
     const tx = (await open()).transaction(stores, 'readwrite');
     await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
     await tx.done;
@@ -121,7 +181,12 @@
 
   self.onecodeDb = Object.freeze({
     savedCode, saveCode, confirmCode,
-    queueCheckin, outboxEntries, pendingCount, acknowledge, reject, rejectedEntries, dismissRejected,
+    // The check-in outbox under its original names (pages and tests written before the scan outbox).
+    queueCheckin: checkins.queue, outboxEntries: checkins.entries, pendingCount: checkins.count,
+    acknowledge: checkins.acknowledge, reject: checkins.reject, rejectedEntries: checkins.rejectedEntries,
+    dismissRejected: checkins.dismissRejected,
+    outbox, OUTBOX_NAMES: Object.freeze(Object.keys(OUTBOXES)),
+    trustBundle, saveTrustBundle, clockOffset, saveClockOffset,
     pref, setPref, clearPersonalData,
   });
 })();

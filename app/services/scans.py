@@ -1,0 +1,286 @@
+"""Scans recorded at gates: validation, idempotent storage with a server re-check, ID lookups, trails."""
+import hashlib
+import json
+import re
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from app.domain import codes
+from app.domain.colours import RiskArea as RiskAreaFact
+from app.domain.idcard import InvalidIdNumber, validate_resident_id
+from app.domain.masking import mask_name
+from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge
+from app.extensions import db
+from app.models import Checkpoint, IssuedCode, Scan, User
+from app.services import audit, clock
+from app.services.checkins import RecordResult
+from app.services.colours import active_risk_areas
+from app.services.documents import doc_hash
+from app.services.trust_bundle import revoked_jti_hashes, trusted_keys
+
+PLATE = re.compile(r"^[\u4e00-\u9fffA-Z0-9·\-]{2,16}$")
+MAX_QR_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class ScanAnswer(RecordResult):
+    """A batch answer for a scan: the record's status plus the server's own verdict."""
+
+    server: ScanVerdict | None = None
+    disagreement: bool = False
+
+    def to_dict(self) -> dict:
+        answer = super().to_dict()
+        if self.server is not None:
+            answer["server"] = {"result": self.server.result, "reason": self.server.reason,
+                                "colour": self.server.colour}
+            answer["disagreement"] = self.disagreement
+        return answer
+
+
+def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
+    """Validate one queued scan; returns (normalised record, {field: message})."""
+    if not isinstance(payload, dict):
+        return None, {"record": _("This record is not a scan.")}
+    errors: dict[str, str] = {}
+    record: dict = {}
+    try:
+        record["uuid"] = str(uuid_module.UUID(str(payload.get("uuid", ""))))
+    except ValueError:
+        errors["uuid"] = _("The record has no valid identifier.")
+
+    scanned_at = _moment(payload.get("scanned_at"))
+    if scanned_at is None:
+        errors["scanned_at"] = _("The scan time is missing or not a valid time.")
+    elif scanned_at > now + timedelta(minutes=10):
+        errors["scanned_at"] = _("The scan time is in the future. Please check the phone's clock.")
+    elif scanned_at < now - timedelta(days=current_app.config["CHECKIN_MAX_AGE_DAYS"]):
+        errors["scanned_at"] = _("This scan is too old to be accepted.")
+    record["scanned_at"] = scanned_at
+
+    qr_text, id_number = payload.get("qr_text"), payload.get("id_number")
+    if isinstance(qr_text, str) and qr_text.strip() and id_number in (None, ""):
+        if len(qr_text) > MAX_QR_TEXT:
+            errors["qr_text"] = _("The code text is too long.")
+        record["qr_text"], record["id_number"] = qr_text.strip(), None
+    elif isinstance(id_number, str) and id_number.strip() and qr_text in (None, ""):
+        try:
+            record["id_number"] = validate_resident_id(id_number.strip(), clock.local_today()).number
+        except InvalidIdNumber:
+            errors["id_number"] = _("The ID number is not valid (check digit). Please check it.")
+        record["qr_text"] = None
+    else:
+        errors["qr_text"] = _("A scan needs either the code text or an ID number.")
+
+    offline = payload.get("offline")
+    if not (isinstance(offline, dict) and offline.get("result") in RESULTS and offline.get("reason") in REASONS
+            and offline.get("colour") in (None, "green", "yellow", "red")
+            and (offline.get("bundle_iat") is None or isinstance(offline.get("bundle_iat"), int))):
+        errors["offline"] = _("The verdict made on the device is missing.")
+    else:
+        record["offline"] = {key: offline.get(key) for key in ("result", "reason", "colour", "bundle_iat")}
+
+    if payload.get("direction") not in ("in", "out"):
+        errors["direction"] = _("Please choose in or out.")
+    record["direction"] = payload.get("direction")
+    reason = payload.get("reason") or ""
+    if not isinstance(reason, str) or len(reason) > 100:
+        errors["reason"] = _("The reason may have at most 100 characters.")
+    record["reason"] = reason.strip() if isinstance(reason, str) else ""
+    temperature = payload.get("temperature")
+    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float))
+                                    or not 34.0 <= temperature <= 43.0):
+        errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
+    record["temperature"] = round(float(temperature), 1) if isinstance(temperature, (int, float)) else None
+    plate = payload.get("plate") or None
+    if plate is not None and not (isinstance(plate, str) and PLATE.match(plate.strip().upper())):
+        errors["plate"] = _("Please enter a plate number like 琼A12345.")
+    record["plate"] = plate.strip().upper() if isinstance(plate, str) else None
+    return (None if errors else record), errors
+
+
+def _moment(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _fingerprint(record: dict) -> str:
+    canonical = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
+    """Store each new scan once, re-judged by the server; answers per record; one commit."""
+    now = clock.now_utc()
+    answers: dict[int, ScanAnswer] = {}
+    parsed = []
+    for index, payload in enumerate(payloads):
+        record, errors = parse_scan(payload, now)
+        if errors:
+            raw_uuid = payload.get("uuid") if isinstance(payload, dict) else None
+            answers[index] = ScanAnswer(str(raw_uuid or ""), "invalid", errors)
+        else:
+            parsed.append((index, record, _fingerprint(record)))
+
+    uuids = [record["uuid"] for _, record, _ in parsed]
+    existing = dict(db.session.execute(select(Scan.uuid, Scan.payload_hash).where(Scan.uuid.in_(uuids))).all()) \
+        if uuids else {}
+    fresh = []
+    for index, record, fingerprint in parsed:
+        if record["uuid"] in existing:
+            status = "duplicate" if existing[record["uuid"]] == fingerprint else "conflict"
+            answers[index] = ScanAnswer(record["uuid"], status)
+        else:
+            existing[record["uuid"]] = fingerprint
+            fresh.append((index, record, fingerprint))
+
+    verdicts = _server_verdicts([record for _, record, _ in fresh], now)
+    rows = []
+    for (index, record, fingerprint), (verdict, person_id) in zip(fresh, verdicts):
+        offline = record["offline"]
+        disagreement = offline["result"] != "unverified" and (offline["result"], offline["reason"]) != (
+            verdict.result, verdict.reason)
+        rows.append({
+            "uuid": record["uuid"], "payload_hash": fingerprint, "checkpoint_id": warden.checkpoint_id,
+            "warden_id": warden.id, "scanned_at": record["scanned_at"], "received_at": now,
+            "direction": record["direction"], "reason": record["reason"], "temperature": record["temperature"],
+            "plate": record["plate"], "jti": verdict.jti, "kind": "code" if record["qr_text"] else "id_only",
+            "person_id": person_id, "offline_result": offline["result"], "offline_reason": offline["reason"],
+            "offline_colour": offline["colour"],
+            "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], timezone.utc).replace(tzinfo=None)
+            if offline["bundle_iat"] else None,
+            "server_result": verdict.result, "server_reason": verdict.reason, "server_colour": verdict.colour,
+            "disagreement": disagreement})
+        answers[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
+    if rows:
+        db.session.execute(insert(Scan), rows)
+    db.session.commit()
+    return [answers[i] for i in range(len(payloads))]
+
+
+def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdict, int | None]]:
+    """Judge every record with today's keys and revocations (expiry as of the scan); link to the person."""
+    if not records:
+        return []
+    keys, revoked = trusted_keys(), set(revoked_jti_hashes())
+    judged: dict[tuple[str, int], ScanVerdict] = {}
+    verdicts = []
+    for record in records:
+        if record["qr_text"]:
+            moment = clock.epoch(min(record["scanned_at"], now))
+            key = (record["qr_text"], moment)
+            if key not in judged:
+                judged[key] = judge(record["qr_text"], keys, revoked, moment)
+            verdicts.append(judged[key])
+        else:
+            verdicts.append(None)
+    owners = _owners_of([v.jti for v in verdicts if v is not None and v.jti])
+    people = _people_by_id_number([r["id_number"] for r in records if r["id_number"]])
+    answers = []
+    for record, verdict in zip(records, verdicts):
+        if verdict is None:
+            person = people.get(record["id_number"])
+            verdict = (colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
+                       if person else ScanVerdict("deny", "unknown_person"))
+            answers.append((verdict, person.id if person else None))
+        else:
+            answers.append((verdict, owners.get(verdict.jti)))
+    return answers
+
+
+def _owners_of(jtis: list[str]) -> dict[str, int]:
+    owners = {}
+    unique = list(dict.fromkeys(jtis))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        owners.update(db.session.execute(select(IssuedCode.jti, IssuedCode.user_id)
+                                         .where(IssuedCode.jti.in_(chunk))).all())
+    return owners
+
+
+def _people_by_id_number(numbers: list[str]) -> dict:
+    if not numbers:
+        return {}
+    hashes = {doc_hash("resident_id", number): number for number in numbers}
+    rows = db.session.execute(select(User.id, User.doc_hash, User.colour, User.name)
+                              .where(User.doc_kind == "resident_id", User.doc_hash.in_(hashes))).all()
+    return {hashes[row.doc_hash]: row for row in rows}
+
+
+def lookup_id_number(warden: User, id_number: str) -> ScanVerdict:
+    """Online check of a person without a phone by ID number (audited: it reveals their colour)."""
+    try:
+        number = validate_resident_id(id_number.strip(), clock.local_today()).number
+    except InvalidIdNumber:
+        raise ValueError(_("The ID number is not valid (check digit). Please check it.")) from None
+    person = _people_by_id_number([number]).get(number)
+    if person is None:
+        return ScanVerdict("deny", "unknown_person")
+    audit.record(warden.id, "id_lookup", person.id, "checkpoint entry without a phone",
+                 checkpoint_id=warden.checkpoint_id)
+    db.session.commit()
+    return colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
+
+
+def scan_for_trail(warden: User, scan_uuid: str) -> Scan | None:
+    """The warden's own recent scan of a known person, or None (trails open only right after a scan)."""
+    window = timedelta(minutes=current_app.config["TRAIL_WINDOW_MINUTES"])
+    scan = db.session.scalar(select(Scan).where(Scan.uuid == scan_uuid))
+    if (scan is None or scan.checkpoint_id != warden.checkpoint_id or scan.person_id is None
+            or scan.received_at < clock.now_utc() - window and scan.scanned_at < clock.now_utc() - window):
+        return None
+    return scan
+
+
+def open_trail(warden: User, scan: Scan, why: str) -> dict:
+    """The person's checkpoint passes of the last 14 days, written to the audit log first."""
+    days = current_app.config["TRAIL_DAYS"]
+    since = clock.now_utc() - timedelta(days=days)
+    audit.record(warden.id, "trail", scan.person_id, why, scan_uuid=scan.uuid, checkpoint_id=warden.checkpoint_id)
+    db.session.commit()
+    rows = db.session.execute(
+        select(Scan.scanned_at, Scan.direction, Checkpoint.name, Checkpoint.district)
+        .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
+        .where(Scan.person_id == scan.person_id, Scan.scanned_at >= since)
+        .order_by(Scan.scanned_at.desc())).all()
+    today = clock.local_today()
+    areas = active_risk_areas(today, today - timedelta(days=days))
+    passes = [{"at": row.scanned_at, "direction": row.direction, "checkpoint": row.name, "district": row.district,
+               "risk": _risk_level(row.district, clock.to_local(row.scanned_at).date(), areas)} for row in rows]
+    person = db.session.get(User, scan.person_id)
+    return {"masked_name": mask_name(person.name or ""), "colour": person.colour, "passes": passes,
+            "offers_block": person.colour != "green" or any(p["risk"] for p in passes) or scan.server_result != "pass"}
+
+
+def _risk_level(district: str, day, areas: list[RiskAreaFact]) -> str | None:
+    for area in areas:
+        if area.district == district and area.start <= day and (area.end is None or area.end >= day):
+            return area.level
+    return None
+
+
+def block_scan(warden: User, scan: Scan, why: str) -> None:
+    """Mark the pass as blocked and reported; it shows up for the authority."""
+    scan.blocked_at, scan.block_reason = clock.now_utc(), why
+    audit.record(warden.id, "block", scan.person_id, why, scan_uuid=scan.uuid, checkpoint_id=warden.checkpoint_id)
+    db.session.commit()
+
+
+def recent_scans(warden: User, limit: int = 100) -> list:
+    """This checkpoint's latest records (masked names only)."""
+    rows = db.session.execute(
+        select(Scan, User.name).outerjoin(User, User.id == Scan.person_id)
+        .where(Scan.checkpoint_id == warden.checkpoint_id).order_by(Scan.scanned_at.desc()).limit(limit)).all()
+    return [(scan, mask_name(name or "") if name else None) for scan, name in rows]
