@@ -16,7 +16,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
-    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_CONTENT_LENGTH = 1024 * 1024  # a full batch of 500 scans is about 350 KB
 
     # Sign-in by SMS code
     OTP_TTL_SECONDS = 300

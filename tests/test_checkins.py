@@ -83,7 +83,7 @@ def test_oversized_batches_are_refused(resident, app):
     app.config["BATCH_MAX_RECORDS"] = 3
     response = batch(resident, *[checkin_record() for _ in range(4)])
     assert response.status_code == 413 and count(Checkin) == 0
-    big = resident.post("/api/checkins/batch", data="x" * (300 * 1024), content_type="application/json")
+    big = resident.post("/api/checkins/batch", data="x" * (1100 * 1024), content_type="application/json")
     assert big.status_code == 413 and big.get_json()["error"]
 
 

@@ -1,39 +1,18 @@
 """Daily check-ins (the first is the health declaration): validation, idempotent storage, recolouring."""
-import hashlib
-import json
-import uuid as uuid_module
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.domain import districts
 from app.extensions import db
 from app.models import Checkin, User, Visit
 from app.services import clock
 from app.services.colours import recolour, rule_set
+from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 
 TRANSPORTS = ("plane", "train", "car", "bus", "ship", "other")
 TEMPERATURE_RANGE = (34.0, 43.0)
 MAX_VISITS = 30
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    """The answer for one record of a batch."""
-
-    uuid: str
-    status: str  # stored | duplicate | conflict | invalid
-    errors: dict | None = None
-
-    def to_dict(self) -> dict:
-        """JSON shape the PWA reads."""
-        answer = {"uuid": self.uuid, "status": self.status}
-        if self.errors:
-            answer["errors"] = self.errors
-        return answer
 
 
 def parse_checkin(payload, now: datetime) -> tuple[dict | None, dict]:
@@ -43,21 +22,9 @@ def parse_checkin(payload, now: datetime) -> tuple[dict | None, dict]:
     errors: dict[str, str] = {}
     record: dict = {}
 
-    try:
-        record["uuid"] = str(uuid_module.UUID(str(payload.get("uuid", ""))))
-    except ValueError:
-        errors["uuid"] = _("The record has no valid identifier.")
-
-    checked_at = _parse_moment(payload.get("checked_at"))
-    max_age = timedelta(days=current_app.config["CHECKIN_MAX_AGE_DAYS"])
-    if checked_at is None:
-        errors["checked_at"] = _("The check-in time is missing or not a valid time.")
-    elif checked_at > now + timedelta(minutes=10):
-        errors["checked_at"] = _("The check-in time is in the future. Please check the phone's clock.")
-    elif checked_at < now - max_age:
-        errors["checked_at"] = _("This check-in is older than %(days)s days and can no longer be accepted.",
-                                 days=max_age.days)
-    else:
+    record["uuid"] = parse_uuid(payload, errors)
+    checked_at = parse_device_time(payload.get("checked_at"), now, "checked_at", errors)
+    if checked_at is not None:
         record["checked_at"] = checked_at
         record["day"] = clock.to_local(checked_at).date()
 
@@ -132,18 +99,6 @@ def _parse_arrival(arrival, day: date, errors: dict) -> dict | None:
     return None
 
 
-def _parse_moment(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def _parse_day(value) -> date | None:
     if not isinstance(value, str):
         return None
@@ -153,38 +108,14 @@ def _parse_day(value) -> date | None:
         return None
 
 
-def _fingerprint(record: dict, subject_id: int) -> str:
-    """Hash of what was submitted, to tell a harmless repeat from a conflicting one."""
-    canonical = json.dumps({**record, "subject": subject_id}, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[RecordResult]:
     """Store each new record once, answer per record, recolour the subject once; one commit."""
     now = clock.now_utc()
-    parsed = []
-    results: dict[int, RecordResult] = {}
-    for index, payload in enumerate(payloads):
-        record, errors = parse_checkin(payload, now)
-        if errors:
-            raw_uuid = payload.get("uuid") if isinstance(payload, dict) else None
-            results[index] = RecordResult(str(raw_uuid or ""), "invalid", errors)
-        else:
-            parsed.append((index, record, _fingerprint(record, subject.id)))
-
-    uuids = [record["uuid"] for _, record, _ in parsed]
-    existing = dict(db.session.execute(select(Checkin.uuid, Checkin.payload_hash)
-                                       .where(Checkin.uuid.in_(uuids))).all()) if uuids else {}
+    results, fresh = triage(payloads, parse_checkin, Checkin, now, subject=subject.id)
     stored = []
-    for index, record, fingerprint in parsed:
-        uuid = record["uuid"]
-        if uuid in existing:
-            status = "duplicate" if existing[uuid] == fingerprint else "conflict"
-            results[index] = RecordResult(uuid, status)
-            continue
-        existing[uuid] = fingerprint
-        db.session.add(_checkin_row(record, fingerprint, subject, submitted_by, now))
-        results[index] = RecordResult(uuid, "stored")
+    for index, record, print_ in fresh:
+        db.session.add(_checkin_row(record, print_, subject, submitted_by, now))
+        results[index] = RecordResult(record["uuid"], "stored")
         stored.append(record)
     if stored:
         newest = max(record["checked_at"] for record in stored)

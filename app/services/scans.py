@@ -1,8 +1,5 @@
 """Scans recorded at gates: validation, idempotent storage with a server re-check, ID lookups, trails."""
-import hashlib
-import json
 import re
-import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -10,15 +7,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
-from app.domain import codes
 from app.domain.colours import RiskArea as RiskAreaFact
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
-from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge
+from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, judge
 from app.extensions import db
 from app.models import Checkpoint, IssuedCode, Scan, User
 from app.services import audit, clock
-from app.services.checkins import RecordResult
+from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.services.colours import active_risk_areas
 from app.services.documents import doc_hash
 from app.services.trust_bundle import revoked_jti_hashes, trusted_keys
@@ -49,19 +45,8 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         return None, {"record": _("This record is not a scan.")}
     errors: dict[str, str] = {}
     record: dict = {}
-    try:
-        record["uuid"] = str(uuid_module.UUID(str(payload.get("uuid", ""))))
-    except ValueError:
-        errors["uuid"] = _("The record has no valid identifier.")
-
-    scanned_at = _moment(payload.get("scanned_at"))
-    if scanned_at is None:
-        errors["scanned_at"] = _("The scan time is missing or not a valid time.")
-    elif scanned_at > now + timedelta(minutes=10):
-        errors["scanned_at"] = _("The scan time is in the future. Please check the phone's clock.")
-    elif scanned_at < now - timedelta(days=current_app.config["CHECKIN_MAX_AGE_DAYS"]):
-        errors["scanned_at"] = _("This scan is too old to be accepted.")
-    record["scanned_at"] = scanned_at
+    record["uuid"] = parse_uuid(payload, errors)
+    record["scanned_at"] = parse_device_time(payload.get("scanned_at"), now, "scanned_at", errors)
 
     qr_text, id_number = payload.get("qr_text"), payload.get("id_number")
     if isinstance(qr_text, str) and qr_text.strip() and id_number in (None, ""):
@@ -104,47 +89,10 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
     return (None if errors else record), errors
 
 
-def _moment(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _fingerprint(record: dict) -> str:
-    canonical = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     """Store each new scan once, re-judged by the server; answers per record; one commit."""
     now = clock.now_utc()
-    answers: dict[int, ScanAnswer] = {}
-    parsed = []
-    for index, payload in enumerate(payloads):
-        record, errors = parse_scan(payload, now)
-        if errors:
-            raw_uuid = payload.get("uuid") if isinstance(payload, dict) else None
-            answers[index] = ScanAnswer(str(raw_uuid or ""), "invalid", errors)
-        else:
-            parsed.append((index, record, _fingerprint(record)))
-
-    uuids = [record["uuid"] for _, record, _ in parsed]
-    existing = dict(db.session.execute(select(Scan.uuid, Scan.payload_hash).where(Scan.uuid.in_(uuids))).all()) \
-        if uuids else {}
-    fresh = []
-    for index, record, fingerprint in parsed:
-        if record["uuid"] in existing:
-            status = "duplicate" if existing[record["uuid"]] == fingerprint else "conflict"
-            answers[index] = ScanAnswer(record["uuid"], status)
-        else:
-            existing[record["uuid"]] = fingerprint
-            fresh.append((index, record, fingerprint))
+    answers, fresh = triage(payloads, parse_scan, Scan, now)
 
     verdicts = _server_verdicts([record for _, record, _ in fresh], now)
     rows = []

@@ -27,6 +27,7 @@ export class QrCamera {
 
   /** Resolves to "started", "denied" (permission refused) or "unavailable" (no camera, insecure page, ...). */
   async start() {
+    if (this.stream) return 'started';
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return 'unavailable';
     let jsQR;
     try {
