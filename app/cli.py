@@ -9,6 +9,32 @@ from app.services import keys
 keys_cli = AppGroup("keys", help="Signing keys for health codes.")
 import_cli = AppGroup("import", help="Import authority data from CSV files.")
 staff_cli = AppGroup("staff", help="Staff enrolment (until the authority console exists).")
+relatives_cli = AppGroup("relatives", help="Bindings of relatives without a phone (until the console exists).")
+
+
+@relatives_cli.command("pending")
+def relatives_pending():
+    """List bindings waiting for a community worker's approval."""
+    from app.domain.masking import mask_name
+    from app.services.relatives import pending_approvals
+    rows = pending_approvals()
+    for binding in rows:
+        click.echo(f"{binding.id}\t{mask_name(binding.guardian.name or '')} -> {mask_name(binding.dependant.name or '')}"
+                   f" ({binding.relationship_}), since {binding.created_at:%Y-%m-%d %H:%M}")
+    click.echo(f"{len(rows)} waiting")
+
+
+@relatives_cli.command("approve")
+@click.argument("binding_id", type=int)
+@click.option("--by", "approver", required=True, help="Name of the community worker who confirmed consent.")
+def relatives_approve(binding_id, approver):
+    """Confirm that a relative without a phone agreed to the binding."""
+    from app.services.relatives import BindingError, approve
+    try:
+        approve(binding_id, approver)
+    except BindingError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"binding {binding_id} is active")
 
 
 @staff_cli.command("enrol-link")
@@ -82,4 +108,5 @@ def register_cli(app):
     app.cli.add_command(keys_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(staff_cli)
+    app.cli.add_command(relatives_cli)
     app.cli.add_command(seed_demo)

@@ -42,6 +42,9 @@ class Defaults:
     TRAIL_DAYS = 14
     TRAIL_WINDOW_MINUTES = 30  # a warden may open a trail only this soon after their own scan
     ENROL_LINK_HOURS = 72
+    MAX_RELATIVES_PER_GUARDIAN = 5
+    MAX_GUARDIANS_PER_DEPENDANT = 2
+    CHILD_AGE = 14  # younger relatives are bound by the guardian's declaration alone
     RULES_FILE = None  # default: the shipped rule set
     FACTS_WINDOW_DAYS = 28
     RETENTION_DAYS = 28

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import SignInCode, SmsMessage, User
+from app.models import SmsCode, SmsMessage, User
 from app.services import clock
 from tests.conftest import latest_code, sign_in
 
@@ -25,7 +25,7 @@ def test_new_user_signs_up_with_the_code_from_the_outbox(client):
 def test_code_is_stored_only_as_a_hash(client):
     client.post("/auth/sign-in", data={"phone": "13900000001"})
     code = latest_code("13900000001")
-    stored = db.session.scalar(select(SignInCode))
+    stored = db.session.scalar(select(SmsCode))
     assert code not in stored.code_hash and len(stored.code_hash) == 64
 
 

@@ -12,7 +12,8 @@ from app.i18n import current_language
 from app.services import clock, keys
 from app.services.scans import lookup_id_number, store_scans
 from app.services.trust_bundle import signed_bundle
-from app.services.checkins import store_checkins
+from app.services.checkins import store_checkins_for
+from app.services.relatives import acting_for, people_for
 from app.services.codes import code_snapshot, code_version, code_view, current_snapshot, snapshot_is_current
 
 
@@ -37,8 +38,13 @@ def code():
         abort(403)
     if row.promised_at is None:
         raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
+    subject_id = request.args.get("for", type=int) or user_id
+    if subject_id != user_id:  # a relative's code, shown by their guardian
+        if not acting_for(user_id, subject_id):
+            abort(403)
+        row = code_snapshot(subject_id)
     if not snapshot_is_current(row):
-        row = current_snapshot(user_id)
+        row = current_snapshot(subject_id)
     if row.code_jti is None:
         raise UserError(404, "no_declaration",
                         _("You have no health code yet. Please fill in your health declaration first."))
@@ -59,9 +65,17 @@ def checkins_batch():
     """Store queued check-ins; answers per record so one bad record never blocks the rest."""
     if not current_user.has_profile:
         raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
-    records = _records_from_body()
-    results = store_checkins(current_user, current_user, records)
+    results = store_checkins_for(current_user, _records_from_body())
     return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.get("/api/people")
+@role_required("resident")
+def people():
+    """Whose codes this device may show: the resident and the relatives they act for."""
+    response = jsonify({"people": people_for(current_user)})
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/api/trust-bundle")

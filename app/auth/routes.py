@@ -5,7 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import CodeForm, PhoneForm
-from app.auth.services import SignInError, send_sign_in_code, sign_in_with_code
+from app.auth.services import send_sign_in_code, sign_in_with_code
+from app.services.sms_codes import CodeRejected
 from app.extensions import limiter
 from app.services.sms import SmsFailed
 
@@ -63,7 +64,7 @@ def verify():
     if form.validate_on_submit():
         try:
             user = sign_in_with_code(phone, form.code.data)
-        except SignInError as error:
+        except CodeRejected as error:
             form.code.errors.append(error.message())
             if error.kind in ("expired", "too_many", "no_code"):
                 session.pop("sign_in_phone", None)

@@ -1,4 +1,4 @@
-"""Text messages sent through the SMS backend, and the sign-in codes they carry."""
+"""Text messages sent through the SMS backend, and the one-time codes they carry."""
 from datetime import datetime
 
 from sqlalchemy import String, Text
@@ -22,13 +22,14 @@ class SmsMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class SignInCode(db.Model):
-    """A 6-digit sign-in code, stored only as a keyed hash."""
+class SmsCode(db.Model):
+    """A 6-digit code sent by SMS (to sign in, or to consent to a binding), stored only as a keyed hash."""
 
-    __tablename__ = "sign_in_codes"
+    __tablename__ = "sms_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # sign_in | consent:<binding id>
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -16,7 +16,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)  # None: a relative without a phone
     role: Mapped[str] = mapped_column(String(16), default="resident")
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@
 read it from the API or, offline, from the device, so the service worker may cache the shells."""
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import role_required
@@ -31,13 +31,16 @@ def profile():
     locked = current_user.doc_hash is not None
     if form.validate_on_submit():
         try:
-            save_profile(current_user, name=form.name.data, address=form.address.data,
-                         district=form.district.data, doc_kind=form.doc_kind.data, doc_number=form.doc_number.data)
+            holder = save_profile(current_user, name=form.name.data, address=form.address.data,
+                                  district=form.district.data, doc_kind=form.doc_kind.data,
+                                  doc_number=form.doc_number.data)
         except ProfileError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
+            if holder.id != current_user.id:  # this phone took over the record a relative made
+                login_user(holder, remember=True)
             flash(_("Your profile was saved."), "info")
-            return redirect(url_for("resident.checkin" if current_user.colour is None else "resident.code"))
+            return redirect(url_for("resident.checkin" if holder.colour is None else "resident.code"))
     status = 422 if form.errors else 200
     return render_template("resident/profile.html", form=form, locked=locked, doc_kinds=DOC_KIND_LABELS), status
 

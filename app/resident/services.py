@@ -4,14 +4,12 @@ from sqlalchemy import select
 
 from app.domain import districts
 from app.domain.colours import symptom_labels
-from app.domain.idcard import InvalidIdNumber, validate_other_document, validate_resident_id
-from app.domain.masking import mask_id_number
 from app.extensions import db
 from app.models import User
 from app.services import clock
 from app.services.colours import recolour, rule_set
 from app.services.checkins import TRANSPORTS
-from app.services.documents import doc_hash
+from app.services.documents import DocumentError, checked_document, is_child
 
 
 class ProfileError(Exception):
@@ -22,45 +20,42 @@ class ProfileError(Exception):
         self.field, self.message = field, message
 
 
-ID_MESSAGES = {
-    "length": lambda: _("A resident ID number has 18 characters."),
-    "format": lambda: _("The document number has characters that are not allowed."),
-    "birth_date": lambda: _("The birth date in the ID number is not a real date."),
-    "check_digit": lambda: _("The ID number is not valid (check digit). Please check it."),
-}
-
-
 def save_profile(user: User, *, name: str, address: str, district: str, doc_kind: str | None,
-                 doc_number: str | None) -> None:
-    """Store the profile; the document can be set once and is kept only as a hash and a masked form."""
+                 doc_number: str | None) -> User:
+    """Store the profile; the document can be set once and is kept only as a hash and a masked form.
+
+    Returns the account that now holds the profile: when a relative registered this adult before
+    (as a person without a phone) and the name matches, the new phone takes over that record.
+    """
     if user.doc_hash is None:
-        number, birth_date = _checked_document(doc_kind, doc_number or "")
-        hashed = doc_hash(doc_kind, number)
-        taken = db.session.scalar(select(User.id).where(User.doc_kind == doc_kind, User.doc_hash == hashed,
-                                                        User.id != user.id))
-        if taken:
+        try:
+            document = checked_document(doc_kind, doc_number or "", clock.local_today())
+        except DocumentError as error:
+            raise ProfileError("doc_number", error.message) from None
+        taken = db.session.scalar(select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash,
+                                                     User.id != user.id))
+        if taken is not None and taken.phone is None and taken.name == name.strip() and not is_child(taken):
+            user = _take_over(user, taken)
+        elif taken is not None:
             raise ProfileError("doc_number", _("This document is already registered with another phone number."))
-        user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date = (
-            doc_kind, hashed, mask_id_number(number), birth_date)
+        else:
+            user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date = (
+                doc_kind, document.hash, document.masked, document.birth_date)
     user.name, user.address, user.district = name.strip(), address.strip(), district
     user.promised_at = clock.now_utc()
     db.session.flush()
     recolour([user.id], trigger="profile")
     db.session.commit()
+    return user
 
 
-def _checked_document(kind: str | None, number: str):
-    """(normalised number, birth date or None) or ProfileError."""
-    number = number.strip()
-    if not number:
-        raise ProfileError("doc_number", _("Please enter your document number."))
-    try:
-        if kind == "resident_id":
-            resident_id = validate_resident_id(number, clock.local_today())
-            return resident_id.number, resident_id.birth_date
-        return validate_other_document(kind, number), None
-    except InvalidIdNumber as error:
-        raise ProfileError("doc_number", ID_MESSAGES.get(error.code, ID_MESSAGES["format"])()) from None
+def _take_over(new_account: User, person: User) -> User:
+    """Move the phone of a fresh account onto the existing person record and drop the fresh one."""
+    phone, signed_in = new_account.phone, new_account.last_sign_in_at
+    db.session.delete(new_account)
+    db.session.flush()
+    person.phone, person.last_sign_in_at = phone, signed_in
+    return person
 
 
 TRANSPORT_LABELS = {

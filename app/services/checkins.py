@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Checkin, User, Visit
 from app.services import clock
 from app.services.colours import recolour, rule_set
+from app.services.relatives import acting_for
 from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 
 TRANSPORTS = ("plane", "train", "car", "bus", "ship", "other")
@@ -124,6 +125,26 @@ def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[Re
         db.session.flush()
         recolour([subject.id], trigger="checkin")
     db.session.commit()
+    return [results[i] for i in range(len(payloads))]
+
+
+def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]:
+    """Store a batch in which each record is for the sender or (field `subject`) a relative they act for."""
+    groups: dict[int, list[int]] = {}
+    results: dict[int, RecordResult] = {}
+    for index, payload in enumerate(payloads):
+        subject = payload.get("subject") if isinstance(payload, dict) else None
+        if subject in (None, submitted_by.id):
+            groups.setdefault(submitted_by.id, []).append(index)
+        elif isinstance(subject, int) and not isinstance(subject, bool) and acting_for(submitted_by.id, subject):
+            groups.setdefault(subject, []).append(index)
+        else:
+            results[index] = RecordResult(str(payload.get("uuid", "")), "invalid",
+                                          {"subject": _("You cannot check in for this person.")})
+    for subject_id, indexes in groups.items():
+        subject = submitted_by if subject_id == submitted_by.id else db.session.get(User, subject_id)
+        for index, result in zip(indexes, store_checkins(subject, submitted_by, [payloads[i] for i in indexes])):
+            results[index] = result
     return [results[i] for i in range(len(payloads))]
 
 

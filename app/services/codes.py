@@ -1,9 +1,9 @@
 """Handing out signed codes: at most one signature per person per day unless the colour changes."""
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, select, update
 
 from app.domain import codes
 from app.domain.masking import mask_name
@@ -15,20 +15,45 @@ from app.services.colours import recolour
 
 def current_self_code(user: User) -> str | None:
     """The jti of today's valid code (re-evaluating first if not yet today); None before any declaration."""
-    today = clock.local_today()
-    if user.evaluated_on != today:
-        recolour([user.id], trigger="daily")
-        db.session.commit()
-        db.session.refresh(user)
+    ensure_evaluated_today(user)
     if user.colour is None:
         return None
-    now = clock.now_utc()
+    today, now = clock.local_today(), clock.now_utc()
     if user.code_jti and user.code_expires_at > now and user.code_issued_at >= clock.local_midnight_utc(today):
         return user.code_jti
-    issued = issue_code(user, "self", clock.end_of_next_day_utc(now))
+    issued = issue_code(user, "self" if user.phone else "dependant", clock.end_of_next_day_utc(now))
     user.code_jti, user.code_issued_at, user.code_expires_at = issued.jti, issued.issued_at, issued.expires_at
     db.session.commit()
     return issued.jti
+
+
+def ensure_evaluated_today(user: User) -> None:
+    """Re-evaluate the person's colour if that has not happened yet today (time alone can change it)."""
+    if user.evaluated_on != clock.local_today():
+        recolour([user.id], trigger="daily")
+        db.session.commit()
+        db.session.refresh(user)
+
+
+def print_paper_code(person: User) -> IssuedCode | None:
+    """A new paper code (longer validity) for someone without a phone; the previous paper code is revoked."""
+    ensure_evaluated_today(person)
+    if person.colour is None:
+        return None
+    now = clock.now_utc()
+    db.session.execute(update(IssuedCode).where(IssuedCode.user_id == person.id, IssuedCode.kind == "paper",
+                                                IssuedCode.revoked_at.is_(None))
+                       .values(revoked_at=now, revoked_reason="reprinted"))
+    issued = issue_code(person, "paper", now + timedelta(days=current_app.config["CODE_PAPER_DAYS"]))
+    db.session.commit()
+    return issued
+
+
+def current_paper_code(person: User) -> IssuedCode | None:
+    """The person's valid paper code, if one was printed."""
+    return db.session.scalar(select(IssuedCode).where(
+        IssuedCode.user_id == person.id, IssuedCode.kind == "paper", IssuedCode.revoked_at.is_(None),
+        IssuedCode.expires_at > clock.now_utc()).order_by(IssuedCode.issued_at.desc()).limit(1))
 
 
 def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bb73d31ccd06
+Revision ID: 3854db59447e
 Revises: 
-Create Date: 2026-11-22 15:31:47.730197
+Create Date: 2026-11-22 15:40:28.157834
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bb73d31ccd06'
+revision = '3854db59447e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -57,18 +57,19 @@ def upgrade():
     with op.batch_alter_table('risk_areas', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_risk_areas_district'), ['district'], unique=False)
 
-    op.create_table('sign_in_codes',
+    op.create_table('sms_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('consumed_at', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_codes'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_codes'))
     )
-    with op.batch_alter_table('sign_in_codes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sign_in_codes_phone'), ['phone'], unique=False)
+    with op.batch_alter_table('sms_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sms_codes_phone'), ['phone'], unique=False)
 
     op.create_table('sms_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -87,7 +88,7 @@ def upgrade():
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('phone', sa.String(length=11), nullable=False),
+    sa.Column('phone', sa.String(length=11), nullable=True),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(), nullable=True),
@@ -129,6 +130,30 @@ def upgrade():
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_subject_id'), ['subject_id'], unique=False)
+
+    op.create_table('bindings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('guardian_id', sa.Integer(), nullable=False),
+    sa.Column('dependant_id', sa.Integer(), nullable=False),
+    sa.Column('relationship', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('consent_phone', sa.String(length=11), nullable=True),
+    sa.Column('consent_method', sa.String(length=24), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('active_since', sa.DateTime(), nullable=True),
+    sa.Column('approved_by', sa.String(length=64), nullable=True),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('end_reason', sa.String(length=16), nullable=True),
+    sa.ForeignKeyConstraint(['dependant_id'], ['users.id'], name=op.f('fk_bindings_dependant_id_users')),
+    sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_bindings_ended_by_id_users')),
+    sa.ForeignKeyConstraint(['guardian_id'], ['users.id'], name=op.f('fk_bindings_guardian_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bindings'))
+    )
+    with op.batch_alter_table('bindings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bindings_dependant_id'), ['dependant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bindings_guardian_id'), ['guardian_id'], unique=False)
+        batch_op.create_index('ix_bindings_pair', ['guardian_id', 'dependant_id'], unique=False)
 
     op.create_table('checkins',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -294,6 +319,12 @@ def downgrade():
         batch_op.drop_index('ix_checkins_district_day')
 
     op.drop_table('checkins')
+    with op.batch_alter_table('bindings', schema=None) as batch_op:
+        batch_op.drop_index('ix_bindings_pair')
+        batch_op.drop_index(batch_op.f('ix_bindings_guardian_id'))
+        batch_op.drop_index(batch_op.f('ix_bindings_dependant_id'))
+
+    op.drop_table('bindings')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_subject_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
@@ -308,10 +339,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sms_messages_created_at'))
 
     op.drop_table('sms_messages')
-    with op.batch_alter_table('sign_in_codes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sign_in_codes_phone'))
+    with op.batch_alter_table('sms_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sms_codes_phone'))
 
-    op.drop_table('sign_in_codes')
+    op.drop_table('sms_codes')
     with op.batch_alter_table('risk_areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_areas_district'))
 

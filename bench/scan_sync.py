@@ -1,0 +1,425 @@
+"""Benchmark: a gate's queue of 10,000 offline scans synced to POST /api/scans/batch over real HTTP.
+
+A server process builds OneCode on a temporary SQLite file (WAL) with one warden (signed in through
+the SMS pages, enrolled at a checkpoint) and SCANS residents, each with one DISTINCT valid self code
+as a real gate sees them: users and issued codes are inserted in bulk, the tokens signed with the
+app's active key (app.services.keys.active_key); colours 85 % green, 10 % yellow, 5 % red, and 1 % of
+the codes revoked. It serves the app with a threaded Werkzeug server on 127.0.0.1 (port 0, request
+logging off). This process is only the client: one keep-alive connection, the warden's session
+cookie, the queue sent one batch after another as the PWA's outbox does (outbox-sync.js), with
+BATCH_SIZES records per POST (100: the PWA's size; 500: the server's maximum, BATCH_MAX_RECORDS).
+
+Each (batch size) run starts from an empty scans table and sends the whole queue (fresh UUIDs);
+ROUNDS interleaved rounds, the best counts. After every run the script checks that every record
+answered "stored" with the server verdict expected for its code, and that exactly SCANS scans are in
+the database; at the end it re-sends one batch and checks that every record answers "duplicate".
+
+A second table breaks the server's own work down: store_scans run in-process (no HTTP) on the same
+queue in batches of 500, once plainly (absolute time) and once under cProfile (shares of the time).
+
+Run: .venv/bin/python bench/scan_sync.py
+"""
+import argparse
+import cProfile
+import http.client
+import json
+import multiprocessing
+import pstats
+import secrets
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCANS = 10_000
+BATCH_SIZES = (100, 500)
+ROUNDS = 3
+GOAL_SECONDS = 1.5
+SERVER_TIMEOUT = 300  # seconds: setup, or one command of the server process
+REVOKED_EVERY = 100  # 1 % of the codes are revoked
+USER_AGENT = "onecode-bench"  # the same on sign-in and on every request (Flask-Login session protection)
+WARDEN_PHONE = "13700000001"
+NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
+
+
+def _colour(index: int) -> str:
+    """85 % green, 10 % yellow, 5 % red."""
+    slot = index % 20
+    return "red" if slot == 0 else "yellow" if slot in (1, 2) else "green"
+
+
+# --------------------------------------------------------------------------- server process
+
+def _sign_in_warden(app) -> str:
+    """Sign the warden in through the real SMS pages, enrol at a checkpoint; returns the Cookie header."""
+    import re
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import SmsMessage, User
+    from app.services.staff import enrol_warden
+
+    # The app's test_client_class is RequestScopedClient (tests/conftest.py): it needs an app context, and
+    # gives each request an empty `g`, as a server would.
+    with app.app_context():
+        client = app.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+        assert client.post("/auth/sign-in", data={"phone": WARDEN_PHONE}).status_code == 302
+        body = db.session.scalars(select(SmsMessage.body).where(SmsMessage.phone == WARDEN_PHONE)
+                                  .order_by(SmsMessage.id.desc())).first()
+        code = re.search(r"\d{6}", body).group()
+        assert client.post("/auth/verify", data={"phone": WARDEN_PHONE, "code": code}).status_code == 302
+        user = db.session.scalar(select(User).where(User.phone == WARDEN_PHONE))
+        enrol_warden(user, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
+                                                "address": "海口市秀英区长滨路8号", "district": "460105"})
+        db.session.remove()
+    return "; ".join(f"{name}={client.get_cookie(name).value}"
+                     for name in ("session", "remember_token") if client.get_cookie(name))
+
+
+def _populate_codes(app, count: int) -> list[dict]:
+    """Insert `count` residents and one signed self code each, in bulk; returns the codes as a gate sees them."""
+    from flask import current_app
+    from sqlalchemy import insert
+
+    from app.domain import codes
+    from app.domain.masking import mask_name
+    from app.extensions import db
+    from app.models import IssuedCode, User
+    from app.services import clock, keys
+    from app.services.documents import doc_hash
+
+    with app.app_context():
+        key = keys.active_key()
+        now = clock.now_utc().replace(microsecond=0)
+        expires_at = clock.end_of_next_day_utc(now)
+        today, issuer = clock.local_today(), current_app.config["CODE_ISSUER"]
+        users, issued, gate = [], [], []
+        for index in range(count):
+            user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
+            jti = codes.b64url(secrets.token_bytes(16))
+            claims = codes.code_claims(iss=issuer, jti=jti, colour=colour, masked_name=mask_name(name), kind="self",
+                                       iat=clock.epoch(now), exp=clock.epoch(expires_at))
+            token = codes.sign(claims, key)
+            revoked = index % REVOKED_EVERY == REVOKED_EVERY // 2
+            users.append({"id": user_id, "phone": f"138{index:08d}", "role": "resident", "created_at": now,
+                          "name": name, "doc_kind": "resident_id", "doc_hash": doc_hash("resident_id", f"bench-{index}"),
+                          "doc_masked": "4****************1", "address": "海口市滨海大道1号", "district": "460105",
+                          "promised_at": now, "colour": colour, "evaluated_on": today, "code_jti": jti,
+                          "code_issued_at": now, "code_expires_at": expires_at})
+            issued.append({"jti": jti, "user_id": user_id, "kind": "self", "colour": colour, "kid": key.kid,
+                           "token": token, "issued_at": now, "expires_at": expires_at,
+                           "revoked_at": now if revoked else None,
+                           "revoked_reason": "colour_changed" if revoked else None})
+            expected = (("deny", "revoked") if revoked else ("pass", "ok") if colour == "green"
+                        else ("deny", colour))
+            gate.append({"qr_text": codes.qr_text(token), "expected": [*expected, colour], "user_id": user_id})
+        db.session.execute(insert(User), users)
+        db.session.execute(insert(IssuedCode), issued)
+        db.session.commit()
+    return gate
+
+
+def _scan_count(app) -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Scan
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Scan))
+
+
+def _reset_scans(app) -> None:
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import Scan
+
+    with app.app_context():
+        db.session.execute(delete(Scan))
+        db.session.commit()
+
+
+def _breakdown(app, records: list[dict], batch: int) -> dict:
+    """store_scans in-process on `records` (batches of `batch`): plain wall time, then shares under cProfile."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+    from app.services import scans
+
+    def run_all() -> float:
+        with app.app_context():
+            warden = db.session.scalar(select(User).where(User.phone == WARDEN_PHONE))
+            started = time.perf_counter()
+            for start in range(0, len(records), batch):
+                answers = scans.store_scans(warden, records[start:start + batch])
+                assert all(answer.status == "stored" for answer in answers)
+            return time.perf_counter() - started
+
+    _reset_scans(app)
+    plain = run_all()
+    _reset_scans(app)
+    with app.app_context():  # judge() alone on the same codes: the re-verification without anything around it
+        keys, revoked = scans.trusted_keys(), set(scans.revoked_jti_hashes())
+        moment = int(time.time())
+        started = time.perf_counter()
+        for record in records:
+            scans.judge(record["qr_text"], keys, revoked, moment)
+        judge_alone = time.perf_counter() - started
+    profiler = cProfile.Profile()
+    profiler.enable()
+    profiled = run_all()
+    profiler.disable()
+    _reset_scans(app)
+
+    stats = pstats.Stats(profiler).stats  # {(file, line, name): (cc, nc, tottime, cumtime, callers)}
+
+    def cumulative(file_part: str, name: str, caller: tuple[str, str] | None = None) -> float:
+        total = 0.0
+        for (file, _, function), (_, _, _, cum, callers) in stats.items():
+            if function == name and file_part in file.replace("\\", "/"):
+                if caller is None:
+                    total += cum
+                else:
+                    total += sum(c[3] for (cf, _, cn), c in callers.items()
+                                 if cn == caller[1] and caller[0] in cf.replace("\\", "/"))
+        return total
+
+    def builtin(name_part: str) -> float:
+        return sum(cum for (file, _, function), (_, _, _, cum, _) in stats.items()
+                   if file == "~" and name_part in function)
+
+    store = "app/services/scans.py"
+    parts = {
+        "store_scans (total)": cumulative(store, "store_scans"),
+        "parse_scan (validation)": cumulative(store, "parse_scan"),
+        "_fingerprint (payload hash)": cumulative(store, "_fingerprint"),
+        "_server_verdicts (re-judging)": cumulative(store, "_server_verdicts"),
+        "  judge()": cumulative("app/domain/scanning.py", "judge"),
+        "    ECDSA verify (OpenSSL)": builtin("method 'verify' of"),
+        "  trusted_keys + revoked_jti_hashes": cumulative("app/services/trust_bundle.py", "trusted_keys")
+        + cumulative("app/services/trust_bundle.py", "revoked_jti_hashes"),
+        "  _owners_of (jti → person)": cumulative(store, "_owners_of"),
+        "session.execute in store_scans (duplicate check + INSERT)": cumulative("sqlalchemy/orm/scoping.py",
+                                                                                "execute", (store, "store_scans")),
+        "session.commit in store_scans": cumulative("sqlalchemy/orm/scoping.py", "commit", (store, "store_scans")),
+    }
+    return {"plain": plain, "profiled": profiled, "judge_alone": judge_alone, "parts": parts}
+
+
+def _serve(conn, workdir: str, count: int) -> None:
+    """Server process: build the app and data, serve over HTTP, answer the client's commands until "stop"."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from app import create_app
+    from app.extensions import db
+    from tests.conftest import RequestScopedClient
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            pass
+
+    app = create_app({
+        "ENV_NAME": "development",
+        "SECRET_KEY": "bench-secret",
+        "DOC_HASH_KEY": "bench-doc-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
+        "KEYS_DIR": str(Path(workdir) / "keys"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    app.test_client_class = RequestScopedClient
+    with app.app_context():
+        db.create_all()
+        journal = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
+    started = time.perf_counter()
+    cookie = _sign_in_warden(app)
+    gate = _populate_codes(app, count)
+    setup_seconds = time.perf_counter() - started
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    conn.send({"port": server.server_port, "cookie": cookie, "gate": gate, "journal": journal,
+               "setup_seconds": setup_seconds, "max_records": app.config["BATCH_MAX_RECORDS"],
+               "max_content_length": app.config["MAX_CONTENT_LENGTH"]})
+    try:
+        while True:
+            command, argument = conn.recv()
+            if command == "stop":
+                break
+            if command == "reset":
+                _reset_scans(app)
+                conn.send(None)
+            elif command == "count":
+                conn.send(_scan_count(app))
+            elif command == "breakdown":
+                conn.send(_breakdown(app, *argument))
+    finally:
+        server.shutdown()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+        conn.send("stopped")
+
+
+# --------------------------------------------------------------------------- client
+
+def _records(gate: list[dict]) -> list[dict]:
+    """The queue as the scanner stored it: one record per scan, a fresh UUID each, the device's verdict."""
+    now = datetime.now(timezone.utc)
+    bundle_iat = int(time.time()) - 3600
+    records = []
+    for index, code in enumerate(gate):
+        result, reason, colour = code["expected"]
+        records.append({
+            "uuid": str(uuid.uuid4()),
+            "scanned_at": (now - timedelta(seconds=2 * (len(gate) - index))).isoformat(),
+            "qr_text": code["qr_text"], "id_number": None, "direction": "in" if index % 2 else "out",
+            "reason": "回家", "temperature": 36.4, "plate": "琼A12345" if index % 10 == 0 else None,
+            "offline": {"result": result, "reason": reason, "colour": colour, "bundle_iat": bundle_iat}})
+    return records
+
+
+def _post(connection, headers: dict, batch: list[dict]) -> list[dict]:
+    connection.request("POST", "/api/scans/batch", body=json.dumps({"records": batch}).encode(), headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise SystemExit(f"POST /api/scans/batch: HTTP {response.status}: {body[:300]!r}")
+    return json.loads(body)["results"]
+
+
+def _sync(port: int, headers: dict, records: list[dict], batch: int) -> tuple[int, float, list[dict]]:
+    """Send the queue batch after batch on one keep-alive connection; returns (requests, seconds, answers)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.connect()
+    answers, requests = [], 0
+    started = time.perf_counter()
+    for start in range(0, len(records), batch):
+        answers.extend(_post(connection, headers, records[start:start + batch]))
+        requests += 1
+    seconds = time.perf_counter() - started
+    connection.close()
+    return requests, seconds, answers
+
+
+def _check_answers(records: list[dict], gate: list[dict], answers: list[dict]) -> None:
+    if len(answers) != len(records):
+        raise SystemExit(f"{len(answers)} answers for {len(records)} records")
+    for record, code, answer in zip(records, gate, answers):
+        server = answer.get("server") or {}
+        if (answer["uuid"] != record["uuid"] or answer["status"] != "stored" or answer.get("disagreement")
+                or [server.get("result"), server.get("reason")] != code["expected"][:2]):
+            raise SystemExit(f"unexpected answer {answer} for a code expected {code['expected']}")
+
+
+def main() -> int:
+    global SCANS, ROUNDS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scans", type=int, default=SCANS, help="queued scans (distinct codes)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds per batch size (best counts)")
+    args = parser.parse_args()
+    SCANS, ROUNDS = args.scans, args.rounds
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
+        parent, child = context.Pipe()
+        server = context.Process(target=_serve, args=(child, workdir, SCANS), daemon=True)
+        server.start()
+
+        def receive(timeout: float):
+            """The server's next message; exits if the server process died or stayed silent too long."""
+            deadline = time.monotonic() + timeout
+            while not parent.poll(0.2):
+                if not server.is_alive() or time.monotonic() > deadline:
+                    raise SystemExit("the server process stopped or did not answer (see its traceback above)")
+            return parent.recv()
+
+        def ask(command, argument=None):
+            parent.send((command, argument))
+            return receive(SERVER_TIMEOUT)
+
+        try:
+            info = receive(SERVER_TIMEOUT)
+            gate, port = info["gate"], info["port"]
+            headers = {"User-Agent": USER_AGENT, "Accept-Language": "zh", "Cookie": info["cookie"],
+                       "Content-Type": "application/json", "Accept": "application/json"}
+            sizes = [size for size in BATCH_SIZES if size <= info["max_records"]]
+            best: dict[int, tuple[int, float]] = {}
+            for _ in range(ROUNDS):
+                for size in sizes:
+                    ask("reset")
+                    records = _records(gate)
+                    requests, seconds, answers = _sync(port, headers, records, size)
+                    _check_answers(records, gate, answers)
+                    stored = ask("count")
+                    if stored != SCANS:
+                        raise SystemExit(f"batch {size}: {stored} scans stored, expected exactly {SCANS}")
+                    if size not in best or seconds < best[size][1]:
+                        best[size] = (requests, seconds)
+            # Re-send one batch of the last run: every record must answer "duplicate", nothing new stored.
+            again = records[:sizes[0]]
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            statuses = {answer["status"] for answer in _post(connection, headers, again)}
+            connection.close()
+            duplicates_ok = statuses == {"duplicate"} and ask("count") == SCANS
+            if not duplicates_ok:
+                raise SystemExit(f"re-sent batch answered {statuses}, expected only 'duplicate'")
+            breakdown = ask("breakdown", (_records(gate), max(sizes)))
+        finally:
+            if server.is_alive():
+                parent.send(("stop", None))
+                if parent.poll(30):
+                    parent.recv()
+            server.join(10)
+            if server.is_alive():
+                server.terminate()
+
+    revoked = sum(1 for code in gate if code["expected"][1] == "revoked")
+    colours = {colour: sum(1 for code in gate if code["expected"][2] == colour) for colour in ("green", "yellow", "red")}
+    print(f"OneCode POST /api/scans/batch — {SCANS:,} queued scans of distinct codes "
+          f"({colours['green']:,} green, {colours['yellow']:,} yellow, {colours['red']:,} red, {revoked} revoked), "
+          f"SQLite journal_mode={info['journal']}, threaded Werkzeug server on 127.0.0.1, one keep-alive connection, "
+          f"best of {ROUNDS}")
+    header = ("batch size", "requests", "seconds", "scans/s", "ms per scan")
+    widths = (10, 8, 7, 7, 11)
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for size, (requests, seconds) in best.items():
+        print(" | ".join([f"{size:>{widths[0]}}", f"{requests:>{widths[1]}}", f"{seconds:>{widths[2]}.2f}",
+                          f"{SCANS / seconds:>{widths[3]},.0f}", f"{seconds * 1000 / SCANS:>{widths[4]}.3f}"]))
+    print(f"(setup: warden + {SCANS:,} residents and signed codes in {info['setup_seconds']:.1f} s; every run: "
+          f"all {SCANS:,} answered 'stored' with the expected server verdict, exactly {SCANS:,} rows stored; "
+          f"re-sent batch of {sizes[0]}: all 'duplicate')")
+
+    parts, plain, profiled = breakdown["parts"], breakdown["plain"], breakdown["profiled"]
+    total = parts["store_scans (total)"]
+    print()
+    print(f"Server work: store_scans in-process (no HTTP), same {SCANS:,} records in batches of {max(sizes)} — "
+          f"{plain:.2f} s plain, {profiled:.2f} s under cProfile; judge() alone on the {SCANS:,} codes: "
+          f"{breakdown['judge_alone']:.2f} s")
+    header = ("part (cumulative, under cProfile)", "share", "≈ seconds unprofiled")
+    widths = (max(len(header[0]), *(len(label) for label in parts)), 6, len(header[2]))
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for label, seconds in parts.items():
+        share = seconds / total if total else 0.0
+        print(" | ".join([label.ljust(widths[0]), f"{share:>{widths[1]}.0%}", f"{share * plain:>{widths[2]}.2f}"]))
+    best_size, (_, best_seconds) = min(best.items(), key=lambda item: item[1][1])
+    verdict = "PASS" if best_seconds <= GOAL_SECONDS else "FAIL"
+    print(f"goal: 10,000 scans ≤ {GOAL_SECONDS} s — {verdict} ({SCANS:,} scans in {best_seconds:.2f} s, "
+          f"batches of {best_size})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

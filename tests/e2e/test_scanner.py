@@ -1,0 +1,445 @@
+"""The warden's gate scanner in Chromium: a real (fake-device) camera reading QR codes, offline verification
+with the cached trust bundle, records queued on the device and stored once when the signal comes back.
+
+Camera: each QR is turned into a looping y4m video (TESTING.md); Chromium reads one video per launch, so the
+camera journey relaunches a persistent profile (same IndexedDB, service worker and cookies) once per code.
+"""
+import json
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import qrcode
+from cryptography.hazmat.primitives.asymmetric import ec
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.domain import codes
+from app.domain.scanning import TrustedKey, jti_hash, judge
+from app.extensions import db
+from app.models import IssuedCode, Scan, User
+from app.resident.services import save_profile
+from app.services import clock, keys
+from app.services.checkins import store_checkins
+from app.services.codes import code_snapshot, current_self_code
+from app.services.imports import import_control_list
+from app.services.staff import enrol_warden
+from tests.e2e.conftest import sms_code, stored
+
+pytestmark = pytest.mark.e2e
+
+FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
+WARDEN_PHONE = "13900000001"
+GATE = {"name": "长滨路社区卡口", "kind": "community_gate", "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"}
+RESIDENTS = [  # colour, phone, name, ID number, what they declare
+    ("green", "13800000011", "王小明", "460105199003071239", {"temperature": 36.5}),
+    ("yellow", "13800000012", "李秀英", "460106198511124562", {"temperature": 37.8, "symptoms": ["dry_cough"]}),
+    ("red", "13800000013", "张建国", "460107197205207898", {"temperature": 36.6}),
+    ("revoked", "13800000014", "李小红", "460108199508082469", {"temperature": 36.5}),
+]
+CAMERA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+@dataclass
+class Gate:
+    """A warden at a checkpoint and the codes people will show there."""
+
+    warden_id: int
+    checkpoint_id: int
+    qr: dict = field(default_factory=dict)  # colour (or "forged", "revoked") -> QR text
+    jti: dict = field(default_factory=dict)
+    person: dict = field(default_factory=dict)  # colour -> user id
+    id_numbers: dict = field(default_factory=dict)
+
+
+def forge(qr_text: str) -> str:
+    """A valid-looking code: same header (kid) and claims, signed by a key the issuer never had."""
+    token = codes.token_from_qr(qr_text)
+    header = codes.header_of(token)
+    payload = json.loads(codes.b64url_decode(token.split(".")[1]))
+    impostor = codes.SigningKey(kid=header["kid"], private_key=ec.generate_private_key(ec.SECP256R1()))
+    return codes.qr_text(codes.sign(payload, impostor))
+
+
+@pytest.fixture
+def gate(live_server) -> Gate:
+    """Residents of every colour (through the same services as real users), one revoked code, a warden."""
+    with live_server.app.app_context():
+        keys.ensure_key()
+        now = clock.now_utc()
+        made = Gate(0, 0)
+        for colour, phone, name, id_number, answers in RESIDENTS:
+            user = User(phone=phone, role="resident", created_at=now)
+            db.session.add(user)
+            db.session.flush()
+            save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
+                         doc_kind="resident_id", doc_number=id_number)
+            if colour == "red":
+                import_control_list(f"doc_number,status,start\n{id_number},close_contact,"
+                                    f"{clock.local_today() - timedelta(days=2)}\n", source="e2e")
+            store_checkins(user, user, [{"uuid": str(uuid.uuid4()), "checked_at": now.isoformat() + "Z",
+                                         "district": "460105", "symptoms": [], "visits": [],
+                                         "contact_with_cases": False, **answers}])
+            jti = current_self_code(db.session.get(User, user.id))
+            made.qr[colour] = codes.qr_text(code_snapshot(user.id).token)
+            made.jti[colour], made.person[colour], made.id_numbers[colour] = jti, user.id, id_number
+        revoked = db.session.get(IssuedCode, made.jti["revoked"])
+        revoked.revoked_at, revoked.revoked_reason = now, "e2e"
+        made.qr["forged"] = forge(made.qr["green"])
+        warden = User(phone=WARDEN_PHONE, role="resident", created_at=now)
+        db.session.add(warden)
+        db.session.commit()
+        enrol_warden(warden, "赵值守", checkpoint=GATE)
+        made.warden_id, made.checkpoint_id = warden.id, warden.checkpoint_id
+        return made
+
+
+def camera_video(directory: Path, name: str, text: str) -> Path:
+    """A looping fake-camera video of the QR code of `text` (a PGM image turned into y4m by ffmpeg)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    scale = 8
+    size = len(matrix) * scale
+    rows = b"".join(bytes(0 if dark else 255 for dark in row for _ in range(scale)) * scale for row in matrix)
+    image = directory / f"{name}.pgm"
+    image.write_bytes(b"P5\n%d %d\n255\n" % (size, size) + rows)
+    video = directory / f"{name}.y4m"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-loop", "1", "-i", str(image), "-t", "2", "-r", "10", "-vf",
+                    "scale=440:440,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p", "-pix_fmt", "yuv420p",
+                    str(video)], check=True)
+    return video
+
+
+class Phone:
+    """The warden's phone: one Chromium profile kept across launches; each launch films one QR code."""
+
+    def __init__(self, browser_type, launch_args, context_args, profile: Path):
+        self.browser_type, self.launch_args, self.context_args, self.profile = browser_type, launch_args, context_args, profile
+        self.context = None
+        self.errors = []
+
+    def launch(self, video: Path | None, offline: bool = False):
+        self.close()
+        args = [*self.launch_args.get("args", []), *CAMERA_FLAGS]
+        if video:
+            args.append(f"--use-file-for-fake-video-capture={video}")
+        self.context = self.browser_type.launch_persistent_context(
+            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args)
+        self.context.set_offline(offline)
+        page = self.context.pages[0] if self.context.pages else self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def close(self):
+        if self.context:
+            self.context.close()
+            self.context = None
+
+
+@pytest.fixture
+def phone(browser_type, browser_type_launch_args, browser_context_args, tmp_path):
+    context_args = {key: value for key, value in browser_context_args.items()
+                    if key in ("locale", "timezone_id", "viewport", "service_workers")}
+    launch_args = {key: value for key, value in browser_type_launch_args.items()
+                   if key in ("executable_path", "args", "headless", "timeout")}
+    device = Phone(browser_type, launch_args, context_args, tmp_path / "profile")
+    yield device
+    device.close()
+    assert device.errors == [], f"uncaught script errors: {device.errors}"
+
+
+def sign_in_warden(page, server, phone_number=WARDEN_PHONE):
+    """Sign in by SMS code; a warden starts on the scanner."""
+    page.goto(f"{server.url}/auth/sign-in")
+    page.fill("input[name=phone]", phone_number)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/auth/verify")
+    page.fill("input[name=code]", sms_code(page, server, phone_number))
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/warden/scan")
+
+
+def wait_for_scanner_ready(page):
+    """The bundle is verified and saved, and the worker holds the scanner page for offline use."""
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
+    expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/warden/scan')).then(Boolean)")
+
+
+def result_of(page):
+    screen = page.locator("[data-scan-result][data-state=shown]")
+    expect(screen).to_be_visible(timeout=15_000)
+    return screen
+
+
+def record(page, direction="in", reason="", temperature="", plate=""):
+    """Fill the record form on the result screen and wait for "recorded"."""
+    screen = page.locator("[data-scan-result]")
+    screen.locator(f"input[name=direction][value={direction}]").check()
+    if reason:
+        screen.locator("input[name=reason]").fill(reason)
+    if temperature:
+        screen.locator("input[name=temperature]").fill(temperature)
+    if plate:
+        screen.locator("input[name=plate]").fill(plate)
+    screen.locator("[data-record]").click()
+    expect(screen).to_have_attribute("data-state", "recorded")
+    expect(screen.locator("[data-record-status]")).to_be_visible()
+
+
+def close_result(page):
+    """"Next person" (the screen may already have closed itself after recording)."""
+    page.evaluate("""() => {
+        const screen = document.querySelector('[data-scan-result]');
+        if (!screen.hidden) screen.querySelector('[data-result-close]').click();
+    }""")
+    expect(page.locator("[data-scan-result]")).to_be_hidden()
+
+
+def scans_of(server) -> list[Scan]:
+    with server.app.app_context():
+        rows = db.session.scalars(select(Scan).order_by(Scan.scanned_at)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phone, live_server, gate, tmp_path):
+    videos = {name: camera_video(tmp_path, name, gate.qr[name]) for name in ("green", "red", "forged")}
+
+    # Online once: signed in, the trust bundle fetched and verified, the scanner page kept for offline use.
+    page = phone.launch(videos["green"])
+    sign_in_warden(page, live_server)
+    wait_for_scanner_ready(page)
+    assert len(stored(page, "trust")) == 2  # the bundle and the clock offset
+
+    # No signal: the page opens from the worker's cache, the camera reads the green code -> 通行.
+    phone.context.set_offline(True)
+    page.reload()
+    screen = result_of(page)
+    expect(screen).to_have_attribute("data-result", "pass")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("通行")
+    expect(screen.locator("[data-result-colour]")).to_have_text("绿码")
+    expect(screen.locator("[data-result-name]")).to_have_text("王*明")
+    record(page, direction="in", reason="回家", temperature="36.6", plate="琼A12345")
+    expect(page.locator("[data-scan-pending]")).to_have_text("1")
+
+    # Another person, still offline (a new launch films a new code): red -> 禁止通行.
+    page = phone.launch(videos["red"], offline=True)
+    page.goto(f"{live_server.url}/warden/scan")
+    screen = result_of(page)
+    expect(screen).to_have_attribute("data-result", "deny")
+    expect(screen).to_have_attribute("data-reason", "red")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
+    expect(screen.locator("[data-result-colour]")).to_have_text("红码")
+    expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
+    record(page, direction="out")
+    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+
+    # A forged code (right kid, wrong key): 禁止通行, invalid; not recorded. The queue survived two restarts.
+    page = phone.launch(videos["forged"], offline=True)
+    page.goto(f"{live_server.url}/warden/scan")
+    screen = result_of(page)
+    expect(screen).to_have_attribute("data-result", "deny")
+    expect(screen).to_have_attribute("data-reason", "invalid")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
+    expect(screen.locator("[data-result-colour]")).to_be_hidden()
+    close_result(page)
+    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+    queued = stored(page, "scan_outbox")
+    assert len(queued) == 2
+    assert scans_of(live_server) == []
+
+    # Signal again: the queue is sent, each record stored exactly once.
+    phone.context.set_offline(False)
+    expect(page.locator("[data-scan-pending]")).to_have_text("0", timeout=20_000)
+    page.wait_for_timeout(500)  # a second sender (worker or page) must not store anything twice
+    assert stored(page, "scan_outbox") == [] and stored(page, "scan_rejected") == []
+    rows = scans_of(live_server)
+    assert sorted(row.uuid for row in rows) == sorted(entry["uuid"] for entry in queued)
+    green, red = sorted(rows, key=lambda row: row.offline_colour != "green")
+    assert (green.kind, green.direction, green.reason, green.temperature, green.plate) == ("code", "in", "回家", 36.6, "琼A12345")
+    assert (green.offline_result, green.offline_reason, green.offline_colour) == ("pass", "ok", "green")
+    assert (green.server_result, green.server_reason, green.jti, green.person_id) == ("pass", "ok", gate.jti["green"], gate.person["green"])
+    assert (red.direction, red.temperature, red.plate, red.reason) == ("out", None, None, "")
+    assert (red.offline_result, red.offline_reason, red.offline_colour) == ("deny", "red", "red")
+    assert (red.server_result, red.person_id) == ("deny", gate.person["red"])
+    for row in rows:
+        assert (row.checkpoint_id, row.warden_id, row.disagreement) == (gate.checkpoint_id, gate.warden_id, False)
+        assert row.bundle_iat is not None
+
+
+def test_typed_code_and_id_number_work_offline(page, context, live_server, gate):
+    sign_in_warden(page, live_server)
+    wait_for_scanner_ready(page)
+
+    context.set_offline(True)
+    page.reload()  # no camera in this browser: the page says so and opens the typed entry
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-camera", re.compile("unavailable|denied"))
+    expect(page.locator("[data-manual-code]")).to_have_attribute("open", "")
+
+    def type_code(text):
+        page.fill("textarea[name=qr_text]", text)
+        page.locator("form[data-code-form] button[type=submit]").click()
+        return result_of(page)
+
+    screen = type_code(gate.qr["yellow"])
+    expect(screen).to_have_attribute("data-reason", "yellow")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
+    expect(screen.locator("[data-result-colour]")).to_have_text("黄码")
+    record(page, temperature="37.9")
+    close_result(page)
+    expect(page.locator("[data-scan-pending]")).to_have_text("1")
+
+    screen = type_code(gate.qr["revoked"])
+    expect(screen).to_have_attribute("data-reason", "revoked")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
+    close_result(page)
+
+    screen = type_code("https://example.com/not-a-health-code")
+    expect(screen).to_have_attribute("data-reason", "invalid")
+    close_result(page)
+
+    # A person without a phone: offline, only the ID number is queued; the server judges it on sync.
+    page.locator("[data-manual-id] summary").click()
+    page.fill("input[name=id_number]", gate.id_numbers["green"])
+    page.locator("form[data-id-form] button[type=submit]").click()
+    screen = result_of(page)
+    expect(screen).to_have_attribute("data-result", "unverified")
+    expect(screen).to_have_attribute("data-reason", "id_only")
+    expect(page.locator("input[name=id_number]")).to_have_value("")
+    record(page)
+    close_result(page)
+    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+    assert gate.id_numbers["green"] not in page.content()
+
+    context.set_offline(False)
+    expect(page.locator("[data-scan-pending]")).to_have_text("0", timeout=20_000)
+    rows = {row.kind: row for row in scans_of(live_server)}
+    assert set(rows) == {"code", "id_only"}
+    assert (rows["code"].server_reason, rows["code"].temperature, rows["code"].person_id) == ("yellow", 37.9, gate.person["yellow"])
+    assert (rows["id_only"].offline_result, rows["id_only"].offline_reason) == ("unverified", "id_only")
+    assert (rows["id_only"].server_result, rows["id_only"].person_id) == ("pass", gate.person["green"])
+    # Synced and online: the warden may follow up on the person's trail.
+    expect(page.locator("[data-recent-list] li[data-state=sent]")).to_have_count(2)
+    expect(page.locator("[data-recent-list] a[data-trail-link]").first).to_have_attribute("href", re.compile(r"^/warden/trail/"))
+
+
+# --- the verification modules on their own, against the server's judge ----------------------------------
+
+VERIFY_IN_PAGE = """async ({bundle, issuer, codes, now}) => {
+    const { verifyBundle, bundleAge } = await import('/static/js/trust-bundle.js');
+    const { verifyCode } = await import('/static/js/code-verify.js');
+    const trust = await verifyBundle(bundle, issuer);
+    const verdicts = {};
+    for (const [name, text] of Object.entries(codes)) verdicts[name] = await verifyCode(text, trust, now);
+    return { verdicts, age: bundleAge(trust, now * 1000).level };
+}"""
+
+BUNDLE_REJECTION = """async ({bundle, issuer}) => {
+    const { verifyBundle } = await import('/static/js/trust-bundle.js');
+    try { await verifyBundle(bundle, issuer); return 'accepted'; } catch (error) { return error.reason || String(error); }
+}"""
+
+
+def _key():
+    return codes.signing_key(ec.generate_private_key(ec.SECP256R1()))
+
+
+def _code(key, iss, colour="green", exp_in=3600, now=None, jti=None):
+    now = now or int(time.time())
+    claims = codes.code_claims(iss=iss, jti=jti or codes.b64url(uuid.uuid4().bytes), colour=colour,
+                               masked_name="张*明", kind="self", iat=now - 60, exp=now + exp_in)
+    return codes.qr_text(codes.sign(claims, key))
+
+
+def _bundle(signer, iss, keyring, revoked=(), iat=None):
+    iat = iat or int(time.time())
+    payload = {"iss": iss, "iat": iat, "valid_until": iat + 72 * 3600,
+               "keys": [{**codes.public_jwk(key.private_key.public_key()), "iss": key_iss} for key, key_iss in keyring],
+               "revoked": [jti_hash(jti) for jti in revoked], "rules_version": "t", "risk_areas_version": "t"}
+    return codes.sign(payload, signer, typ="ymt-bundle+jwt")
+
+
+def test_offline_verification_matches_the_server(page, live_server):
+    home, other, stranger = _key(), _key(), _key()
+    now = int(time.time())
+    keyring = [(home, "hainan"), (other, "guangdong")]
+    samples = {
+        "green": _code(home, "hainan"),
+        "yellow": _code(home, "hainan", "yellow"),
+        "red": _code(home, "hainan", "red"),
+        "other_region": _code(other, "guangdong"),
+        "wrong_issuer_for_key": _code(other, "hainan"),
+        "unknown_key": _code(stranger, "hainan"),
+        "forged": forge(_code(home, "hainan")),
+        "expired": _code(home, "hainan", exp_in=-5),
+        "revoked": _code(home, "hainan", jti="revoked-jti-0001"),
+        "tampered": _code(home, "hainan", "red")[:-70] + _code(home, "hainan")[-70:],
+        "not_ours": "https://example.com/qr",
+        "garbage": "YMT1:a.b.c",
+    }
+    bundle = _bundle(home, "hainan", keyring, revoked=["revoked-jti-0001"])
+    page.goto(f"{live_server.url}/offline")
+
+    found = page.evaluate(VERIFY_IN_PAGE, {"bundle": bundle, "issuer": "hainan", "codes": samples, "now": now})
+    trusted = {codes.public_jwk(key.private_key.public_key())["kid"]: TrustedKey(iss, key.private_key.public_key())
+               for key, iss in keyring}
+    for name, text in samples.items():
+        server = judge(text, trusted, {jti_hash("revoked-jti-0001")}, now)
+        assert (found["verdicts"][name]["result"], found["verdicts"][name]["reason"]) == (server.result, server.reason), name
+    assert found["age"] == "fresh"
+    assert found["verdicts"]["green"]["masked_name"] == "张*明"
+    assert found["verdicts"]["revoked"]["colour"] == "green"
+
+    # The same codes with a bundle 80 hours old: a pass cannot be vouched for, a forgery is still refused.
+    old = _bundle(home, "hainan", keyring, iat=now - 80 * 3600)
+    found = page.evaluate(VERIFY_IN_PAGE, {"bundle": old, "issuer": "hainan", "codes": samples, "now": now})
+    assert found["age"] == "stale"
+    assert found["verdicts"]["green"]["result"] == "unverified"
+    assert found["verdicts"]["unknown_key"]["result"] == "unverified"
+    assert (found["verdicts"]["forged"]["result"], found["verdicts"]["red"]["result"]) == ("deny", "deny")
+    aging = _bundle(home, "hainan", keyring, iat=now - 30 * 3600)
+    found = page.evaluate(VERIFY_IN_PAGE, {"bundle": aging, "issuer": "hainan", "codes": samples, "now": now})
+    assert (found["age"], found["verdicts"]["green"]["result"]) == ("aging", "pass")
+
+    # Bundles that must never be used.
+    reject = lambda jws, issuer="hainan": page.evaluate(BUNDLE_REJECTION, {"bundle": jws, "issuer": issuer})
+    assert reject(bundle) == "accepted"
+    assert reject(bundle, issuer="guangdong") == "issuer"
+    assert reject(_bundle(stranger, "hainan", keyring)) == "signer"  # signed by a key it does not list
+    assert reject(_bundle(other, "hainan", keyring)) == "signer"  # a listed key of another issuer
+    header, payload, signature = bundle.split(".")
+    widened = codes.b64url(json.dumps({**json.loads(codes.b64url_decode(payload)), "revoked": []}).encode())
+    assert reject(f"{header}.{widened}.{signature}") == "signature"
+    assert reject("not a bundle") == "malformed"
+
+
+def test_a_bad_answer_never_replaces_the_saved_bundle(page, live_server, gate):
+    sign_in_warden(page, live_server)
+    wait_for_scanner_ready(page)
+    [good] = [entry for entry in stored(page, "trust") if "jws" in entry]
+    refresh = "async () => (await import('/static/js/trust-bundle.js')).refreshTrust('onecode-dev')"
+
+    page.route("**/api/trust-bundle", lambda route: route.fulfill(status=500, json={"error": "x", "message": "x"}))
+    assert page.evaluate(refresh)["status"] == "error"
+    page.unroute("**/api/trust-bundle")
+    header, payload, signature = good["jws"].split(".")
+    tampered = codes.b64url(json.dumps({**json.loads(codes.b64url_decode(payload)), "revoked": []}).encode())
+    page.route("**/api/trust-bundle", lambda route: route.fulfill(
+        json={"bundle": f"{header}.{tampered}.{signature}", "server_time": int(time.time())}))
+    assert page.evaluate(refresh)["status"] == "rejected"
+    page.unroute("**/api/trust-bundle")
+
+    assert [entry for entry in stored(page, "trust") if "jws" in entry] == [good]
+    page.reload()
+    expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
