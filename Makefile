@@ -51,6 +51,8 @@ system-test-deps:  ## Debian's Chromium and ffmpeg for the browser tests (root, 
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg; fi
 
-bench: install-test
+bench: install-test  ## the benchmark scripts; each prints a table (they are not tests)
 	$(PYTHON) bench/code_endpoint.py
 	$(PYTHON) bench/signatures.py
+	$(PYTHON) bench/scan_sync.py
+	$(PYTHON) bench/browser_verify.py

@@ -23,4 +23,5 @@ class IssuedCode(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
 
-    __table_args__ = (Index("ix_codes_user_issued", "user_id", "issued_at"),)
+    __table_args__ = (Index("ix_codes_user_issued", "user_id", "issued_at"),
+                      Index("ix_codes_revoked", "revoked_at"))  # the trust bundle lists the revoked few

@@ -2,7 +2,6 @@
 of record shares — client UUIDs, device times, fingerprints, and sorting a batch into invalid,
 duplicate, conflicting and new records."""
 import hashlib
-import json
 import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -71,8 +70,9 @@ def parse_moment(value) -> datetime | None:
 
 def fingerprint(record: dict) -> str:
     """Hash of what was submitted, to tell a harmless repeat from a conflicting one."""
-    canonical = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Records are built field by field in a fixed order, so their repr is canonical (and much cheaper
+    # than JSON on the 10,000-scan sync path).
+    return hashlib.sha256(repr(sorted(record.items())).encode()).hexdigest()
 
 
 def triage(payloads: list, parse: Callable, model, now: datetime, **context):

@@ -10,14 +10,15 @@ from sqlalchemy import insert, select
 from app.domain.colours import RiskArea as RiskAreaFact
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
-from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, judge
+from app.domain import codes
+from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
 from app.extensions import db
 from app.models import Checkpoint, IssuedCode, Scan, User
 from app.services import audit, clock
 from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.services.colours import active_risk_areas
 from app.services.documents import doc_hash
-from app.services.trust_bundle import revoked_jti_hashes, trusted_keys
+from app.services.trust_bundle import trusted_keys
 
 PLATE = re.compile(r"^[\u4e00-\u9fffA-Z0-9·\-]{2,16}$")
 MAX_QR_TEXT = 2000
@@ -113,49 +114,58 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
             "disagreement": disagreement})
         answers[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
     if rows:
-        db.session.execute(insert(Scan), rows)
+        db.session.execute(insert(Scan.__table__), rows)  # Core executemany: no ORM bookkeeping per row
     db.session.commit()
     return [answers[i] for i in range(len(payloads))]
 
 
 def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdict, int | None]]:
-    """Judge every record with today's keys and revocations (expiry as of the scan); link to the person."""
+    """Judge every record again (expiry as of the scan, revocations as of now) and link it to the person.
+
+    A token identical to one we issued and stored is ours by construction, so only its expiry and
+    revocation need checking; anything else (other regions' codes, forgeries) is fully verified."""
     if not records:
         return []
-    keys, revoked = trusted_keys(), set(revoked_jti_hashes())
-    judged: dict[tuple[str, int], ScanVerdict] = {}
-    verdicts = []
-    for record in records:
-        if record["qr_text"]:
-            moment = clock.epoch(min(record["scanned_at"], now))
-            key = (record["qr_text"], moment)
-            if key not in judged:
-                judged[key] = judge(record["qr_text"], keys, revoked, moment)
-            verdicts.append(judged[key])
-        else:
-            verdicts.append(None)
-    owners = _owners_of([v.jti for v in verdicts if v is not None and v.jti])
+    tokens = [_token_or_none(record["qr_text"]) for record in records]
+    payloads = [codes.unverified_payload(token) if token else None for token in tokens]
+    issued = _issued_codes([p.get("jti") for p in payloads if p and isinstance(p.get("jti"), str)])
+    revoked = {jti_hash(jti) for jti, row in issued.items() if row.revoked_at is not None}
+    keys = None
     people = _people_by_id_number([r["id_number"] for r in records if r["id_number"]])
     answers = []
-    for record, verdict in zip(records, verdicts):
-        if verdict is None:
+    for record, token, payload in zip(records, tokens, payloads):
+        if not record["qr_text"]:
             person = people.get(record["id_number"])
-            verdict = (colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
-                       if person else ScanVerdict("deny", "unknown_person"))
-            answers.append((verdict, person.id if person else None))
+            answers.append((colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
+                            if person else ScanVerdict("deny", "unknown_person"), person.id if person else None))
+            continue
+        moment = clock.epoch(min(record["scanned_at"], now))
+        row = issued.get(payload.get("jti")) if payload else None
+        if row is not None and row.token == token:
+            verdict = judge_issued(payload, row.revoked_at is not None, moment)
         else:
-            answers.append((verdict, owners.get(verdict.jti)))
+            keys = keys if keys is not None else trusted_keys()
+            verdict = judge(record["qr_text"], keys, revoked, moment)
+        answers.append((verdict, row.user_id if row is not None and row.token == token else None))
     return answers
 
 
-def _owners_of(jtis: list[str]) -> dict[str, int]:
-    owners = {}
+def _token_or_none(qr_text: str | None) -> str | None:
+    try:
+        return codes.token_from_qr(qr_text) if qr_text else None
+    except codes.CodeInvalid:
+        return None
+
+
+def _issued_codes(jtis: list[str]) -> dict:
+    """Our stored codes among these jtis (token, owner, revocation), a query per 500."""
+    issued = {}
     unique = list(dict.fromkeys(jtis))
     for start in range(0, len(unique), 500):
-        chunk = unique[start:start + 500]
-        owners.update(db.session.execute(select(IssuedCode.jti, IssuedCode.user_id)
-                                         .where(IssuedCode.jti.in_(chunk))).all())
-    return owners
+        rows = db.session.execute(select(IssuedCode.jti, IssuedCode.token, IssuedCode.user_id, IssuedCode.revoked_at)
+                                  .where(IssuedCode.jti.in_(unique[start:start + 500])))
+        issued.update((row.jti, row) for row in rows)
+    return issued
 
 
 def _people_by_id_number(numbers: list[str]) -> dict:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3854db59447e
+Revision ID: 8bc1b924b4e9
 Revises: 
-Create Date: 2026-11-22 15:40:28.157834
+Create Date: 2026-11-22 15:50:14.217445
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3854db59447e'
+revision = '8bc1b924b4e9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -196,6 +196,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('jti', name=op.f('pk_issued_codes'))
     )
     with op.batch_alter_table('issued_codes', schema=None) as batch_op:
+        batch_op.create_index('ix_codes_revoked', ['revoked_at'], unique=False)
         batch_op.create_index('ix_codes_user_issued', ['user_id', 'issued_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_codes_expires_at'), ['expires_at'], unique=False)
 
@@ -311,6 +312,7 @@ def downgrade():
     with op.batch_alter_table('issued_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_codes_expires_at'))
         batch_op.drop_index('ix_codes_user_issued')
+        batch_op.drop_index('ix_codes_revoked')
 
     op.drop_table('issued_codes')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
