@@ -26,7 +26,7 @@ def manifest():
         "name": _("OneCode health code"),
         "short_name": _("OneCode"),
         "lang": "zh-CN",
-        "start_url": url_for("resident.code"),
+        "start_url": url_for("resident.index"),  # residents land on their code, wardens on the scanner
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",

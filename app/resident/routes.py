@@ -6,6 +6,7 @@ from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import role_required
+from app.auth.routes import home_for
 from app.domain import districts
 from app.i18n import lang
 from app.resident import bp
@@ -17,7 +18,7 @@ from app.resident.services import ProfileError, checkin_options, save_profile
 def index():
     """Start page: the code for signed-in residents, sign-in for everyone else."""
     if current_user.is_authenticated:
-        return redirect(url_for("resident.code"))
+        return redirect(home_for(current_user))
     return redirect(url_for("auth.sign_in"))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import qrcode
 from cryptography.hazmat.primitives.asymmetric import ec
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -43,6 +44,7 @@ RESIDENTS = [  # colour, phone, name, ID number, what they declare
     ("red", "13800000013", "张建国", "460107197205207898", {"temperature": 36.6}),
     ("revoked", "13800000014", "李小红", "460108199508082469", {"temperature": 36.5}),
 ]
+PENDING = ".scan-outbox [data-scan-pending]"  # the panel on the page (the result screen repeats it)
 CAMERA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
@@ -118,6 +120,26 @@ def camera_video(directory: Path, name: str, text: str) -> Path:
     return video
 
 
+class NoSignal:
+    """The gate's side of "no signal": while on, the scan endpoint answers 503 (records must stay queued).
+
+    Chromium applies `offline` to a service worker only once it is attached, so a worker started by a
+    relaunch can send its start-up sync before the emulation reaches it; a real phone without signal could not.
+    """
+
+    def __init__(self, app):
+        self.on = False
+        inner = app.wsgi_app
+
+        def gate(environ, start_response):
+            if self.on and environ.get("PATH_INFO") == "/api/scans/batch":
+                start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+                return [b'{"error": "no_signal", "message": "no signal"}']
+            return inner(environ, start_response)
+
+        app.wsgi_app = gate
+
+
 class Phone:
     """The warden's phone: one Chromium profile kept across launches; each launch films one QR code."""
 
@@ -131,9 +153,9 @@ class Phone:
         args = [*self.launch_args.get("args", []), *CAMERA_FLAGS]
         if video:
             args.append(f"--use-file-for-fake-video-capture={video}")
+        # Offline from the first moment: a queued Background Sync would otherwise fire during start-up.
         self.context = self.browser_type.launch_persistent_context(
-            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args)
-        self.context.set_offline(offline)
+            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args, offline=offline)
         page = self.context.pages[0] if self.context.pages else self.context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         return page
@@ -168,11 +190,17 @@ def sign_in_warden(page, server, phone_number=WARDEN_PHONE):
 
 
 def wait_for_scanner_ready(page):
-    """The bundle is verified and saved, and the worker holds the scanner page for offline use."""
+    """The bundle is verified and saved, and the worker controls the page and holds it for offline use."""
     expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
     expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    try:
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=5_000)
+    except PlaywrightTimeoutError:
+        # The first page load raced the worker's activation (clients.claim() missed it): open it again.
+        page.reload()
+        expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/warden/scan')).then(Boolean)")
 
 
@@ -223,6 +251,8 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     assert len(stored(page, "trust")) == 2  # the bundle and the clock offset
 
     # No signal: the page opens from the worker's cache, the camera reads the green code -> 通行.
+    no_signal = NoSignal(live_server.app)
+    no_signal.on = True
     phone.context.set_offline(True)
     page.reload()
     screen = result_of(page)
@@ -231,7 +261,7 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     expect(screen.locator("[data-result-colour]")).to_have_text("绿码")
     expect(screen.locator("[data-result-name]")).to_have_text("王*明")
     record(page, direction="in", reason="回家", temperature="36.6", plate="琼A12345")
-    expect(page.locator("[data-scan-pending]")).to_have_text("1")
+    expect(page.locator(PENDING)).to_have_text("1")
 
     # Another person, still offline (a new launch films a new code): red -> 禁止通行.
     page = phone.launch(videos["red"], offline=True)
@@ -243,7 +273,7 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     expect(screen.locator("[data-result-colour]")).to_have_text("红码")
     expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
     record(page, direction="out")
-    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+    expect(page.locator(PENDING)).to_have_text("2")
 
     # A forged code (right kid, wrong key): 禁止通行, invalid; not recorded. The queue survived two restarts.
     page = phone.launch(videos["forged"], offline=True)
@@ -254,14 +284,15 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
     expect(screen.locator("[data-result-colour]")).to_be_hidden()
     close_result(page)
-    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+    expect(page.locator(PENDING)).to_have_text("2")
     queued = stored(page, "scan_outbox")
     assert len(queued) == 2
     assert scans_of(live_server) == []
 
     # Signal again: the queue is sent, each record stored exactly once.
+    no_signal.on = False
     phone.context.set_offline(False)
-    expect(page.locator("[data-scan-pending]")).to_have_text("0", timeout=20_000)
+    expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
     page.wait_for_timeout(500)  # a second sender (worker or page) must not store anything twice
     assert stored(page, "scan_outbox") == [] and stored(page, "scan_rejected") == []
     rows = scans_of(live_server)
@@ -296,9 +327,12 @@ def test_typed_code_and_id_number_work_offline(page, context, live_server, gate)
     expect(screen).to_have_attribute("data-reason", "yellow")
     expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
     expect(screen.locator("[data-result-colour]")).to_have_text("黄码")
-    record(page, temperature="37.9")
+    screen.locator("input[name=temperature]").fill("37.9")
+    page.wait_for_timeout(9_000)  # longer than the screen stays on its own: filling the form holds it
+    expect(screen).to_be_visible()
+    record(page)
     close_result(page)
-    expect(page.locator("[data-scan-pending]")).to_have_text("1")
+    expect(page.locator(PENDING)).to_have_text("1")
 
     screen = type_code(gate.qr["revoked"])
     expect(screen).to_have_attribute("data-reason", "revoked")
@@ -307,7 +341,7 @@ def test_typed_code_and_id_number_work_offline(page, context, live_server, gate)
 
     screen = type_code("https://example.com/not-a-health-code")
     expect(screen).to_have_attribute("data-reason", "invalid")
-    close_result(page)
+    expect(page.locator("[data-scan-result]")).to_be_hidden(timeout=12_000)  # closes itself, nothing typed
 
     # A person without a phone: offline, only the ID number is queued; the server judges it on sync.
     page.locator("[data-manual-id] summary").click()
@@ -319,11 +353,11 @@ def test_typed_code_and_id_number_work_offline(page, context, live_server, gate)
     expect(page.locator("input[name=id_number]")).to_have_value("")
     record(page)
     close_result(page)
-    expect(page.locator("[data-scan-pending]")).to_have_text("2")
+    expect(page.locator(PENDING)).to_have_text("2")
     assert gate.id_numbers["green"] not in page.content()
 
     context.set_offline(False)
-    expect(page.locator("[data-scan-pending]")).to_have_text("0", timeout=20_000)
+    expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
     rows = {row.kind: row for row in scans_of(live_server)}
     assert set(rows) == {"code", "id_only"}
     assert (rows["code"].server_reason, rows["code"].temperature, rows["code"].person_id) == ("yellow", 37.9, gate.person["yellow"])
@@ -331,7 +365,11 @@ def test_typed_code_and_id_number_work_offline(page, context, live_server, gate)
     assert (rows["id_only"].server_result, rows["id_only"].person_id) == ("pass", gate.person["green"])
     # Synced and online: the warden may follow up on the person's trail.
     expect(page.locator("[data-recent-list] li[data-state=sent]")).to_have_count(2)
-    expect(page.locator("[data-recent-list] a[data-trail-link]").first).to_have_attribute("href", re.compile(r"^/warden/trail/"))
+    trail = page.locator("[data-recent-list] a[data-trail-link]").first
+    expect(trail).to_have_attribute("href", re.compile(r"^/warden/trail/[0-9a-f-]{36}$"))
+    trail.click()
+    page.wait_for_url("**/warden/trail/*")
+    expect(page.locator("main")).to_contain_text(re.compile("行程|trail", re.I))
 
 
 # --- the verification modules on their own, against the server's judge ----------------------------------
@@ -412,6 +450,16 @@ def test_offline_verification_matches_the_server(page, live_server):
     found = page.evaluate(VERIFY_IN_PAGE, {"bundle": aging, "issuer": "hainan", "codes": samples, "now": now})
     assert (found["age"], found["verdicts"]["green"]["result"]) == ("aging", "pass")
 
+    # The device clock: earlier than the bundle, set back since the last refresh, or more than 5 minutes off.
+    problems = page.evaluate("""async (now) => {
+        const { clockProblems } = await import('/static/js/trust-bundle.js');
+        const trust = { iat: now / 1000 };
+        const kinds = (clock, at) => clockProblems(trust, clock, at).map((problem) => problem.kind);
+        return [kinds({ offset_ms: 1000, measured_at: now }, now + 60_000), kinds({ offset_ms: 1000, measured_at: now }, now - 60_000),
+                kinds({ offset_ms: 6 * 60_000, measured_at: now }, now + 60_000), kinds({ offset_ms: 0, measured_at: now + 3600_000 }, now + 60_000)];
+    }""", now * 1000)
+    assert problems == [[], ["before_bundle"], ["offset"], ["went_back"]]
+
     # Bundles that must never be used.
     reject = lambda jws, issuer="hainan": page.evaluate(BUNDLE_REJECTION, {"bundle": jws, "issuer": issuer})
     assert reject(bundle) == "accepted"
@@ -443,3 +491,39 @@ def test_a_bad_answer_never_replaces_the_saved_bundle(page, live_server, gate):
     assert [entry for entry in stored(page, "trust") if "jws" in entry] == [good]
     page.reload()
     expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
+
+
+UPGRADE_FROM_VERSION_1 = """async () => {
+    // A phone that last ran the app before the scanner: database version 1 with a check-in still queued.
+    const request = indexedDB.open('onecode', 1);
+    request.onupgradeneeded = () => {
+        const database = request.result;
+        database.createObjectStore('codes');
+        database.createObjectStore('outbox', { keyPath: 'uuid' });
+        database.createObjectStore('rejected', { keyPath: 'uuid' });
+        database.createObjectStore('prefs');
+        request.transaction.objectStore('outbox').put({ uuid: 'u-1', record: { uuid: 'u-1' }, queued_at: 1 });
+        request.transaction.objectStore('prefs').put('460105', 'district');
+    };
+    await new Promise((resolve, reject) => { request.onsuccess = resolve; request.onerror = reject; });
+    request.result.close();
+
+    const { db } = await import('/static/js/device.js');
+    const scans = db.outbox('scan');
+    await scans.queue({ uuid: 's-1' }, 2);
+    const database = await new Promise((resolve) => { const again = indexedDB.open('onecode'); again.onsuccess = () => resolve(again.result); });
+    const answer = {
+        version: database.version, stores: [...database.objectStoreNames].sort(),
+        checkins: (await db.outboxEntries()).map((entry) => entry.uuid), district: await db.pref('district'),
+        scans: await scans.count(), trust: await db.trustBundle(),
+    };
+    database.close();
+    return answer;
+}"""
+
+
+def test_database_upgrade_keeps_what_version_1_held(page, live_server):
+    page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
+    found = page.evaluate(UPGRADE_FROM_VERSION_1)
+    assert found == {"version": 2, "stores": ["codes", "outbox", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
+                     "checkins": ["u-1"], "district": "460105", "scans": 1, "trust": None}

@@ -114,8 +114,8 @@ export function createResultScreen(root, { onRecord, onClose }) {
     for (const control of form.elements) control.disabled = false;
   }
 
-  /** Put a scan on screen: {verdict, source: "camera"|"text"|"id"} plus the bundle's age level. */
-  function show(scan, ageLevel) {
+  /** Put a scan on screen: {verdict, source: "camera"|"text"|"id"} plus the bundle's age (level and text). */
+  function show(scan, ageLevel, ageText) {
     shown = scan;
     holding = false;
     delete root.dataset.holding;
@@ -134,6 +134,9 @@ export function createResultScreen(root, { onRecord, onClose }) {
     const warning = $('result-warning');
     warning.textContent = warningText(verdict, ageLevel);
     warning.hidden = !warning.textContent;
+    const age = $('result-age');
+    age.dataset.level = ageLevel;
+    age.textContent = ageText;
     status.hidden = true;
     status.textContent = '';
     resetForm();

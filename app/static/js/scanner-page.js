@@ -41,14 +41,16 @@ function hoursText(hours) {
   return hours < 10 ? hours.toFixed(1) : String(Math.round(hours));
 }
 
+function ageText(age) {
+  return trust ? t(`age_${age.level}`, { time: dateTime(trust.iat * 1000), hours: hoursText(age.hours) }) : t('age_none');
+}
+
 function renderTrust() {
   const now = Date.now();
   const age = bundleAge(trust, now);
   const element = $('trust-age');
   element.dataset.level = age.level;
-  element.textContent = trust
-    ? t(`age_${age.level}`, { time: dateTime(trust.iat * 1000), hours: hoursText(age.hours) })
-    : t('age_none');
+  element.textContent = ageText(age);
   if (trustProblem) element.textContent += ` ${t('trust_rejected')}`;
   const warnings = clockProblems(trust, clock, now).map((problem) => t(`clock_${problem.kind}`, { minutes: Math.abs(problem.minutes || 0) }));
   const warning = $('clock-warning');
@@ -74,7 +76,8 @@ async function refreshBundle() {
 function present(scan) {
   if (camera) camera.pause();
   setCameraStatus('camera_paused');
-  resultScreen.show(scan, bundleAge(trust).level);
+  const age = bundleAge(trust);
+  resultScreen.show(scan, age.level, ageText(age));
 }
 
 async function judgeText(text, source) {

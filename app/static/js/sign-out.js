@@ -16,7 +16,9 @@ async function freshCsrfToken() {
 export function guardSignOut(form) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const pending = await db.pendingCount();
+    // Every queue (check-ins, scans) is cleared below, so count them all before asking.
+    const counts = await Promise.all(db.OUTBOX_NAMES.map((name) => db.outbox(name).count()));
+    const pending = counts.reduce((sum, count) => sum + count, 0);
     if (pending > 0 && !window.confirm(t('sign_out_pending', { count: pending }))) return;
     try {
       await db.clearPersonalData();
