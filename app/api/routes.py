@@ -93,7 +93,8 @@ def scans_batch():
     """Store queued scans once each, re-judged by the server; answers per record."""
     if current_user.checkpoint_id is None:
         raise UserError(409, "no_checkpoint", _("Please enrol at a checkpoint first."))
-    results = store_scans(current_user, _records_from_body())
+    # The user object itself, not the request proxy: the batch reads it once per record.
+    results = store_scans(current_user._get_current_object(), _records_from_body())
     return jsonify({"results": [result.to_dict() for result in results]})
 
 
