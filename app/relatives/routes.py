@@ -21,6 +21,12 @@ from app.services.sms import SmsFailed
 from app.services.sms_codes import CodeRejected
 
 
+@bp.app_template_global()
+def relationship_strings() -> dict:
+    """Relationship labels for the PWA's strings ("relationship_child": "子女"), used by the code and check-in pages."""
+    return {f"relationship_{key}": str(label) for key, label in RELATIONSHIP_LABELS.items()}
+
+
 @bp.get("/")
 @role_required("resident")
 def index():

@@ -85,8 +85,12 @@ _SNAPSHOT = (
 
 
 def code_snapshot(user_id: int) -> Row | None:
-    """Everything the code page shows about a person, in one query (None for an unknown id)."""
-    return db.session.execute(_SNAPSHOT, {"user_id": user_id}).first()
+    """Everything the code page shows about a person, in one query (None for an unknown id).
+
+    Read on its own pooled connection rather than through the ORM session: it is the hot path of the
+    morning rush and needs no unit of work."""
+    with db.engine.connect() as connection:
+        return connection.execute(_SNAPSHOT, {"user_id": user_id}).first()
 
 
 def snapshot_is_current(row: Row) -> bool:

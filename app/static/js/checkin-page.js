@@ -1,9 +1,11 @@
 // The declaration / daily check-in form: build the record, queue it on the device FIRST,
 // say "saved", then try to send it; after delivery fetch the new code and go to the code page.
+// With `?for=<person id>` a guardian checks in for a relative: the record carries `subject`.
 import { db } from './device.js';
 import { refreshCode } from './health-code.js';
 import { isoDay, shiftDay } from './local-time.js';
 import { dismissRejected, queueCheckin, syncNow } from './outbox-panel.js';
+import { SELF, findPerson, normalise, personFromUrl, personLabel, refreshPeople, savedPeople, urlFor } from './people.js';
 import { t } from './strings.js';
 
 const form = document.querySelector('[data-checkin-form]');
@@ -15,6 +17,7 @@ const status = form.querySelector('[data-submit-status]');
 const submitButton = form.querySelector('[type="submit"]');
 const FIELDS = ['district', 'temperature', 'symptoms', 'visits', 'contact_with_cases', 'arrival'];
 let lastRejectedUuid = null;
+let person = personFromUrl(); // SELF or the relative's person id
 
 function dayLimits() {
   const today = isoDay();
@@ -96,6 +99,7 @@ function buildRecord() {
   const temperature = elements.temperature.value.trim().replace(',', '.');
   return {
     uuid: crypto.randomUUID(),
+    ...(person === SELF ? {} : { subject: person }),
     checked_at: new Date().toISOString(),
     district: elements.district.value,
     temperature: temperature === '' ? NaN : Number(temperature),
@@ -134,9 +138,9 @@ async function afterSync(record) {
     say(t('not_accepted'), 'error');
     return;
   }
-  say(t('sent'), 'done');
-  await refreshCode();
-  location.assign('/code');
+  say(t(person === SELF ? 'sent' : 'sent_relative'), 'done');
+  await refreshCode(person);
+  location.assign(urlFor(person, '/code'));
 }
 
 async function submit(event) {
@@ -153,7 +157,7 @@ async function submit(event) {
     await queueCheckin(record);
     if (lastRejectedUuid) await dismissRejected(lastRejectedUuid);
     lastRejectedUuid = null;
-    await db.setPref('district', record.district);
+    await db.setPref(districtPref(), record.district);
     say(t('saved_pending'), 'pending');
   } catch (error) {
     say(t('not_saved'), 'error');
@@ -168,14 +172,38 @@ async function submit(event) {
   }
 }
 
+/** The last district answered, remembered per person (a parent may live elsewhere). */
+function districtPref() {
+  return person === SELF ? 'district' : `district:${person}`;
+}
+
+/** Say for whom this check-in is, from the people list (a link may name the resident's own id: then no line). */
+function showPerson(people) {
+  const same = normalise(person, people);
+  if (same !== person) {
+    person = same;
+    history.replaceState(null, '', urlFor(person));
+  }
+  const line = document.querySelector('[data-checkin-for]');
+  line.hidden = person === SELF;
+  const entry = findPerson(people, person);
+  line.textContent = person === SELF ? '' : t('checkin_for', { name: entry ? personLabel(entry) : t('unknown_relative') });
+  line.dataset.person = person === SELF ? 'self' : String(person);
+}
+
 async function start() {
+  showPerson(await savedPeople());
+  const peopleAnswer = refreshPeople().then((answer) => {
+    if (answer.status === 'fresh') showPerson(answer.people);
+  });
   applyDayLimits(form);
   form.querySelector('[data-add-visit]').addEventListener('click', addVisitRow);
   arrivalToggle.addEventListener('change', showArrival);
   showArrival();
   form.addEventListener('submit', submit);
-  const district = await db.pref('district');
+  const district = (await db.pref(districtPref())) || (await db.pref('district'));
   if (district && !form.elements.district.value) form.elements.district.value = district;
+  await peopleAnswer;
 }
 
 start();

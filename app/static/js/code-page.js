@@ -1,13 +1,20 @@
 // The code page: show the saved code at once, then refresh it with one conditional request.
-import { refreshCode, savedCode } from './health-code.js';
+// A guardian switches between their own code and each relative's (`?for=<person id>` in the URL);
+// each person's code is saved on the device under its own key, with its own times.
+import { SELF, refreshCode, savedCode } from './health-code.js';
 import { clockText, dateTime, hourMinute, isoDay } from './local-time.js';
 import { onSynced } from './outbox-panel.js';
+import { findPerson, normalise, personFromUrl, personLabel, refreshPeople, savedPeople, urlFor } from './people.js';
 import { drawQr } from './qr.js';
 import { t } from './strings.js';
 
 const root = document.querySelector('[data-health-code]');
 const $ = (name) => root.querySelector(`[data-${name}]`);
+const switcher = document.querySelector('[data-person-switcher]');
+let person = personFromUrl(); // whose code the page is for: SELF or a relative's person id
+let people = []; // the last known list from /api/people
 let shown = null; // the entry on screen: {code, saved_at, checked_at}
+let turn = 0; // bumped on every switch, so a slow answer for the previous person is dropped
 let unloading = false;
 
 function setText(name, text) {
@@ -33,7 +40,10 @@ function renderCode(entry) {
   setText('checked-at', dateTime(entry.checked_at));
   const canvas = $('qr');
   if (drawnJti !== code.jti) drawQr(canvas, code.qr_text);
-  canvas.setAttribute('aria-label', t('qr_label', { colour: t(`colour_${code.colour}`) }));
+  const colour = t(`colour_${code.colour}`);
+  canvas.setAttribute('aria-label', person === SELF ? t('qr_label', { colour })
+    : t('qr_label_relative', { colour, name: code.masked_name }));
+  if (person !== SELF) setText('code-title', t('relative_code_title', { name: relativeName() }));
   renderReasons(code);
   renderExpiry();
   $('code-message').hidden = true;
@@ -95,12 +105,27 @@ function showMessage(text, action) {
 }
 
 const ACTIONS = {
-  no_declaration: () => ({ href: '/checkin', label: t('declare_action') }),
+  no_declaration: () => (person === SELF ? { href: '/checkin', label: t('declare_action') }
+    : { href: urlFor(person, '/checkin'), label: t('checkin_relative') }),
   profile_required: () => ({ href: '/profile', label: t('profile_action') }),
 };
 
+/** "张*宝 (child)" from the people list, else the masked name on the code shown (a list not yet fetched). */
+function relativeName() {
+  const entry = findPerson(people, person);
+  if (entry) return personLabel(entry);
+  return shown ? shown.code.masked_name : '';
+}
+
+function errorMessage(error) {
+  if (person !== SELF && error.error === 'no_declaration') return t('relative_no_declaration', { name: relativeName() });
+  return error.message || t('server_error');
+}
+
 async function refresh() {
-  const result = await refreshCode();
+  const asked = turn;
+  const result = await refreshCode(person);
+  if (asked !== turn) return; // the user switched to someone else meanwhile
   if (result.entry) renderCode(result.entry);
   switch (result.status) {
     case 'fresh':
@@ -119,7 +144,7 @@ async function refresh() {
       showBadge('stale');
       const error = result.error || {};
       const action = ACTIONS[error.error] && ACTIONS[error.error]();
-      if (!result.entry || action) showMessage(error.message || t('server_error'), action);
+      if (!result.entry || action) showMessage(errorMessage(error), action);
     }
   }
   root.dataset.source = result.status;
@@ -132,20 +157,115 @@ function tick() {
   renderExpiry();
 }
 
-async function start() {
-  tick();
-  setInterval(tick, 1000);
-  const entry = await savedCode();
+/** Empty the code area (before another person's code is shown: never one person's code under another's name). */
+function clearCode() {
+  shown = null;
+  root.dataset.state = 'loading';
+  delete root.dataset.colour;
+  root.classList.remove('is-expired');
+  setText('colour-word', '…');
+  setText('masked-name', '');
+  for (const name of ['issued-at', 'expires-at', 'last-checkin', 'checked-at']) setText(name, '–');
+  const canvas = $('qr');
+  canvas.width = canvas.height = 1;
+  canvas.style.width = canvas.style.height = '';
+  canvas.removeAttribute('aria-label');
+  for (const name of ['reasons', 'expired', 'offline-badge', 'code-message']) $(name).hidden = true;
+}
+
+/** Everything on the page that depends on whose code it is (not the code itself). */
+function renderPerson() {
+  const relative = person !== SELF;
+  root.dataset.person = relative ? String(person) : 'self';
+  $('proxy-mark').hidden = !relative;
+  setText('code-title', relative ? t('relative_code_title', { name: relativeName() }) : t('own_code_title'));
+  setText('reasons-title', relative ? t('reasons_title_relative') : t('reasons_title'));
+  const checkin = $('checkin-link');
+  checkin.href = urlFor(person, '/checkin');
+  checkin.textContent = relative ? t('checkin_relative') : t('checkin_self');
+  renderSwitcher();
+}
+
+/** One big button per person; hidden for a resident without relatives. */
+function renderSwitcher() {
+  const choices = people.length ? people : [{ id: null, masked_name: '', relationship: 'self' }];
+  switcher.hidden = choices.length < 2 && person === SELF;
+  switcher.querySelector('[data-person-list]').replaceChildren(...choices.map((entry) => {
+    const key = entry.relationship === 'self' ? SELF : entry.id;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button person-choice';
+    button.dataset.person = key === SELF ? 'self' : String(key);
+    button.dataset.relationship = entry.relationship;
+    button.setAttribute('aria-pressed', String(key === person));
+    button.textContent = personLabel(entry);
+    button.addEventListener('click', () => { if (key !== person) show(key, { push: true }); });
+    return button;
+  }));
+}
+
+/** Show `next`'s code: the saved copy at once, then one conditional request. */
+async function show(next, { push = false, replace = false } = {}) {
+  turn += 1;
+  const asked = turn;
+  person = next;
+  if (push) history.pushState(null, '', urlFor(person));
+  if (replace) history.replaceState(null, '', urlFor(person));
+  clearCode();
+  renderPerson();
+  const entry = await savedCode(person);
+  if (asked !== turn) return;
   if (entry) {
     renderCode(entry);
     if (!navigator.onLine) showBadge('offline');
   } else {
-    showMessage(t('loading'));
+    showMessage(navigator.onLine ? t('loading') : t('no_saved_code'));
   }
   await refresh();
+}
+
+/** Take a people list. Resolves true when the page's person changed: a link named the resident's own id. */
+function loadPeople(list) {
+  people = list;
+  const same = normalise(person, people);
+  if (same === person) {
+    renderPerson();
+    return false;
+  }
+  person = same;
+  return true;
+}
+
+/** Online: bring every other person's saved code up to date too, so all of them open offline. */
+async function refreshOthers() {
+  for (const entry of people) {
+    const key = entry.relationship === 'self' ? SELF : entry.id;
+    if (key !== person && navigator.onLine) await refreshCode(key);
+  }
+}
+
+async function refreshAll() {
+  const answer = await refreshPeople();
+  if (answer.status === 'fresh' && loadPeople(answer.people)) await show(person, { replace: true });
+  else await refresh();
+  if (answer.status === 'fresh') await refreshOthers();
+}
+
+async function start() {
+  tick();
+  setInterval(tick, 1000);
+  const replace = loadPeople(await savedPeople());
+  const peopleAnswer = refreshPeople();
+  await show(person, { replace });
+  const answer = await peopleAnswer;
+  if (answer.status === 'fresh') {
+    if (loadPeople(answer.people)) await show(person, { replace: true });
+    await refreshOthers();
+  }
   addEventListener('pagehide', () => { unloading = true; });
   addEventListener('pageshow', () => { unloading = false; });
-  addEventListener('online', () => { if (!unloading && navigator.onLine) refresh(); });
+  addEventListener('popstate', () => show(normalise(personFromUrl(), people)));
+  addEventListener('online', () => { if (!unloading && navigator.onLine) refreshAll(); });
   addEventListener('offline', () => showBadge('offline'));
   onSynced((summary) => { if (summary.stored) refresh(); });
 }

@@ -4,7 +4,7 @@
  * device.js. Needs idb's UMD build (self.idb) loaded first. Defines self.onecodeDb.
  *
  * Stores (version 1):
- *   codes          key "self" -> {code: <GET /api/code body>, saved_at: ms, checked_at: ms}
+ *   codes          key "self" -> {code: <GET /api/code body>, saved_at: ms, checked_at: ms}  (see version 3)
  *   outbox         keyPath uuid -> {uuid, record: <check-in as sent to the server>, queued_at: ms}
  *   rejected       keyPath uuid -> {uuid, record, status: "conflict"|"invalid", errors, rejected_at: ms}
  *   prefs          key -> value (form defaults such as the last district; personal, cleared on sign-out)
@@ -13,6 +13,11 @@
  *   scan_rejected  keyPath uuid -> {uuid, record, status, errors, rejected_at: ms}
  *   trust          key "bundle" -> {jws, iss, iat, fetched_at: ms}  (the last good trust bundle, verified)
  *                  key "clock"  -> {offset_ms, measured_at: ms}     (server time minus device time)
+ * Added in version 3 (guardians):
+ *   people         key "list" -> {people: <GET /api/people body's list>, saved_at: ms}
+ *   codes          now also holds relatives' codes: key = their person id (a number), same entry shape.
+ *                  The resident's own code stays under "self" (the code JSON carries no person id, and
+ *                  the page must find it offline without the people list), so version 2 entries need no move.
  *
  * Each outbox is a pair of stores (queue, rejected) named in OUTBOXES; db.outbox(name) works on one.
  */
@@ -20,7 +25,7 @@
   'use strict';
 
   const NAME = 'onecode';
-  const VERSION = 2;
+  const VERSION = 3;
   const SELF_CODE = 'self';
   const OUTBOXES = Object.freeze({
     checkin: Object.freeze({ queue: 'outbox', rejected: 'rejected' }),
@@ -41,6 +46,9 @@
       database.createObjectStore('scan_rejected', { keyPath: 'uuid' });
       database.createObjectStore('trust');
     }
+    if (oldVersion < 3) {
+      database.createObjectStore('people');
+    }
   }
 
   function open() {
@@ -60,27 +68,53 @@
     return opening;
   }
 
-  async function savedCode() {
-    return (await (await open()).get('codes', SELF_CODE)) || null;
+  /** The key of a person's code: SELF_CODE for the signed-in resident, else the relative's person id. */
+  function codeKey(person) {
+    return person === undefined || person === null || person === SELF_CODE ? SELF_CODE : Number(person);
   }
 
-  async function saveCode(code, now) {
+  async function savedCode(person) {
+    return (await (await open()).get('codes', codeKey(person))) || null;
+  }
+
+  async function saveCode(code, now, person) {
     const entry = { code, saved_at: now, checked_at: now };
-    await (await open()).put('codes', entry, SELF_CODE);
+    await (await open()).put('codes', entry, codeKey(person));
     return entry;
   }
 
   /** The server confirmed (304) that the saved code is still current. */
-  async function confirmCode(jti, now) {
+  async function confirmCode(jti, now, person) {
+    const key = codeKey(person);
     const database = await open();
     const tx = database.transaction('codes', 'readwrite');
-    const entry = await tx.store.get(SELF_CODE);
+    const entry = await tx.store.get(key);
     if (entry && entry.code.jti === jti) {
       entry.checked_at = now;
-      await tx.store.put(entry, SELF_CODE);
+      await tx.store.put(entry, key);
     }
     await tx.done;
     return entry || null;
+  }
+
+  /** Whose codes this device may show (the last good GET /api/people answer), or null. */
+  async function savedPeople() {
+    return (await (await open()).get('people', 'list')) || null;
+  }
+
+  /** Save a fresh people list; codes of relatives no longer on it (binding ended) leave the device too
+   *  (so does a copy of the resident's own code saved under their id, from a link naming it). */
+  async function savePeople(people, now) {
+    const entry = { people, saved_at: now };
+    const tx = (await open()).transaction(['people', 'codes'], 'readwrite');
+    await tx.objectStore('people').put(entry, 'list');
+    const relatives = new Set(people.filter((person) => person.relationship !== 'self').map((person) => person.id));
+    const codes = tx.objectStore('codes');
+    for (const key of await codes.getAllKeys()) {
+      if (key !== SELF_CODE && !relatives.has(key)) await codes.delete(key);
+    }
+    await tx.done;
+    return entry;
   }
 
   function storesOf(name) {
@@ -170,17 +204,17 @@
     await (await open()).put('prefs', value, key);
   }
 
-  /** Sign-out: remove everything personal (code, queued and rejected check-ins and scans, form defaults).
-   *  The trust bundle stays: it holds public keys and hashes only. */
+  /** Sign-out: remove everything personal (every saved code, the people list, queued and rejected check-ins
+   *  and scans, form defaults). The trust bundle stays: it holds public keys and hashes only. */
   async function clearPersonalData() {
-    const stores = ['codes', 'outbox', 'rejected', 'prefs', 'scan_outbox', 'scan_rejected'];
+    const stores = ['codes', 'people', 'outbox', 'rejected', 'prefs', 'scan_outbox', 'scan_rejected'];
     const tx = (await open()).transaction(stores, 'readwrite');
     await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
     await tx.done;
   }
 
   self.onecodeDb = Object.freeze({
-    savedCode, saveCode, confirmCode,
+    savedCode, saveCode, confirmCode, savedPeople, savePeople, SELF: SELF_CODE,
     // The check-in outbox under its original names (pages and tests written before the scan outbox).
     queueCheckin: checkins.queue, outboxEntries: checkins.entries, pendingCount: checkins.count,
     acknowledge: checkins.acknowledge, reject: checkins.reject, rejectedEntries: checkins.rejectedEntries,

@@ -1,9 +1,17 @@
-// Getting the resident's code: the saved copy from the device, then at most one conditional request.
-// A failed or non-OK answer never replaces the saved code (DESIGN.md section 5).
+// Getting a health code: the saved copy from the device, then at most one conditional request.
+// `person` is db.SELF (the signed-in resident, the default) or a relative's person id: each code is
+// saved under its own key, with its own times. A failed or non-OK answer never replaces the saved code
+// (DESIGN.md section 5).
 import { db } from './device.js';
 
-export function savedCode() {
-  return db.savedCode();
+export const SELF = db.SELF;
+
+export function savedCode(person = SELF) {
+  return db.savedCode(person);
+}
+
+function codeUrl(person) {
+  return person === SELF ? '/api/code' : `/api/code?for=${encodeURIComponent(person)}`;
 }
 
 /**
@@ -13,25 +21,25 @@ export function savedCode() {
  *   "signed_out", or "error" (server said no: error = its JSON body, in the user's language).
  * `entry` is what to show: the new code or the saved one (possibly null).
  */
-export async function refreshCode() {
-  const saved = await db.savedCode();
+export async function refreshCode(person = SELF) {
+  const saved = await db.savedCode(person);
   if (!navigator.onLine) return { status: 'offline', entry: saved };
   const headers = { Accept: 'application/json' };
   if (saved) headers['If-None-Match'] = `"${saved.code.version || saved.code.jti}"`;
   let response;
   try {
-    response = await fetch('/api/code', { headers, credentials: 'same-origin', cache: 'no-store' });
+    response = await fetch(codeUrl(person), { headers, credentials: 'same-origin', cache: 'no-store' });
   } catch (error) {
     return { status: 'offline', entry: saved };
   }
   if (response.status === 304 && saved) {
-    return { status: 'current', entry: await db.confirmCode(saved.code.jti, Date.now()) };
+    return { status: 'current', entry: await db.confirmCode(saved.code.jti, Date.now(), person) };
   }
   const isJson = (response.headers.get('Content-Type') || '').includes('application/json');
   if (response.redirected || response.status === 401) return { status: 'signed_out', entry: saved };
   const body = isJson ? await response.json().catch(() => null) : null;
   if (response.ok && body && body.jti && body.qr_text && body.colour) {
-    return { status: 'fresh', entry: await db.saveCode(body, Date.now()) };
+    return { status: 'fresh', entry: await db.saveCode(body, Date.now(), person) };
   }
   return { status: 'error', entry: saved, httpStatus: response.status, error: body };
 }
