@@ -7,7 +7,8 @@ app's active key (app.services.keys.active_key); colours 85 % green, 10 % yellow
 the codes revoked. It serves the app with a threaded Werkzeug server on 127.0.0.1 (port 0, request
 logging off). This process is only the client: one keep-alive connection, the warden's session
 cookie, the queue sent one batch after another as the PWA's outbox does (outbox-sync.js), with
-BATCH_SIZES records per POST (100: the PWA's size; 500: the server's maximum, BATCH_MAX_RECORDS).
+BATCH_SIZES records per POST (500: what the PWA sends, the server's maximum BATCH_MAX_RECORDS; 100: for
+comparison, showing the per-request cost).
 
 Each (batch size) run starts from an empty scans table and sends the whole queue (fresh UUIDs);
 ROUNDS interleaved rounds, the best counts. After every run the script checks that every record

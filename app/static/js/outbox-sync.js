@@ -19,7 +19,8 @@
     checkin: { endpoint: '/api/checkins/batch', lock: 'onecode-checkin-outbox', channel: 'onecode-outbox', syncTag: 'checkin-outbox' },
     scan: { endpoint: '/api/scans/batch', lock: 'onecode-scan-outbox', channel: 'onecode-scan-outbox', syncTag: 'scan-outbox' },
   };
-  const BATCH_SIZE = 100;
+  // The server's maximum per request (BATCH_MAX_RECORDS): a gate's day of scans goes in a few requests.
+  const BATCH_SIZE = 500;
 
   class NotSent extends Error {
     constructor(reason, status) {
