@@ -20,15 +20,21 @@ over the rounds, ≤ GOAL_MS (medians, so one round disturbed by other work on t
 Run: .venv/bin/python bench/browser_verify.py   (needs /usr/bin/chromium and the built static files)
 """
 import argparse
-import multiprocessing
 import os
 import secrets
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
+
+from _serving import (
+    create_bench_app,
+    receive_from_server,
+    serve_until_stop,
+    start_http_servers,
+    start_server_process,
+    stop_server_process,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,6 +50,7 @@ BLANK_PATH = "/__bench__/blank"  # added to the app object in this script only; 
 MODULES = ("/static/js/code-verify.js", "/static/js/trust-bundle.js")
 NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
 STEP_TIMEOUT_MS = 60_000
+SERVER_TIMEOUT = 300  # seconds: the server process's setup
 
 
 def _colour(index: int) -> str:
@@ -94,24 +101,9 @@ def _populate(app, count: int) -> list[dict]:
 
 def _serve(conn, workdir: str, count: int) -> None:
     """Server process: build the app and codes, serve over HTTP until the client says stop."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    from app import create_app
     from app.extensions import db
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs):
-            pass
-
-    app = create_app({
-        "ENV_NAME": "development",
-        "SECRET_KEY": "bench-secret",
-        "DOC_HASH_KEY": "bench-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
-        "KEYS_DIR": str(Path(workdir) / "keys"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_bench_app(workdir)
     # A page of the app's origin that loads nothing itself (no service worker, no page scripts).
     app.add_url_rule(BLANK_PATH, "bench_blank",
                      lambda: ("<!doctype html><meta charset=utf-8><title>bench</title>", 200,
@@ -120,16 +112,10 @@ def _serve(conn, workdir: str, count: int) -> None:
         db.create_all()
     gate = _populate(app, count)
     missing = [path for path in MODULES if not (Path(app.static_folder) / path.removeprefix("/static/")).exists()]
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    conn.send({"port": server.server_port, "gate": gate, "issuer": app.config["CODE_ISSUER"], "missing": missing})
-    conn.recv()  # stop
-    server.shutdown()
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
-    conn.send("stopped")
+    servers = start_http_servers(app)
+    conn.send({"port": servers[0].server_port, "gate": gate, "issuer": app.config["CODE_ISSUER"],
+               "missing": missing})
+    serve_until_stop(conn, servers, app)
 
 
 # --------------------------------------------------------------------------- browser
@@ -199,17 +185,10 @@ def main() -> int:
         raise SystemExit(f"{CHROMIUM} not found: apt-get install -y chromium (or set ONECODE_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
-    context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(child, workdir, CODES), daemon=True)
-        server.start()
+        parent, server = start_server_process(_serve, workdir, CODES)
         try:
-            deadline = time.monotonic() + 300
-            while not parent.poll(0.2):
-                if not server.is_alive() or time.monotonic() > deadline:
-                    raise SystemExit("the server process stopped or did not start (see its traceback above)")
-            info = parent.recv()
+            info = receive_from_server(parent, server, SERVER_TIMEOUT)
             if info["missing"]:
                 raise SystemExit(f"missing static files {info['missing']}: is the scanner's verifier written "
                                  f"and `npm run build` run?")
@@ -222,13 +201,7 @@ def main() -> int:
                 finally:
                     browser.close()
         finally:
-            if server.is_alive():
-                parent.send("stop")
-                if parent.poll(10):
-                    parent.recv()
-            server.join(10)
-            if server.is_alive():
-                server.terminate()
+            stop_server_process(parent, server)
 
     rows = [("import code-verify.js + trust-bundle.js (ES modules)", "import"),
             ("GET /api/trust-bundle (fetch + JSON)", "fetch"),

@@ -14,13 +14,24 @@ Run: .venv/bin/python bench/code_endpoint.py
 """
 import argparse
 import http.client
-import multiprocessing
 import sys
 import tempfile
 import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from _serving import (
+    USER_AGENT,
+    cookie_header,
+    create_bench_app,
+    receive_from_server,
+    serve_until_stop,
+    sign_in_by_sms,
+    start_http_servers,
+    start_server_process,
+    stop_server_process,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,7 +42,6 @@ SECONDS = 3.0
 MAX_REQUESTS = 100_000
 ROUNDS = 3
 GOAL_RATIO = 0.6
-USER_AGENT = "onecode-bench"  # the same on sign-in and on every request (Flask-Login session protection)
 
 
 # --------------------------------------------------------------------------- server process
@@ -46,62 +56,34 @@ def _id_number(index: int) -> str:
 
 def _populate(app, count: int) -> list[dict]:
     """Sign residents in through the real pages, fill profiles, check in, fetch the code once."""
-    import re
     import uuid
-    from datetime import datetime, timezone
-
-    from app.extensions import db
-    from app.models import SmsMessage
+    from datetime import UTC, datetime
 
     residents = []
     for index in range(count):
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
-        phone = f"139{index:08d}"
-        assert client.post("/auth/sign-in", data={"phone": phone}).status_code == 302
-        with app.app_context():
-            body = db.session.scalars(db.select(SmsMessage.body).where(SmsMessage.phone == phone)
-                                      .order_by(SmsMessage.id.desc())).first()
-        code = re.search(r"\d{6}", body).group()
-        assert client.post("/auth/verify", data={"phone": phone, "code": code}).status_code == 302
+        client = sign_in_by_sms(app, f"139{index:08d}")
         response = client.post("/profile", data={
             "name": "张小明" if index % 2 else "李华", "doc_kind": "resident_id", "doc_number": _id_number(index),
             "address": "海口市滨海大道1号", "district": "460105", "promise": "y"})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(),
+        record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(UTC).isoformat(),
                   "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
                   "contact_with_cases": False, "arrival": None}
         response = client.post("/api/checkins/batch", json={"records": [record]})
         assert response.status_code == 200 and response.json["results"][0]["status"] == "stored", response.json
         response = client.get("/api/code")  # issues today's code: afterwards every request is steady state
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
-        cookies = "; ".join(f"{name}={client.get_cookie(name).value}"
-                            for name in ("session", "remember_token") if client.get_cookie(name))
-        residents.append({"cookie": cookies, "etag": response.headers["ETag"]})
+        residents.append({"cookie": cookie_header(client), "etag": response.headers["ETag"]})
     return residents
 
 
 def _serve(conn, workdir: str, count: int) -> None:
     """Server process: build both apps, serve them over HTTP until the client says stop."""
     from flask import Flask, jsonify
-    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from app import create_app
     from app.extensions import db
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs):  # no per-request line on stderr, for both apps
-            pass
-
-    app = create_app({
-        "ENV_NAME": "development",
-        "SECRET_KEY": "bench-secret",
-        "DOC_HASH_KEY": "bench-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
-        "KEYS_DIR": str(Path(workdir) / "keys"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_bench_app(workdir)
     with app.app_context():
         db.create_all()
         journal = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
@@ -115,20 +97,10 @@ def _serve(conn, workdir: str, count: int) -> None:
     def bare_view():
         return jsonify({"ok": True})
 
-    servers = [make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietHandler)
-               for wsgi_app in (app, bare)]
-    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
-    for thread in threads:
-        thread.start()
+    servers = start_http_servers(app, bare)  # both without a per-request line on stderr
     conn.send({"code_port": servers[0].server_port, "bare_port": servers[1].server_port,
                "residents": residents, "journal": journal, "setup_seconds": setup_seconds})
-    conn.recv()  # stop
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-    with app.app_context():
-        db.engine.dispose()
-    conn.send("stopped")
+    serve_until_stop(conn, servers, app)
 
 
 # --------------------------------------------------------------------------- client
@@ -177,13 +149,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=SECONDS, help="upper bound per measurement")
     args = parser.parse_args()
     CONNECTIONS, RESIDENTS, SECONDS = args.connections, args.residents, args.seconds
-    context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(child, workdir, RESIDENTS), daemon=True)
-        server.start()
+        parent, server = start_server_process(_serve, workdir, RESIDENTS)
         try:
-            info = parent.recv()
+            info = receive_from_server(parent, server)
             residents = info["residents"]
             base = {"User-Agent": USER_AGENT, "Accept-Language": "zh"}
 
@@ -212,12 +181,7 @@ def main() -> int:
                         best[label] = (count, seconds)
                         client_cpu[label] = cpu / seconds
         finally:
-            parent.send("stop")
-            if parent.poll(10):
-                parent.recv()
-            server.join(10)
-            if server.is_alive():
-                server.terminate()
+            stop_server_process(parent, server)
 
     bare_rate = best["GET /bare"][0] / best["GET /bare"][1]
     rows = [(label, count, seconds, count / seconds, (count / seconds) / bare_rate)

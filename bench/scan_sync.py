@@ -24,17 +24,27 @@ import argparse
 import cProfile
 import http.client
 import json
-import multiprocessing
 import os
 import pstats
 import secrets
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from _serving import (
+    USER_AGENT,
+    cookie_header,
+    create_bench_app,
+    receive_from_server,
+    sign_in_by_sms,
+    start_http_servers,
+    start_server_process,
+    stop_http_servers,
+    stop_server_process,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,7 +55,6 @@ ROUNDS = 3
 GOAL_SECONDS = 1.5
 SERVER_TIMEOUT = 300  # seconds: setup, or one command of the server process
 REVOKED_EVERY = 100  # 1 % of the codes are revoked
-USER_AGENT = "onecode-bench"  # the same on sign-in and on every request (Flask-Login session protection)
 WARDEN_PHONE = "13700000001"
 NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
 
@@ -60,30 +69,21 @@ def _colour(index: int) -> str:
 
 def _sign_in_warden(app) -> str:
     """Sign the warden in through the real SMS pages, enrol at a checkpoint; returns the Cookie header."""
-    import re
-
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.models import SmsMessage, User
+    from app.models import User
     from app.services.staff import enrol_warden
 
     # The app's test_client_class is RequestScopedClient (tests/conftest.py): it needs an app context, and
     # gives each request an empty `g`, as a server would.
     with app.app_context():
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
-        assert client.post("/auth/sign-in", data={"phone": WARDEN_PHONE}).status_code == 302
-        body = db.session.scalars(select(SmsMessage.body).where(SmsMessage.phone == WARDEN_PHONE)
-                                  .order_by(SmsMessage.id.desc())).first()
-        code = re.search(r"\d{6}", body).group()
-        assert client.post("/auth/verify", data={"phone": WARDEN_PHONE, "code": code}).status_code == 302
+        client = sign_in_by_sms(app, WARDEN_PHONE)
         user = db.session.scalar(select(User).where(User.phone == WARDEN_PHONE))
         enrol_warden(user, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
                                                 "address": "海口市秀英区长滨路8号", "district": "460105"})
         db.session.remove()
-    return "; ".join(f"{name}={client.get_cookie(name).value}"
-                     for name in ("session", "remember_token") if client.get_cookie(name))
+    return cookie_header(client)
 
 
 def _populate_codes(app, count: int) -> list[dict]:
@@ -222,25 +222,10 @@ def _add(*values: float | None) -> float | None:
 
 def _serve(conn, workdir: str, count: int) -> None:
     """Server process: build the app and data, serve over HTTP, answer the client's commands until "stop"."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    from app import create_app
     from app.extensions import db
     from tests.conftest import RequestScopedClient
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs):
-            pass
-
-    app = create_app({
-        "ENV_NAME": "development",
-        "SECRET_KEY": "bench-secret",
-        "DOC_HASH_KEY": "bench-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
-        "KEYS_DIR": str(Path(workdir) / "keys"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_bench_app(workdir)
     app.test_client_class = RequestScopedClient
     with app.app_context():
         db.create_all()
@@ -250,9 +235,7 @@ def _serve(conn, workdir: str, count: int) -> None:
     gate = _populate_codes(app, count)
     setup_seconds = time.perf_counter() - started
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    [server] = start_http_servers(app)
     conn.send({"port": server.server_port, "cookie": cookie, "gate": gate, "journal": journal,
                "setup_seconds": setup_seconds, "max_records": app.config["BATCH_MAX_RECORDS"],
                "max_content_length": app.config["MAX_CONTENT_LENGTH"]})
@@ -270,10 +253,7 @@ def _serve(conn, workdir: str, count: int) -> None:
             elif command == "breakdown":
                 conn.send(_breakdown(app, *argument))
     finally:
-        server.shutdown()
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+        stop_http_servers([server], app)
         conn.send("stopped")
 
 
@@ -336,26 +316,15 @@ def main() -> int:
     args = parser.parse_args()
     SCANS, ROUNDS = args.scans, args.rounds
     load_before = os.getloadavg()[0]
-    context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="onecode-bench-") as workdir:
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(child, workdir, SCANS), daemon=True)
-        server.start()
-
-        def receive(timeout: float):
-            """The server's next message; exits if the server process died or stayed silent too long."""
-            deadline = time.monotonic() + timeout
-            while not parent.poll(0.2):
-                if not server.is_alive() or time.monotonic() > deadline:
-                    raise SystemExit("the server process stopped or did not answer (see its traceback above)")
-            return parent.recv()
+        parent, server = start_server_process(_serve, workdir, SCANS)
 
         def ask(command, argument=None):
             parent.send((command, argument))
-            return receive(SERVER_TIMEOUT)
+            return receive_from_server(parent, server, SERVER_TIMEOUT)
 
         try:
-            info = receive(SERVER_TIMEOUT)
+            info = receive_from_server(parent, server, SERVER_TIMEOUT)
             gate, port = info["gate"], info["port"]
             headers = {"User-Agent": USER_AGENT, "Accept-Language": "zh", "Cookie": info["cookie"],
                        "Content-Type": "application/json", "Accept": "application/json"}
@@ -382,13 +351,7 @@ def main() -> int:
                 raise SystemExit(f"re-sent batch answered {statuses}, expected only 'duplicate'")
             breakdowns = {size: ask("breakdown", (_records(gate), size)) for size in sizes}
         finally:
-            if server.is_alive():
-                parent.send(("stop", None))
-                if parent.poll(30):
-                    parent.recv()
-            server.join(10)
-            if server.is_alive():
-                server.terminate()
+            stop_server_process(parent, server, ("stop", None), reply_timeout=30)
 
     revoked = sum(1 for code in gate if code["expected"][1] == "revoked")
     colours = {colour: sum(1 for code in gate if code["expected"][2] == colour) for colour in ("green", "yellow", "red")}

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.domain import codes  # noqa: E402
+from app.domain import codes
 
 SECONDS = 2.0
 ROUNDS = 3
