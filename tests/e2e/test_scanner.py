@@ -44,7 +44,7 @@ RESIDENTS = [  # colour, phone, name, ID number, what they declare
     ("red", "13800000013", "张建国", "460107197205207898", {"temperature": 36.6}),
     ("revoked", "13800000014", "李小红", "460108199508082469", {"temperature": 36.5}),
 ]
-PENDING = ".scan-outbox [data-scan-pending]"  # the panel on the page (the result screen repeats it)
+PENDING = ".scan-outbox [data-pending-count]"  # the panel on the page (the result screen repeats it)
 CAMERA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 

@@ -1,6 +1,6 @@
 // Loaded by every page: service worker, persistent storage, large text, sign-out, the check-in outbox.
 import { startLargeText } from './large-text.js';
-import { startOutbox } from './outbox-panel.js';
+import { checkinOutbox } from './outbox-panel.js';
 import { askForPersistentStorage, keepShellReady, registerServiceWorker } from './service-worker.js';
 import { guardSignOut } from './sign-out.js';
 
@@ -12,5 +12,5 @@ registerServiceWorker().then((registration) => {
 });
 if (signOutForm) {
   askForPersistentStorage();
-  startOutbox();
+  checkinOutbox.start();
 }

@@ -4,7 +4,7 @@
 import { db } from './device.js';
 import { refreshCode } from './health-code.js';
 import { isoDay, shiftDay } from './local-time.js';
-import { dismissRejected, queueCheckin, syncNow } from './outbox-panel.js';
+import { checkinOutbox } from './outbox-panel.js';
 import { SELF, findPerson, normalise, personFromUrl, personLabel, refreshPeople, savedPeople, urlFor } from './people.js';
 import { t } from './strings.js';
 
@@ -154,8 +154,8 @@ async function submit(event) {
   }
   submitButton.disabled = true;
   try {
-    await queueCheckin(record);
-    if (lastRejectedUuid) await dismissRejected(lastRejectedUuid);
+    await checkinOutbox.queue(record);
+    if (lastRejectedUuid) await checkinOutbox.dismissRejected(lastRejectedUuid);
     lastRejectedUuid = null;
     await db.setPref(districtPref(), record.district);
     say(t('saved_pending'), 'pending');
@@ -165,7 +165,7 @@ async function submit(event) {
     return;
   }
   try {
-    await syncNow('submit');
+    await checkinOutbox.syncNow('submit');
     await afterSync(record);
   } finally {
     submitButton.disabled = false;

@@ -3,7 +3,7 @@
 // each person's code is saved on the device under its own key, with its own times.
 import { SELF, refreshCode, savedCode } from './health-code.js';
 import { clockText, dateTime, hourMinute, isoDay } from './local-time.js';
-import { onSynced } from './outbox-panel.js';
+import { checkinOutbox } from './outbox-panel.js';
 import { findPerson, normalise, personFromUrl, personLabel, refreshPeople, savedPeople, urlFor } from './people.js';
 import { drawQr } from './qr.js';
 import { t } from './strings.js';
@@ -267,7 +267,7 @@ async function start() {
   addEventListener('popstate', () => show(normalise(personFromUrl(), people)));
   addEventListener('online', () => { if (!unloading && navigator.onLine) refreshAll(); });
   addEventListener('offline', () => showBadge('offline'));
-  onSynced((summary) => { if (summary.stored) refresh(); });
+  checkinOutbox.onSynced((summary) => { if (summary.stored) refresh(); });
 }
 
 start();

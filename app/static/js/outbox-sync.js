@@ -3,8 +3,7 @@
  *   scan    -> POST /api/scans/batch      (a warden's recorded scans)
  *
  * A classic script shared by the pages (through device.js) and the service worker (importScripts),
- * so both send the same way. Needs self.onecodeDb (db.js). Defines self.onecodeOutboxes
- * ({checkin, scan}) and, for the pages written first, self.onecodeOutbox (= the check-in sender).
+ * so both send the same way. Needs self.onecodeDb (db.js). Defines self.onecodeOutboxes ({checkin, scan}).
  *
  * - A Web Lock per outbox makes the page and the worker take turns; the server is idempotent by UUID anyway.
  * - A fresh CSRF token is fetched at send time.
@@ -150,5 +149,4 @@
   const senders = {};
   for (const [name, config] of Object.entries(OUTBOXES)) senders[name] = makeSender(name, config);
   self.onecodeOutboxes = Object.freeze(senders);
-  self.onecodeOutbox = senders.checkin;
 })();

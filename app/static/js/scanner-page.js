@@ -4,7 +4,7 @@ import { QrCamera } from './camera.js';
 import { idOnlyVerdict, verifyCode } from './code-verify.js';
 import { dateTime } from './local-time.js';
 import { createResultScreen } from './scan-result.js';
-import { isQueued, onSynced, queueScan, startScanOutbox, syncNow } from './scan-outbox.js';
+import { scanOutbox } from './outbox-panel.js';
 import { setting, t } from './strings.js';
 import { bundleAge, clockProblems, refreshTrust, savedClockOffset, savedTrust } from './trust-bundle.js';
 
@@ -190,7 +190,7 @@ async function record(scan, fields) {
     plate: fields.plate,
   };
   try {
-    await queueScan(entry);
+    await scanOutbox.queue(entry);
   } catch (error) {
     return false;
   }
@@ -201,7 +201,7 @@ async function record(scan, fields) {
   });
   recent.splice(20);
   renderRecent();
-  if (navigator.onLine) syncNow('record');
+  if (navigator.onLine) scanOutbox.syncNow('record');
   return true;
 }
 
@@ -252,7 +252,7 @@ async function updateRecent(summary) {
     const answer = delivered.get(entry.uuid);
     if (answer) {
       Object.assign(entry, { state: 'sent', server: answer.server, disagreement: answer.disagreement });
-    } else if (!(await isQueued(entry.uuid))) {
+    } else if (!(await scanOutbox.isQueued(entry.uuid))) {
       const rejected = (summary.rejected || []).some((item) => item.uuid === entry.uuid);
       entry.state = rejected ? 'rejected' : 'sent';
     }
@@ -299,7 +299,7 @@ async function start() {
   codeForm.addEventListener('submit', checkTypedCode);
   idForm.addEventListener('submit', checkIdNumber);
   $('camera-retry').addEventListener('click', startCamera);
-  onSynced(updateRecent);
+  scanOutbox.onSynced(updateRecent);
   addEventListener('pagehide', () => {
     unloading = true;
     if (camera) camera.stop();
@@ -318,7 +318,7 @@ async function start() {
 
   [trust, clock] = await Promise.all([savedTrust(issuer), savedClockOffset()]);
   renderTrust();
-  startScanOutbox();
+  scanOutbox.start();
   const cameraStarting = startCamera();
   if (navigator.onLine) await refreshBundle();
   root.dataset.state = 'ready';
