@@ -95,6 +95,15 @@ def import_control_list(csv_file, skip_invalid):
     _report(run(csv_file.read_text(encoding="utf-8"), f"cli:{csv_file.name}", skip_invalid), "control list")
 
 
+@click.command("purge")
+@click.option("--days", type=click.IntRange(min=1), help="Retention period (default: RETENTION_DAYS, 28).")
+def purge(days):
+    """Delete check-ins, declarations and scans older than the retention period."""
+    from app.services.retention import purge as run
+    counts = run(days)
+    click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + " deleted")
+
+
 @click.command("seed-demo")
 def seed_demo():
     """Demo residents, one for each colour; prints their phone numbers."""
@@ -110,3 +119,4 @@ def register_cli(app):
     app.cli.add_command(staff_cli)
     app.cli.add_command(relatives_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(purge)
