@@ -1,5 +1,5 @@
 """Thin JSON views: validate the envelope, call one service, answer."""
-from flask import abort, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -13,8 +13,8 @@ from app.services import clock, keys
 from app.services.scans import lookup_id_number, store_scans
 from app.services.trust_bundle import signed_bundle
 from app.services.checkins import store_checkins_for
-from app.services.relatives import acting_for, people_for
-from app.services.codes import code_snapshot, code_version, code_view, current_snapshot, snapshot_is_current
+from app.services.relatives import people_for
+from app.services.codes import code_for_device, code_version, code_view
 
 
 @bp.get("/api/csrf")
@@ -31,23 +31,9 @@ def code():
     """The resident's current code; 304 when the device holds this version. One query in the daily case,
     so the morning rush costs no more than it must (the role check reads the same row)."""
     user_id = session_user_id()
-    row = code_snapshot(user_id) if user_id is not None else None
-    if row is None:
+    if user_id is None:
         return login_manager.unauthorized()
-    if row.role != "resident":
-        abort(403)
-    if row.promised_at is None:
-        raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
-    subject_id = request.args.get("for", type=int) or user_id
-    if subject_id != user_id:  # a relative's code, shown by their guardian
-        if not acting_for(user_id, subject_id):
-            abort(403)
-        row = code_snapshot(subject_id)
-    if not snapshot_is_current(row):
-        row = current_snapshot(subject_id)
-    if row.code_jti is None:
-        raise UserError(404, "no_declaration",
-                        _("You have no health code yet. Please fill in your health declaration first."))
+    row = code_for_device(user_id, request.args.get("for", type=int))
     language = current_language()
     etag = f'"{code_version(row, language)}"'
     if etag in request.headers.get("If-None-Match", ""):

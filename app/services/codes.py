@@ -3,6 +3,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.exceptions import Forbidden, Unauthorized
 from sqlalchemy import Row, bindparam, select, update
 
 from app.domain import codes
@@ -11,6 +13,8 @@ from app.extensions import db
 from app.models import IssuedCode, User, Verdict
 from app.services import clock, keys
 from app.services.colours import recolour
+from app.services.relatives import acting_for
+from app.errors import UserError
 
 
 def current_self_code(user: User) -> str | None:
@@ -91,6 +95,31 @@ def code_snapshot(user_id: int) -> Row | None:
     morning rush and needs no unit of work."""
     with db.engine.connect() as connection:
         return connection.execute(_SNAPSHOT, {"user_id": user_id}).first()
+
+
+def code_for_device(user_id: int, subject_id: int | None) -> Row:
+    """The snapshot a resident's device asks for: their own code, or (subject_id) a bound relative's.
+
+    Raises Unauthorized/Forbidden or UserError (409 no profile, 404 no declaration yet)."""
+    row = code_snapshot(user_id)
+    if row is None:
+        raise Unauthorized()
+    if row.role != "resident":
+        raise Forbidden()
+    if row.promised_at is None:
+        raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
+    if subject_id not in (None, user_id):  # a relative's code, shown by their guardian
+        if not acting_for(user_id, subject_id):
+            raise Forbidden()
+        row = code_snapshot(subject_id)
+    else:
+        subject_id = user_id
+    if not snapshot_is_current(row):
+        row = current_snapshot(subject_id)
+    if row.code_jti is None:
+        raise UserError(404, "no_declaration",
+                        _("You have no health code yet. Please fill in your health declaration first."))
+    return row
 
 
 def snapshot_is_current(row: Row) -> bool:
