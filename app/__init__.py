@@ -3,6 +3,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -10,9 +11,20 @@ from app.config import Defaults
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but absurdly nested input is a decoding error (a 400), not a crash."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def create_app(test_config=None):
     """Build the app: config, extensions, blueprints (the list below is all there is)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     app.config.from_object(Defaults)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
