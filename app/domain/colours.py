@@ -650,13 +650,13 @@ _SPAN_BUILDERS = {
 
 def _risk_area_on(district: str, day: date, rule: Rule, risk_areas: Iterable[RiskArea]) -> bool:
     """True if `district` lies in a risk area of one of the rule's levels on `day`."""
-    return any(
-        area.level in rule.params["levels"]
-        and _within(district, area.district)
-        and area.start <= day
-        and (area.end is None or day <= area.end)
-        for area in risk_areas
-    )
+    return any(area.level in rule.params["levels"] for area in risk_areas_on(district, day, risk_areas))
+
+
+def risk_areas_on(district: str, day: date, risk_areas: Iterable[RiskArea]) -> list[RiskArea]:
+    """The risk areas covering `district` on `day` (a city or province area covers its counties)."""
+    return [area for area in risk_areas
+            if _within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)]
 
 
 def _within(district: str, area: str) -> bool:

@@ -132,11 +132,14 @@ def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]
     """Store a batch in which each record is for the sender or (field `subject`) a relative they act for."""
     groups: dict[int, list[int]] = {}
     results: dict[int, RecordResult] = {}
+    allowed: dict[int, bool] = {submitted_by.id: True}  # one binding check per relative, not per record
     for index, payload in enumerate(payloads):
-        subject = payload.get("subject") if isinstance(payload, dict) else None
-        if subject in (None, submitted_by.id):
-            groups.setdefault(submitted_by.id, []).append(index)
-        elif isinstance(subject, int) and not isinstance(subject, bool) and acting_for(submitted_by.id, subject):
+        subject = payload.get("subject", submitted_by.id) if isinstance(payload, dict) else submitted_by.id
+        subject = submitted_by.id if subject is None else subject
+        valid_id = isinstance(subject, int) and not isinstance(subject, bool)
+        if valid_id and subject not in allowed:
+            allowed[subject] = acting_for(submitted_by.id, subject)
+        if valid_id and allowed[subject]:
             groups.setdefault(subject, []).append(index)
         else:
             results[index] = RecordResult(str(payload.get("uuid", "")), "invalid",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from app.domain.colours import RiskArea as RiskAreaFact
+from app.domain.colours import risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
 from app.domain import codes
@@ -223,10 +224,9 @@ def open_trail(warden: User, scan: Scan, why: str) -> dict:
 
 
 def _risk_level(district: str, day, areas: list[RiskAreaFact]) -> str | None:
-    for area in areas:
-        if area.district == district and area.start <= day and (area.end is None or area.end >= day):
-            return area.level
-    return None
+    """The worst risk level covering the district that day, if any."""
+    levels = {area.level for area in risk_areas_on(district, day, areas)}
+    return "high" if "high" in levels else "medium" if levels else None
 
 
 def block_scan(warden: User, scan: Scan, why: str) -> None:

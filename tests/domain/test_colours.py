@@ -289,3 +289,14 @@ def test_may_turn_green_on_matches_replaying_healthy_checkins():
             non_green += 1
             assert verdict.may_turn_green_on == first_green_by_replay(facts, areas), facts
     assert non_green > 80
+
+
+def test_risk_areas_on_covers_counties_of_a_city_or_province_area():
+    from datetime import date as _date
+
+    from app.domain.colours import RiskArea, risk_areas_on
+    city = RiskArea(district="460100", level="medium", start=_date(2026, 11, 1), end=None)
+    county = RiskArea(district="110105", level="high", start=_date(2026, 11, 1), end=_date(2026, 11, 5))
+    assert risk_areas_on("460105", _date(2026, 11, 20), [city, county]) == [city]
+    assert risk_areas_on("110105", _date(2026, 11, 20), [city, county]) == []
+    assert risk_areas_on("110105", _date(2026, 11, 3), [city, county]) == [county]
