@@ -42,10 +42,10 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
 
-    from app import auth, api, dev, errors, i18n, pwa, relatives, resident, warden
+    from app import api, auth, authority, dev, errors, i18n, oversight, pwa, relatives, reports, resident, warden
     from app.cli import register_cli
 
-    blueprints = [auth.bp, resident.bp, relatives.bp, warden.bp, api.bp, pwa.bp]
+    blueprints = [auth.bp, resident.bp, relatives.bp, warden.bp, authority.bp, reports.bp, oversight.bp, api.bp, pwa.bp]
     if app.config["ENV_NAME"] == "development":
         blueprints.append(dev.bp)
     for bp in blueprints:

@@ -8,7 +8,7 @@ from app.services import keys
 
 keys_cli = AppGroup("keys", help="Signing keys for health codes.")
 import_cli = AppGroup("import", help="Import authority data from CSV files.")
-staff_cli = AppGroup("staff", help="Staff enrolment (until the authority console exists).")
+staff_cli = AppGroup("staff", help="Staff enrolment links (the first admin; later ones come from the console).")
 relatives_cli = AppGroup("relatives", help="Bindings of relatives without a phone (until the console exists).")
 
 
@@ -38,15 +38,21 @@ def relatives_approve(binding_id, approver):
 
 
 @staff_cli.command("enrol-link")
-@click.option("--role", type=click.Choice(["warden"]), default="warden", show_default=True)
-@click.option("--checkpoint", "checkpoint_id", type=int, help="Join this existing checkpoint.")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "handler", "supervisor", "warden"]), default="warden",
+              show_default=True)
+@click.option("--area", "scope_district", help="Handlers: a district code; supervisors: a city or district code.")
+@click.option("--checkpoint", "checkpoint_id", type=int, help="Wardens: join this existing checkpoint.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
-def enrol_link(role, checkpoint_id, base_url):
-    """Print a signed, expiring enrolment link for one role (and checkpoint)."""
+def enrol_link(role, scope_district, checkpoint_id, base_url):
+    """Print a signed, expiring, single-use enrolment link (the first admin is enrolled this way)."""
     from flask import current_app
     from app.services.staff import enrolment_token
-    click.echo(f"{base_url.rstrip('/')}/staff/enrol/{enrolment_token(role, checkpoint_id)}")
-    click.echo(f"valid for {current_app.config['ENROL_LINK_HOURS']} hours")
+    try:
+        token = enrolment_token(role, checkpoint_id, scope_district)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{base_url.rstrip('/')}/staff/enrol/{token}")
+    click.echo(f"valid for {current_app.config['ENROL_LINK_HOURS']} hours, once")
 
 
 @keys_cli.command("init")

@@ -102,3 +102,13 @@ def resident(client):
     sign_in(client)
     fill_profile(client)
     return client
+
+
+def staff_client(app, role, phone, scope_district=None, name="王工作"):
+    """A new client signed in as a staff member with `role` (and area, for handlers and supervisors)."""
+    from app.models import User
+    from app.services.staff import make_staff
+    client = app.test_client()
+    sign_in(client, phone)
+    make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district)
+    return client

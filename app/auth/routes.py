@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import CodeForm, PhoneForm
+from app.auth.roles import AFTER_SIGN_IN, home_for
 from app.auth.services import send_sign_in_code, sign_in_with_code
 from app.services.sms_codes import CodeRejected
 from app.extensions import limiter
@@ -15,18 +16,9 @@ def _phone_key() -> str:
     return "phone:" + (request.form.get("phone") or "").strip()[:11]
 
 
-def home_for(user):
-    """Where a signed-in user starts."""
-    if user.role == "warden":
-        return url_for("warden.scan")
-    if user.role == "resident" and not user.has_profile:
-        return url_for("resident.profile")
-    return url_for("resident.code")
-
-
 def _after_sign_in(user):
     """Back to the page that asked for sign-in (such as an enrolment link), else the user's start page."""
-    target = session.pop("after_sign_in", None)
+    target = session.pop(AFTER_SIGN_IN, None)
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return home_for(user)

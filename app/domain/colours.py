@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from app.domain import districts
+
 COLOURS = ("green", "yellow", "red")
 CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
 RISK_LEVELS = ("high", "medium")
@@ -656,15 +658,8 @@ def _risk_area_on(district: str, day: date, rule: Rule, risk_areas: Iterable[Ris
 def risk_areas_on(district: str, day: date, risk_areas: Iterable[RiskArea]) -> list[RiskArea]:
     """The risk areas covering `district` on `day` (a city or province area covers its counties)."""
     return [area for area in risk_areas
-            if _within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)]
+            if districts.within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)]
 
-
-def _within(district: str, area: str) -> bool:
-    """A county code lies in an area code; '330100' (a city) or '330000' (a province) covers its counties."""
-    prefix = area
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return district.startswith(prefix)
 
 
 # --- storage snapshots -----------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """Database models, one module per aggregate; imported here so migrations see them all."""
+from app.models.appeal import Appeal
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
 from app.models.checkpoint import AuditEntry, Checkpoint, Scan
 from app.models.code import IssuedCode
-from app.models.control import ControlEntry, Override, RiskArea
+from app.models.control import ControlEntry, ControlUpload, Override, RiskArea
+from app.models.report import Report, ReportUpdate
 from app.models.sms import SmsCode, SmsMessage
+from app.models.staff import StaffInvite
+from app.models.tally import ColourTally
 from app.models.user import User
 from app.models.verdict import Verdict
 
-__all__ = ["AuditEntry", "Binding", "Checkin", "Checkpoint", "Scan", "ControlEntry", "IssuedCode", "Override", "RiskArea", "SmsCode",
-           "SmsMessage", "User", "Verdict", "Visit"]
+__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "ColourTally", "ControlEntry", "ControlUpload",
+           "IssuedCode", "Override", "Report", "ReportUpdate", "RiskArea", "Scan", "SmsCode", "SmsMessage",
+           "StaffInvite", "User", "Verdict", "Visit"]

@@ -1,7 +1,7 @@
 """Facts the authority supplies: risk areas, the control list and manual overrides."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -22,6 +22,10 @@ class RiskArea(db.Model):
     end: Mapped[date | None]
     created_at: Mapped[datetime]
     source: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: imported by CLI
+    ended_early_at: Mapped[datetime | None]  # set when staff ended it before its planned end
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    planned_end: Mapped[date | None]  # the end before it was ended early (history)
 
 
 class ControlEntry(db.Model):
@@ -37,12 +41,40 @@ class ControlEntry(db.Model):
     end: Mapped[date | None]
     created_at: Mapped[datetime]
     source: Mapped[str] = mapped_column(String(64))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("control_uploads.id"))
 
     __table_args__ = (Index("ix_control_doc", "doc_kind", "doc_hash"),)
 
 
+OVERRIDE_CATEGORIES = ("appeal_upheld", "data_error", "medical_assessment", "isolation_order")
+OVERRIDE_STATES = ("pending", "approved", "rejected", "withdrawn")
+UPLOAD_STATES = ("previewed", "applied", "discarded")
+
+
+class ControlUpload(db.Model):
+    """An uploaded control-list CSV: checked and previewed first, applied in one transaction later."""
+
+    __tablename__ = "control_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)  # the file as uploaded, re-checked when applied
+    rows: Mapped[int]
+    valid_rows: Mapped[int]
+    rejected_rows: Mapped[int]
+    rejected: Mapped[list] = mapped_column(JSON)  # the first rejected rows: [line, message]
+    matched_people: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="previewed")
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime | None]
+    recoloured: Mapped[int | None]
+    worsened: Mapped[int | None]
+
+
 class Override(db.Model):
-    """A manual colour override; it counts only once a second reviewer approved it."""
+    """A manual colour override; it counts only once a second reviewer approved it (state "approved")."""
 
     __tablename__ = "overrides"
 
@@ -54,5 +86,9 @@ class Override(db.Model):
     start: Mapped[date]
     end: Mapped[date | None]
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[datetime | None]
+    requested_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # approver or rejecter
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-ROLES = ("resident", "warden", "guardian", "clinician", "handler", "supervisor", "reviewer", "admin")
+ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin")
+STAFF_ROLES = ("admin", "reviewer", "handler", "supervisor", "warden")
 
 
 class User(UserMixin, db.Model):
@@ -32,6 +33,8 @@ class User(UserMixin, db.Model):
     promised_at: Mapped[datetime | None]
     checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))  # wardens
     checkpoint: Mapped["Checkpoint | None"] = relationship()  # noqa: F821
+    # Staff scope: a handler's county, a supervisor's city or county (an area code, see domain.districts).
+    scope_district: Mapped[str | None] = mapped_column(String(6))
 
     colour: Mapped[str | None] = mapped_column(String(6))
     verdict_id: Mapped[int | None]  # the latest Verdict row (no FK: verdicts point back at users)

@@ -21,5 +21,7 @@ class Verdict(db.Model):
     needed_streak: Mapped[int] = mapped_column(default=0)
     rule_set_version: Mapped[str] = mapped_column(String(32))
     inputs: Mapped[dict] = mapped_column(JSON)
-    trigger: Mapped[str] = mapped_column(String(32))  # checkin | import:risk_areas | import:control | daily
+    # What caused the evaluation: checkin | daily | risk_area:<id> | control_upload:<id> | override:<id> | ...
+    trigger: Mapped[str] = mapped_column(String(32))
+    triggered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the staff member, if any
     computed_at: Mapped[datetime]

@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
-from app.auth.roles import role_required
-from app.auth.routes import home_for
+from app.auth.roles import home_for, role_required
 from app.domain import districts
 from app.i18n import lang
 from app.resident import bp

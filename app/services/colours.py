@@ -1,5 +1,6 @@
 """Recolouring: load people's facts in a few set-based queries, evaluate, store changes, revoke codes."""
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -11,6 +12,21 @@ from app.models import Checkin, ControlEntry, IssuedCode, Override, RiskArea, Us
 from app.services import clock
 
 CHUNK = 500
+_SEVERITY = {None: -1, "green": 0, "yellow": 1, "red": 2}
+
+
+@dataclass
+class Recoloured:
+    """What a recolouring did: new verdicts stored, and how many people's colour got worse or better."""
+
+    changed: int = 0
+    worsened: int = 0
+    improved: int = 0
+
+    def add(self, other: "Recoloured") -> None:
+        self.changed += other.changed
+        self.worsened += other.worsened
+        self.improved += other.improved
 
 
 def rule_set() -> colours.RuleSet:
@@ -26,8 +42,8 @@ def active_risk_areas(today: date, window_start: date) -> list[colours.RiskArea]
     return [colours.RiskArea(district=r.district, level=r.level, start=r.start, end=r.end) for r in rows]
 
 
-def recolour(user_ids, trigger: str) -> int:
-    """Re-evaluate these people; store a verdict for each whose colour or reasons changed; returns how many.
+def recolour(user_ids, trigger: str, actor_id: int | None = None) -> Recoloured:
+    """Re-evaluate these people; store a verdict for each whose colour or reasons changed.
 
     Codes of people whose colour changed are revoked. The caller commits.
     """
@@ -36,14 +52,14 @@ def recolour(user_ids, trigger: str) -> int:
     window_start = today - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
     rules = rule_set()
     areas = active_risk_areas(today, window_start)
-    changed = 0
+    result = Recoloured()
     ids = list(dict.fromkeys(user_ids))
     for start in range(0, len(ids), CHUNK):
-        changed += _recolour_chunk(ids[start:start + CHUNK], trigger, today, now, window_start, rules, areas)
-    return changed
+        result.add(_recolour_chunk(ids[start:start + CHUNK], trigger, actor_id, today, now, window_start, rules, areas))
+    return result
 
 
-def _recolour_chunk(ids, trigger, today, now, window_start, rules, areas) -> int:
+def _recolour_chunk(ids, trigger, actor_id, today, now, window_start, rules, areas) -> Recoloured:
     users = db.session.execute(select(User.id, User.doc_kind, User.doc_hash, User.colour, User.verdict_id)
                                .where(User.id.in_(ids))).all()
     facts = _load_facts(ids, users, today, window_start)
@@ -62,11 +78,11 @@ def _recolour_chunk(ids, trigger, today, now, window_start, rules, areas) -> int
             "needed_streak": verdict.needed_streak, "rule_set_version": verdict.rule_set_version,
             "inputs": {"facts": colours.facts_to_dict(facts[user.id]),
                        "risk_areas": [a.district + ":" + a.level for a in areas]},
-            "trigger": trigger, "computed_at": now, "_old_colour": user.colour})
+            "trigger": trigger, "triggered_by_id": actor_id, "computed_at": now, "_old_colour": user.colour})
     if unchanged:
         db.session.execute(update(User).where(User.id.in_(unchanged)).values(evaluated_on=today))
     if not new_rows:
-        return 0
+        return Recoloured()
     old_colours = {row["user_id"]: row.pop("_old_colour") for row in new_rows}
     inserted = db.session.execute(insert(Verdict).returning(Verdict.id, Verdict.user_id, Verdict.colour),
                                   new_rows).all()
@@ -80,7 +96,11 @@ def _recolour_chunk(ids, trigger, today, now, window_start, rules, areas) -> int
                                                     IssuedCode.expires_at > now)
                            .values(revoked_at=now, revoked_reason="colour_changed"))
     db.session.expire_all()
-    return len(inserted)
+    moves = [(_SEVERITY[old_colours[user_id]], _SEVERITY[colour]) for _, user_id, colour in inserted
+             if old_colours[user_id] is not None]  # a first colour is neither better nor worse
+    worsened = sum(1 for old, new in moves if new > old)
+    improved = sum(1 for old, new in moves if new < old)
+    return Recoloured(changed=len(inserted), worsened=worsened, improved=improved)
 
 
 def _load_facts(ids, users, today, window_start) -> dict[int, colours.Facts]:
@@ -114,7 +134,7 @@ def _load_facts(ids, users, today, window_start) -> dict[int, colours.Facts]:
 
     overrides = defaultdict(list)
     for o in db.session.scalars(select(Override).where(Override.user_id.in_(ids),
-                                                       Override.approved_at.is_not(None))):
+                                                       Override.state == "approved")):
         overrides[o.user_id].append(colours.Override(colour=o.colour, reason_category=o.reason_category,
                                                      start=o.start, end=o.end))
     return {user_id: colours.Facts(checkins=tuple(checkins[user_id]), control=tuple(control[user_id]),

@@ -86,7 +86,7 @@ def import_risk_areas(text: str, source: str, apply_partial: bool = False) -> Im
     affected = union(
         select(Checkin.user_id).where(Checkin.district.in_(places), Checkin.day >= window_start),
         select(Visit.user_id).where(Visit.district.in_(places), Visit.day >= window_start))
-    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:risk_areas")
+    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:risk_areas").changed
     db.session.commit()
     report.applied = True
     return report
@@ -123,7 +123,7 @@ def import_control_list(text: str, source: str, apply_partial: bool = False) -> 
                        [{**row, "created_at": now, "source": source} for row in report.accepted])
     documents = {(row["doc_kind"], row["doc_hash"]) for row in report.accepted}
     affected = select(User.id).where(tuple_(User.doc_kind, User.doc_hash).in_(documents))
-    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:control")
+    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:control").changed
     db.session.commit()
     report.applied = True
     return report

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("warden", __name__)
 
-from app.warden import routes  # noqa: E402,F401
+from app.warden import routes  # noqa: F401

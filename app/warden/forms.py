@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 CHECKPOINT_KIND_LABELS = {
     "highway_exit": _l("Highway exit"), "community_gate": _l("Community gate"),
@@ -14,18 +14,6 @@ TRAIL_WHY_LABELS = {
     "non_green": _l("The code is not green"), "suspicious": _l("The person's account of their trip is doubtful"),
     "risk_area": _l("The person may have come from a risk area"), "spot_check": _l("Spot check ordered by the authority"),
 }
-
-
-class EnrolForm(FlaskForm):
-    """The warden's name and, unless the link names one, their checkpoint."""
-
-    name = StringField(_l("Your name"), validators=[InputRequired(_l("Please enter your name.")),
-                                                    Length(min=2, max=30)])
-    checkpoint_name = StringField(_l("Checkpoint name"), validators=[Optional(), Length(min=2, max=100)])
-    kind = SelectField(_l("Type of checkpoint"),
-                       choices=[SelectChoice(k, v) for k, v in CHECKPOINT_KIND_LABELS.items()])
-    address = StringField(_l("Address"), validators=[Optional(), Length(min=4, max=200)])
-    district = SelectField(_l("District"), validators=[Optional()])
 
 
 class TrailForm(FlaskForm):

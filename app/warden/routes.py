@@ -1,53 +1,19 @@
 """Warden pages (thin views over app.services.scans and app.services.staff)."""
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import role_required
 from app.domain import districts
 from app.i18n import lang
-from app.services import scans, staff
+from app.services import scans
 from app.warden import bp
-from app.warden.forms import CHECKPOINT_KIND_LABELS, TRAIL_WHY_LABELS, BlockForm, EnrolForm, TrailForm
-
-AFTER_SIGN_IN = "after_sign_in"
-
-
-@bp.route("/staff/enrol/<token>", methods=["GET", "POST"])
-def enrol(token):
-    """Enrol as a warden through a link from the authority (sign in first)."""
-    try:
-        grant = staff.read_enrolment_token(token)
-    except staff.EnrolmentLinkInvalid as error:
-        message = (_("This enrolment link has expired. Please ask for a new one.") if error.expired
-                   else _("This enrolment link is not valid."))
-        return render_template("error.html", status=400, message=message), 400
-    if not current_user.is_authenticated:
-        session[AFTER_SIGN_IN] = request.path
-        flash(_("Please sign in with your mobile number to enrol."), "info")
-        return redirect(url_for("auth.sign_in"))
-    form = EnrolForm()
-    joining = grant["checkpoint_id"] is not None
-    if joining:  # the link names the checkpoint: only the warden's own name is asked
-        for name in ("checkpoint_name", "kind", "address", "district"):
-            delattr(form, name)
-    else:
-        form.district.choices = [SelectChoice("", _("Choose…"))] + [
-            SelectChoice(code, name) for code, name in districts.choices(lang())]
-    if form.validate_on_submit():
-        missing = [] if joining else [f for f in (form.checkpoint_name, form.address, form.district) if not f.data]
-        for field in missing:
-            field.errors.append(_("Please fill this in."))
-        if not missing:
-            checkpoint = None if joining else {"name": form.checkpoint_name.data.strip(), "kind": form.kind.data,
-                                               "address": form.address.data.strip(),
-                                               "district": form.district.data}
-            staff.enrol_warden(current_user, form.name.data, grant["checkpoint_id"], checkpoint)
-            flash(_("You are enrolled as a warden."), "info")
-            return redirect(url_for("warden.scan"))
-    status = 422 if form.errors else 200
-    return render_template("warden/enrol.html", form=form, joining=joining), status
+from app.warden.forms import (
+    CHECKPOINT_KIND_LABELS,
+    TRAIL_WHY_LABELS,
+    BlockForm,
+    TrailForm,
+)
 
 
 def _checkpoint_view():

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8bc1b924b4e9
+Revision ID: 468ba189530e
 Revises: 
-Create Date: 2026-11-22 15:50:14.217445
+Create Date: 2026-11-22 16:52:16.853094
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8bc1b924b4e9'
+revision = '468ba189530e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -30,33 +30,13 @@ def upgrade():
     with op.batch_alter_table('checkpoints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkpoints_district'), ['district'], unique=False)
 
-    op.create_table('control_entries',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('doc_kind', sa.String(length=16), nullable=False),
-    sa.Column('doc_hash', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('start', sa.Date(), nullable=False),
-    sa.Column('end', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('source', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_control_entries'))
-    )
-    with op.batch_alter_table('control_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_control_doc', ['doc_kind', 'doc_hash'], unique=False)
-
-    op.create_table('risk_areas',
-    sa.Column('id', sa.Integer(), nullable=False),
+    op.create_table('colour_tallies',
+    sa.Column('day', sa.Date(), nullable=False),
     sa.Column('district', sa.String(length=6), nullable=False),
-    sa.Column('level', sa.String(length=6), nullable=False),
-    sa.Column('start', sa.Date(), nullable=False),
-    sa.Column('end', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('source', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_areas'))
+    sa.Column('colour', sa.String(length=6), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'district', 'colour', name=op.f('pk_colour_tallies'))
     )
-    with op.batch_alter_table('risk_areas', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_risk_areas_district'), ['district'], unique=False)
-
     op.create_table('sms_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
@@ -101,6 +81,7 @@ def upgrade():
     sa.Column('district', sa.String(length=6), nullable=True),
     sa.Column('promised_at', sa.DateTime(), nullable=True),
     sa.Column('checkpoint_id', sa.Integer(), nullable=True),
+    sa.Column('scope_district', sa.String(length=6), nullable=True),
     sa.Column('colour', sa.String(length=6), nullable=True),
     sa.Column('verdict_id', sa.Integer(), nullable=True),
     sa.Column('evaluated_on', sa.Date(), nullable=True),
@@ -181,6 +162,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_checkins_received_at'), ['received_at'], unique=False)
         batch_op.create_index('ix_checkins_user_day', ['user_id', 'day'], unique=False)
 
+    op.create_table('control_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('valid_rows', sa.Integer(), nullable=False),
+    sa.Column('rejected_rows', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.JSON(), nullable=False),
+    sa.Column('matched_people', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('applied_by_id', sa.Integer(), nullable=True),
+    sa.Column('applied_at', sa.DateTime(), nullable=True),
+    sa.Column('recoloured', sa.Integer(), nullable=True),
+    sa.Column('worsened', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['applied_by_id'], ['users.id'], name=op.f('fk_control_uploads_applied_by_id_users')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_control_uploads_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_control_uploads'))
+    )
     op.create_table('issued_codes',
     sa.Column('jti', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -200,24 +201,49 @@ def upgrade():
         batch_op.create_index('ix_codes_user_issued', ['user_id', 'issued_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_codes_expires_at'), ['expires_at'], unique=False)
 
-    op.create_table('overrides',
+    op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('colour', sa.String(length=6), nullable=False),
-    sa.Column('reason_category', sa.String(length=32), nullable=False),
-    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=False),
+    sa.Column('district', sa.String(length=6), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('suspect_name', sa.String(length=64), nullable=True),
+    sa.Column('condition', sa.String(length=32), nullable=True),
+    sa.Column('report_type', sa.String(length=32), nullable=True),
+    sa.Column('description', sa.String(length=2000), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('handler_id', sa.Integer(), nullable=True),
+    sa.Column('notified_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('result', sa.String(length=2000), nullable=True),
+    sa.ForeignKeyConstraint(['handler_id'], ['users.id'], name=op.f('fk_reports_handler_id_users')),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_reports_reporter_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_district_state', ['district', 'state'], unique=False)
+        batch_op.create_index('ix_reports_reporter', ['reporter_id'], unique=False)
+
+    op.create_table('risk_areas',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('district', sa.String(length=6), nullable=False),
+    sa.Column('level', sa.String(length=6), nullable=False),
     sa.Column('start', sa.Date(), nullable=False),
     sa.Column('end', sa.Date(), nullable=True),
-    sa.Column('requested_by_id', sa.Integer(), nullable=False),
-    sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('approved_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_overrides_approved_by_id_users')),
-    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_overrides_requested_by_id_users')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_overrides_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_overrides'))
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('ended_early_at', sa.DateTime(), nullable=True),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('planned_end', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_risk_areas_created_by_id_users')),
+    sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_risk_areas_ended_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_areas'))
     )
-    with op.batch_alter_table('overrides', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_overrides_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('risk_areas', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_areas_district'), ['district'], unique=False)
 
     op.create_table('scans',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -254,6 +280,22 @@ def upgrade():
         batch_op.create_index('ix_scans_checkpoint_time', ['checkpoint_id', 'scanned_at'], unique=False)
         batch_op.create_index('ix_scans_person_time', ['person_id', 'scanned_at'], unique=False)
 
+    op.create_table('staff_invites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('scope_district', sa.String(length=6), nullable=True),
+    sa.Column('checkpoint_id', sa.Integer(), nullable=True),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_by_id', sa.Integer(), nullable=True),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['checkpoint_id'], ['checkpoints.id'], name=op.f('fk_staff_invites_checkpoint_id_checkpoints')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_staff_invites_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['used_by_id'], ['users.id'], name=op.f('fk_staff_invites_used_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_invites'))
+    )
     op.create_table('verdicts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -265,12 +307,68 @@ def upgrade():
     sa.Column('rule_set_version', sa.String(length=32), nullable=False),
     sa.Column('inputs', sa.JSON(), nullable=False),
     sa.Column('trigger', sa.String(length=32), nullable=False),
+    sa.Column('triggered_by_id', sa.Integer(), nullable=True),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['triggered_by_id'], ['users.id'], name=op.f('fk_verdicts_triggered_by_id_users')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_verdicts_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verdicts'))
     )
     with op.batch_alter_table('verdicts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_verdicts_user_id'), ['user_id'], unique=False)
+
+    op.create_table('appeals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('filed_by_id', sa.Integer(), nullable=False),
+    sa.Column('verdict_id', sa.Integer(), nullable=True),
+    sa.Column('colour', sa.String(length=6), nullable=False),
+    sa.Column('ground', sa.String(length=24), nullable=False),
+    sa.Column('reason', sa.String(length=1000), nullable=False),
+    sa.Column('filed_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('outcome', sa.String(length=1000), nullable=True),
+    sa.ForeignKeyConstraint(['filed_by_id'], ['users.id'], name=op.f('fk_appeals_filed_by_id_users')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_appeals_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_appeals_user_id_users')),
+    sa.ForeignKeyConstraint(['verdict_id'], ['verdicts.id'], name=op.f('fk_appeals_verdict_id_verdicts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals'))
+    )
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.create_index('ix_appeals_state_due', ['state', 'due_at'], unique=False)
+        batch_op.create_index('ix_appeals_user', ['user_id'], unique=False)
+
+    op.create_table('control_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('doc_kind', sa.String(length=16), nullable=False),
+    sa.Column('doc_hash', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('upload_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['upload_id'], ['control_uploads.id'], name=op.f('fk_control_entries_upload_id_control_uploads')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_control_entries'))
+    )
+    with op.batch_alter_table('control_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_control_doc', ['doc_kind', 'doc_hash'], unique=False)
+
+    op.create_table('report_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.String(length=2000), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_report_updates_actor_id_users')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_updates_report_id_reports')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_updates'))
+    )
+    with op.batch_alter_table('report_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_updates_report_id'), ['report_id'], unique=False)
 
     op.create_table('visits',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -286,35 +384,83 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_visits_checkin_id'), ['checkin_id'], unique=False)
         batch_op.create_index('ix_visits_district_day', ['district', 'day'], unique=False)
 
+    op.create_table('overrides',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('colour', sa.String(length=6), nullable=False),
+    sa.Column('reason_category', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.String(length=500), nullable=True),
+    sa.Column('appeal_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['appeal_id'], ['appeals.id'], name=op.f('fk_overrides_appeal_id_appeals')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_overrides_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_overrides_requested_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_overrides_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_overrides'))
+    )
+    with op.batch_alter_table('overrides', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_overrides_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('overrides', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_overrides_user_id'))
+
+    op.drop_table('overrides')
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index('ix_visits_district_day')
         batch_op.drop_index(batch_op.f('ix_visits_checkin_id'))
 
     op.drop_table('visits')
+    with op.batch_alter_table('report_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_updates_report_id'))
+
+    op.drop_table('report_updates')
+    with op.batch_alter_table('control_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_control_doc')
+
+    op.drop_table('control_entries')
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_index('ix_appeals_user')
+        batch_op.drop_index('ix_appeals_state_due')
+
+    op.drop_table('appeals')
     with op.batch_alter_table('verdicts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verdicts_user_id'))
 
     op.drop_table('verdicts')
+    op.drop_table('staff_invites')
     with op.batch_alter_table('scans', schema=None) as batch_op:
         batch_op.drop_index('ix_scans_person_time')
         batch_op.drop_index('ix_scans_checkpoint_time')
 
     op.drop_table('scans')
-    with op.batch_alter_table('overrides', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_overrides_user_id'))
+    with op.batch_alter_table('risk_areas', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_areas_district'))
 
-    op.drop_table('overrides')
+    op.drop_table('risk_areas')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_reporter')
+        batch_op.drop_index('ix_reports_district_state')
+
+    op.drop_table('reports')
     with op.batch_alter_table('issued_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_codes_expires_at'))
         batch_op.drop_index('ix_codes_user_issued')
         batch_op.drop_index('ix_codes_revoked')
 
     op.drop_table('issued_codes')
+    op.drop_table('control_uploads')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.drop_index('ix_checkins_user_day')
         batch_op.drop_index(batch_op.f('ix_checkins_received_at'))
@@ -345,14 +491,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sms_codes_phone'))
 
     op.drop_table('sms_codes')
-    with op.batch_alter_table('risk_areas', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_risk_areas_district'))
-
-    op.drop_table('risk_areas')
-    with op.batch_alter_table('control_entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_control_doc')
-
-    op.drop_table('control_entries')
+    op.drop_table('colour_tallies')
     with op.batch_alter_table('checkpoints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkpoints_district'))
 

@@ -1,0 +1,34 @@
+"""Console forms: enrolment, staff invitations, risk areas, control-list uploads, overrides, appeals."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.warden.forms import CHECKPOINT_KIND_LABELS
+
+ROLE_LABELS = {
+    "admin": _l("Authority administrator"), "reviewer": _l("Reviewer"), "handler": _l("Report handler (网格员)"),
+    "supervisor": _l("Supervisor (市县监督员)"), "warden": _l("Checkpoint warden"),
+}
+
+
+class EnrolForm(FlaskForm):
+    """The staff member's name and, for a warden whose link names no checkpoint, their checkpoint."""
+
+    name = StringField(_l("Your name"), validators=[InputRequired(_l("Please enter your name.")),
+                                                    Length(min=2, max=30)])
+    checkpoint_name = StringField(_l("Checkpoint name"), validators=[Optional(), Length(min=2, max=100)])
+    kind = SelectField(_l("Type of checkpoint"),
+                       choices=[SelectChoice(k, v) for k, v in CHECKPOINT_KIND_LABELS.items()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(min=4, max=200)])
+    district = SelectField(_l("District"), validators=[Optional()])
+
+
+class InviteForm(FlaskForm):
+    """Which role (and, for handlers and supervisors, which area) a new enrolment link grants."""
+
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    scope_district = SelectField(_l("Area (handlers: a district; supervisors: a city or district)"),
+                                 validators=[Optional()])

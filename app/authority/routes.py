@@ -1,0 +1,126 @@
+"""Console pages (thin views over app.services.staff and the authority's services)."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.roles import AFTER_SIGN_IN, home_for, role_required
+from app.authority import bp
+from app.authority.forms import ROLE_LABELS, EnrolForm, InviteForm
+from app.domain import districts
+from app.extensions import db
+from app.i18n import lang
+from app.models import StaffInvite, User
+from app.services import clock, staff
+
+CONSOLE_ROLES = ("admin", "reviewer")
+
+
+@bp.route("/staff/enrol/<token>", methods=["GET", "POST"])
+def enrol(token):
+    """Enrol as staff through a link from the authority (sign in first)."""
+    try:
+        invite = staff.read_enrolment_token(token)
+    except staff.EnrolmentLinkInvalid as error:
+        message = {"expired": _("This enrolment link has expired. Please ask for a new one."),
+                   "used": _("This enrolment link has already been used. Please ask for a new one.")
+                   }.get(error.reason, _("This enrolment link is not valid."))
+        return render_template("error.html", status=400, message=message), 400
+    if not current_user.is_authenticated:
+        session[AFTER_SIGN_IN] = request.path
+        flash(_("Please sign in with your mobile number to enrol."), "info")
+        return redirect(url_for("auth.sign_in"))
+    form = EnrolForm()
+    new_checkpoint = invite.role == "warden" and invite.checkpoint_id is None
+    if new_checkpoint:
+        form.district.choices = [SelectChoice("", _("Choose…"))] + [
+            SelectChoice(code, name) for code, name in districts.choices(lang())]
+    else:  # only the staff member's own name is asked
+        for name in ("checkpoint_name", "kind", "address", "district"):
+            delattr(form, name)
+    if form.validate_on_submit():
+        missing = [f for f in (form.checkpoint_name, form.address, form.district) if not f.data] if new_checkpoint else []
+        for field in missing:
+            field.errors.append(_("Please fill this in."))
+        if not missing:
+            checkpoint = {"name": form.checkpoint_name.data.strip(), "kind": form.kind.data,
+                          "address": form.address.data.strip(), "district": form.district.data} if new_checkpoint else None
+            staff.enrol(current_user, invite, form.name.data, checkpoint)
+            flash(_("You are enrolled as: %(role)s.", role=ROLE_LABELS[invite.role]), "info")
+            return redirect(home_for(current_user))
+    status = 422 if form.errors else 200
+    return render_template("authority/enrol.html", form=form, invite=invite, new_checkpoint=new_checkpoint,
+                           role_label=ROLE_LABELS[invite.role],
+                           scope_name=districts.name_of(invite.scope_district, lang()) if invite.scope_district else None
+                           ), status
+
+
+@bp.get("/authority/")
+@role_required(*CONSOLE_ROLES)
+def index():
+    """The console's start page: what needs attention."""
+    return render_template("authority/index.html")
+
+
+@bp.route("/authority/staff", methods=["GET", "POST"])
+@role_required("admin")
+def staff_links():
+    """Issue enrolment links and see who used them."""
+    form = InviteForm()
+    form.scope_district.choices = [SelectChoice("", _("Not needed for this role"))] + [
+        SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+    link = None
+    if form.validate_on_submit():
+        try:
+            _invite, token = staff.issue_invite(form.role.data, current_user.id, form.scope_district.data or None)
+        except ValueError:
+            form.scope_district.errors.append(
+                _("Handlers need a district; supervisors need a city or a district."))
+        else:
+            db.session.commit()
+            link = url_for("authority.enrol", token=token, _external=True)
+    invites = db.session.scalars(select(StaffInvite).order_by(StaffInvite.id.desc()).limit(50)).all()
+    members = db.session.scalars(select(User).where(User.role.in_(tuple(ROLE_LABELS))).order_by(User.role, User.id)).all()
+    status = 422 if form.errors else 200
+    return render_template("authority/staff.html", form=form, link=link, invites=invites, members=members,
+                           role_labels=ROLE_LABELS, now=clock.now_utc()), status
+
+
+@bp.post("/authority/staff/invites/<int:invite_id>/revoke")
+@role_required("admin")
+def revoke_invite(invite_id):
+    """Withdraw an unused enrolment link."""
+    if staff.revoke_invite(invite_id, current_user.id):
+        flash(_("The link was withdrawn."), "info")
+    else:
+        flash(_("This link was already used or withdrawn."), "error")
+    return redirect(url_for("authority.staff_links"))
+
+
+@bp.get("/authority/risk-areas")
+@role_required("admin")
+def risk_areas():
+    """Risk areas in force and their history."""
+    return render_template("authority/index.html")
+
+
+@bp.get("/authority/control-list")
+@role_required("admin")
+def control_list():
+    """Upload, preview and apply control-list files."""
+    return render_template("authority/index.html")
+
+
+@bp.get("/authority/overrides")
+@role_required(*CONSOLE_ROLES)
+def overrides():
+    """Overrides waiting for a second reviewer, and recent decisions."""
+    return render_template("authority/index.html")
+
+
+@bp.get("/authority/appeals")
+@role_required(*CONSOLE_ROLES)
+def appeals():
+    """The appeals queue, overdue first."""
+    return render_template("authority/index.html")
