@@ -32,3 +32,25 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
     scope_district = SelectField(_l("Area (handlers: a district; supervisors: a city or district)"),
                                  validators=[Optional()])
+
+
+LEVEL_LABELS = {"high": _l("High risk"), "medium": _l("Medium risk")}
+
+
+class DayField(DateField):
+    """A date field whose parse error speaks the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please enter a date like 2026-11-22.")) from None
+
+
+class RiskAreaForm(FlaskForm):
+    """A new risk area: where, how risky, from when, until when (open-ended if left empty)."""
+
+    district = SelectField(_l("Area"), validators=[InputRequired(_l("Please choose an area."))])
+    level = SelectField(_l("Risk level"), choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()])
+    start = DayField(_l("From"), validators=[InputRequired(_l("Please enter a date like 2026-11-22."))])
+    end = DayField(_l("Until (leave empty while in force)"), validators=[Optional()])

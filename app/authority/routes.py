@@ -7,12 +7,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import AFTER_SIGN_IN, home_for, role_required
 from app.authority import bp
-from app.authority.forms import ROLE_LABELS, EnrolForm, InviteForm
+from app.authority.forms import LEVEL_LABELS, ROLE_LABELS, EnrolForm, InviteForm, RiskAreaForm
 from app.domain import districts
 from app.extensions import db
 from app.i18n import lang
 from app.models import StaffInvite, User
 from app.services import clock, staff
+from app.services import risk_areas as risk_area_service
 
 CONSOLE_ROLES = ("admin", "reviewer")
 
@@ -98,11 +99,42 @@ def revoke_invite(invite_id):
     return redirect(url_for("authority.staff_links"))
 
 
-@bp.get("/authority/risk-areas")
+@bp.route("/authority/risk-areas", methods=["GET", "POST"])
 @role_required("admin")
 def risk_areas():
-    """Risk areas in force and their history."""
-    return render_template("authority/index.html")
+    """Risk areas in force and their history; declaring one recolours the people who were there."""
+    form = RiskAreaForm()
+    form.district.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+    if request.method == "GET":
+        form.start.data = clock.local_today()
+    if form.validate_on_submit():
+        if form.end.data and form.end.data < form.start.data:
+            form.end.errors.append(_("The end date is before the start date."))
+        else:
+            change = risk_area_service.add_risk_area(form.district.data, form.level.data, form.start.data,
+                                                     form.end.data, current_user.id)
+            flash(_("%(area)s is now a %(level)s area. %(n)s people's colour changed.",
+                    area=districts.name_of(change.area.district, lang()), level=LEVEL_LABELS[change.area.level],
+                    n=change.recoloured.changed), "info")
+            return redirect(url_for("authority.risk_areas"))
+    current, history = risk_area_service.risk_area_lists()
+    status = 422 if form.errors else 200
+    return render_template("authority/risk_areas.html", form=form, current=current, history=history,
+                           level_labels=LEVEL_LABELS, today=clock.local_today()), status
+
+
+@bp.post("/authority/risk-areas/<int:area_id>/end")
+@role_required("admin")
+def end_risk_area(area_id):
+    """End a risk area early."""
+    change = risk_area_service.end_risk_area(area_id, current_user.id)
+    if change is None:
+        flash(_("This risk area has already ended."), "error")
+    else:
+        flash(_("The risk area %(area)s has ended. %(n)s people's colour changed.",
+                area=districts.name_of(change.area.district, lang()), n=change.recoloured.changed), "info")
+    return redirect(url_for("authority.risk_areas"))
 
 
 @bp.get("/authority/control-list")

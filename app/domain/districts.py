@@ -43,12 +43,17 @@ def is_area(code: str) -> bool:
     return code in all_areas()
 
 
-def within(district: str, area: str) -> bool:
-    """A county code lies in an area code; '330100' (a city) or '330000' (a province) covers its counties."""
+def prefix_of(area: str) -> str:
+    """The code prefix an area covers: '330100' (a city) → '3301', '330000' (a province) → '33'."""
     prefix = area
     while prefix.endswith("00") and len(prefix) > 2:
         prefix = prefix[:-2]
-    return district.startswith(prefix)
+    return prefix
+
+
+def within(district: str, area: str) -> bool:
+    """A county code lies in an area code; '330100' (a city) or '330000' (a province) covers its counties."""
+    return district.startswith(prefix_of(area))
 
 
 def area_choices(lang: str) -> list[tuple[str, str]]:

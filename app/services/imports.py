@@ -2,18 +2,18 @@
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
-from sqlalchemy import insert, select, tuple_, union
+from sqlalchemy import insert, select, tuple_
 
 from app.domain import districts
 from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_document, validate_resident_id
 from app.extensions import db
-from app.models import Checkin, ControlEntry, RiskArea, User, Visit
+from app.models import ControlEntry, RiskArea, User
 from app.models.control import CONTROL_STATUSES, RISK_LEVELS
 from app.services import clock
 from app.services.colours import recolour
+from app.services.risk_areas import people_who_were_in
 from app.services.documents import doc_hash
 
 LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}
@@ -81,12 +81,8 @@ def import_risk_areas(text: str, source: str, apply_partial: bool = False) -> Im
         return report
     now = clock.now_utc()
     db.session.execute(insert(RiskArea), [{**row, "created_at": now, "source": source} for row in report.accepted])
-    window_start = clock.local_today() - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
     places = {row["district"] for row in report.accepted}
-    affected = union(
-        select(Checkin.user_id).where(Checkin.district.in_(places), Checkin.day >= window_start),
-        select(Visit.user_id).where(Visit.district.in_(places), Visit.day >= window_start))
-    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:risk_areas").changed
+    report.recoloured = recolour(people_who_were_in(places), trigger="import:risk_areas").changed
     db.session.commit()
     report.applied = True
     return report

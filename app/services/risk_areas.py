@@ -1,0 +1,81 @@
+"""Risk areas kept by the authority: add, end early, history; each change recolours the people it touches."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, union
+
+from app.domain import districts
+from app.extensions import db
+from app.models import Checkin, RiskArea, Visit
+from app.models.control import RISK_LEVELS
+from app.services import audit, clock
+from app.services.colours import Recoloured, recolour
+
+
+class RiskAreaError(ValueError):
+    """Input the console rejects; `field` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class RiskAreaChange:
+    """What adding or ending a risk area did."""
+
+    area: RiskArea
+    recoloured: Recoloured
+
+
+def people_who_were_in(areas: set[str]) -> list[int]:
+    """Everyone who checked in or declared a visit within the facts window in any of these areas."""
+    window_start = clock.local_today() - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
+    prefixes = {districts.prefix_of(area) for area in areas}
+    checkin_match = or_(*[Checkin.district.startswith(p, autoescape=True) for p in prefixes])
+    visit_match = or_(*[Visit.district.startswith(p, autoescape=True) for p in prefixes])
+    affected = union(select(Checkin.user_id).where(checkin_match, Checkin.day >= window_start),
+                     select(Visit.user_id).where(visit_match, Visit.day >= window_start))
+    return db.session.scalars(affected).all()
+
+
+def add_risk_area(district: str, level: str, start: date, end: date | None, actor_id: int) -> RiskAreaChange:
+    """Declare an area (a county, city or province) at a risk level and recolour the people it touches."""
+    if not districts.is_area(district):
+        raise RiskAreaError("district", "unknown area")
+    if level not in RISK_LEVELS:
+        raise RiskAreaError("level", "unknown level")
+    if end is not None and end < start:
+        raise RiskAreaError("end", "end before start")
+    area = RiskArea(district=district, level=level, start=start, end=end, created_at=clock.now_utc(),
+                    source="console", created_by_id=actor_id)
+    db.session.add(area)
+    db.session.flush()
+    audit.record(actor_id, "risk_area_added", None, level, risk_area_id=area.id, district=district,
+                 start=start.isoformat(), end=end.isoformat() if end else None)
+    result = recolour(people_who_were_in({district}), trigger=f"risk_area:{area.id}", actor_id=actor_id)
+    db.session.commit()
+    return RiskAreaChange(area, result)
+
+
+def end_risk_area(area_id: int, actor_id: int) -> RiskAreaChange | None:
+    """End an area early (its last day becomes yesterday); None when it had already ended."""
+    area = db.session.get(RiskArea, area_id)
+    today = clock.local_today()
+    if area is None or area.ended_early_at is not None or (area.end is not None and area.end < today):
+        return None
+    area.planned_end, area.end = area.end, today - timedelta(days=1)
+    area.ended_early_at, area.ended_by_id = clock.now_utc(), actor_id
+    audit.record(actor_id, "risk_area_ended", None, area.level, risk_area_id=area.id, district=area.district)
+    result = recolour(people_who_were_in({area.district}), trigger=f"risk_area:{area.id}", actor_id=actor_id)
+    db.session.commit()
+    return RiskAreaChange(area, result)
+
+
+def risk_area_lists() -> tuple[list[RiskArea], list[RiskArea]]:
+    """(in force or upcoming, history), newest first."""
+    today = clock.local_today()
+    rows = db.session.scalars(select(RiskArea).order_by(RiskArea.start.desc(), RiskArea.id.desc())).all()
+    current = [r for r in rows if r.end is None or r.end >= today]
+    return current, [r for r in rows if r not in current]
