@@ -71,8 +71,11 @@ def keys_rotate():
 
 
 def _report(report, what: str) -> None:
-    for line, message in report.rejected:
-        click.echo(f"  rejected line {line}: {message}", err=True)
+    from flask_babel import force_locale
+    from app.services.imports import row_error_text
+    with force_locale("en"):
+        for line, code, params in report.rejected:
+            click.echo(f"  rejected line {line}: {row_error_text(code, params)}", err=True)
     click.echo(f"{what}: {report.rows} rows, {len(report.accepted)} valid, {len(report.rejected)} rejected")
     if report.applied:
         click.echo(f"applied; {report.recoloured} people re-evaluated with a new verdict")

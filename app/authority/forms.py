@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -54,3 +54,9 @@ class RiskAreaForm(FlaskForm):
     level = SelectField(_l("Risk level"), choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()])
     start = DayField(_l("From"), validators=[InputRequired(_l("Please enter a date like 2026-11-22."))])
     end = DayField(_l("Until (leave empty while in force)"), validators=[Optional()])
+
+
+class UploadForm(FlaskForm):
+    """A control-list CSV file (UTF-8 or GBK, as spreadsheet programs save it)."""
+
+    file = FileField(_l("Control-list file (CSV)"), validators=[FileRequired(_l("Please choose a CSV file."))])

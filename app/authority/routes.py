@@ -1,5 +1,17 @@
 """Console pages (thin views over app.services.staff and the authority's services)."""
-from flask import flash, redirect, render_template, request, session, url_for
+import json
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,12 +19,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.roles import AFTER_SIGN_IN, home_for, role_required
 from app.authority import bp
-from app.authority.forms import LEVEL_LABELS, ROLE_LABELS, EnrolForm, InviteForm, RiskAreaForm
+from app.authority.forms import (
+    LEVEL_LABELS,
+    ROLE_LABELS,
+    EnrolForm,
+    InviteForm,
+    RiskAreaForm,
+    UploadForm,
+)
 from app.domain import districts
-from app.extensions import db
+from app.errors import UserError
+from app.extensions import csrf, db
 from app.i18n import lang
-from app.models import StaffInvite, User
-from app.services import clock, staff
+from app.models import ControlUpload, StaffInvite, User
+from app.services import clock, imports, staff
 from app.services import risk_areas as risk_area_service
 
 CONSOLE_ROLES = ("admin", "reviewer")
@@ -137,11 +157,85 @@ def end_risk_area(area_id):
     return redirect(url_for("authority.risk_areas"))
 
 
-@bp.get("/authority/control-list")
+@bp.route("/authority/control-list", methods=["GET", "POST"])
+@csrf.exempt  # the large upload is read here, not before the view; UploadForm still checks the CSRF token
 @role_required("admin")
 def control_list():
-    """Upload, preview and apply control-list files."""
-    return render_template("authority/index.html")
+    """Upload a control-list file; it is checked and shown as a preview before anything is applied."""
+    request.max_content_length = current_app.config["CONTROL_UPLOAD_MAX_BYTES"]
+    form = UploadForm()
+    if form.validate_on_submit():
+        text = _decode_csv(form.file.data.read())
+        if text is None:
+            form.file.errors.append(_("The file must be a CSV file saved as UTF-8 or GBK text."))
+        else:
+            upload = imports.preview_upload(form.file.data.filename or "upload.csv", text, current_user.id)
+            return redirect(url_for("authority.control_upload", upload_id=upload.id))
+    uploads = db.session.scalars(select(ControlUpload).order_by(ControlUpload.id.desc()).limit(20)).all()
+    status = 422 if form.errors else 200
+    return render_template("authority/control_list.html", form=form, uploads=uploads), status
+
+
+def _decode_csv(data: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text if "\x00" not in text else None
+    return None
+
+
+@bp.get("/authority/control-list/<int:upload_id>")
+@role_required("admin")
+def control_upload(upload_id):
+    """The preview of an upload (counts and rejected rows), or what applying it did."""
+    upload = db.get_or_404(ControlUpload, upload_id)
+    rejected = [(line, imports.row_error_text(code, params)) for line, code, params in upload.rejected]
+    return render_template("authority/control_upload.html", upload=upload, rejected=rejected)
+
+
+@bp.post("/authority/control-list/<int:upload_id>/apply")
+@role_required("admin")
+def apply_control_upload(upload_id):
+    """Apply the valid rows in one transaction; a script asking for NDJSON gets progress lines as it goes."""
+    upload = db.get_or_404(ControlUpload, upload_id)
+    if upload.status != "previewed" or not upload.valid_rows:
+        raise UserError(409, "not_applicable", _("This upload has already been applied or discarded."))
+    steps = imports.apply_upload(upload.id, current_user.id)
+    if request.accept_mimetypes.best == "application/x-ndjson":
+        return Response(stream_with_context(_progress_lines(steps)), mimetype="application/x-ndjson",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    result = None
+    for step in steps:
+        result = step.recoloured or result
+    flash(_("Applied %(rows)s rows. %(n)s people's colour changed, %(worse)s of them for the worse.",
+            rows=upload.valid_rows, n=result.changed, worse=result.worsened), "info")
+    return redirect(url_for("authority.control_upload", upload_id=upload.id))
+
+
+def _progress_lines(steps):
+    try:
+        for step in steps:
+            line = {"stage": step.stage, "done": step.done, "total": step.total}
+            if step.recoloured is not None:
+                line.update(changed=step.recoloured.changed, worsened=step.recoloured.worsened)
+            yield json.dumps(line) + "\n"
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("control-list upload failed")
+        yield json.dumps({"stage": "failed", "message": _("Applying the file failed; nothing was changed.")}) + "\n"
+
+
+@bp.post("/authority/control-list/<int:upload_id>/discard")
+@role_required("admin")
+def discard_control_upload(upload_id):
+    """Drop an upload that was not applied."""
+    if imports.discard_upload(upload_id, current_user.id):
+        flash(_("The upload was discarded; nothing was applied."), "info")
+    else:
+        flash(_("This upload has already been applied or discarded."), "error")
+    return redirect(url_for("authority.control_list"))
 
 
 @bp.get("/authority/overrides")

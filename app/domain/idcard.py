@@ -2,6 +2,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 DOCUMENT_KINDS = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit")
 
@@ -34,9 +35,12 @@ class ResidentId:
     division_code: str
 
 
+_DIGIT_OFFSET = ord("0") * sum(_WEIGHTS)
+
+
 def check_character(first17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    return _CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS)) % 11]
+    """The ISO 7064 MOD 11-2 check character for the first 17 digits (ASCII digits assumed)."""
+    return _CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _DIGIT_OFFSET) % 11]
 
 
 def validate_resident_id(number: str, today: date) -> ResidentId:

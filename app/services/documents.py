@@ -3,6 +3,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -37,10 +38,21 @@ _ID_MESSAGES = {
 }
 
 
+def doc_hasher() -> Callable[[str, str], str]:
+    """`doc_hash` with the key prepared once, for hashing many documents (control-list files)."""
+    keyed = hmac.new(current_app.config["DOC_HASH_KEY"].encode(), digestmod=hashlib.sha256)
+
+    def hash_one(kind: str, number: str) -> str:
+        digest = keyed.copy()
+        digest.update(f"{kind}:{number.strip().upper()}".encode())
+        return digest.hexdigest()
+
+    return hash_one
+
+
 def doc_hash(kind: str, number: str) -> str:
     """Keyed hash of a normalised document number; control lists match people on it."""
-    key = current_app.config["DOC_HASH_KEY"].encode()
-    return hmac.new(key, f"{kind}:{number.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+    return doc_hasher()(kind, number)
 
 
 def checked_document(kind: str | None, number: str, today: date) -> CheckedDocument:

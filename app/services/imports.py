@@ -1,34 +1,66 @@
-"""CSV imports of risk areas and control-list entries: every row checked first, then all or nothing."""
+"""CSV imports of risk areas and control-list entries: every row checked first, then all or nothing.
+
+The CLI imports a file in one go; the console uploads a control-list file, shows a preview with the
+rejected rows, and applies it later in one transaction while reporting progress.
+"""
 import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Iterator
 
-from sqlalchemy import insert, select, tuple_
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, insert, select, tuple_
 
 from app.domain import districts
 from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_document, validate_resident_id
 from app.extensions import db
-from app.models import ControlEntry, RiskArea, User
+from app.models import ControlEntry, ControlUpload, RiskArea, User
 from app.models.control import CONTROL_STATUSES, RISK_LEVELS
-from app.services import clock
-from app.services.colours import recolour
+from app.services import audit, clock
+from app.services.colours import Recoloured, recolour
+from app.services.documents import doc_hasher
 from app.services.risk_areas import people_who_were_in
-from app.services.documents import doc_hash
 
 LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}
 STATUS_WORDS = {**{s: s for s in CONTROL_STATUSES}, "确诊": "confirmed", "疑似": "suspected",
                 "无症状": "asymptomatic", "无症状感染者": "asymptomatic", "密接": "close_contact",
                 "密切接触者": "close_contact", "次密接": "secondary_contact", "次密切接触者": "secondary_contact"}
+ROW_ERRORS = {
+    "missing_columns": _l("missing columns: %(columns)s"),
+    "unknown_district": _l("unknown district %(value)s"),
+    "bad_level": _l("the level must be high or medium (高/中)"),
+    "bad_date": _l("%(column)s must be a date like 2026-11-22"),
+    "end_before_start": _l("the end is before the start"),
+    "unknown_doc_kind": _l("unknown document kind %(value)s"),
+    "bad_doc_number": _l("the document number is not valid"),
+    "bad_status": _l("the status must be one of: confirmed, suspected, asymptomatic, close_contact, "
+                     "secondary_contact (确诊/疑似/无症状/密接/次密接)"),
+}
+PREVIEW_REJECTED = 200  # rejected rows kept for the preview; the count covers all of them
+APPLY_CHUNK = 5000  # rows written, and people recoloured, between two progress reports
+
+
+class RowError(ValueError):
+    """Why a row was rejected, as a code with parameters (shown in the reader's language)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def row_error_text(code: str, params: dict) -> str:
+    """The message for a rejected row in the current language."""
+    return str(ROW_ERRORS[code]) % params if params else str(ROW_ERRORS[code])
 
 
 @dataclass
 class ImportReport:
-    """What an import found and did."""
+    """What an import found and did; `rejected` holds (line, code, params)."""
 
     rows: int = 0
     accepted: list = field(default_factory=list)
-    rejected: list = field(default_factory=list)  # (line number, message)
+    rejected: list = field(default_factory=list)
     applied: bool = False
     recoloured: int = 0
 
@@ -37,7 +69,7 @@ def _read(text: str, required: tuple[str, ...], report: ImportReport):
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [name for name in required if name not in (reader.fieldnames or [])]
     if missing:
-        report.rejected.append((1, f"missing columns: {', '.join(missing)}"))
+        report.rejected.append((1, "missing_columns", {"columns": ", ".join(missing)}))
         return []
     rows = list(reader)
     report.rows = len(rows)
@@ -51,32 +83,38 @@ def _day(value: str | None, column: str, optional: bool = False) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{column} must be a date like 2026-11-22") from None
+        raise RowError("bad_date", column=column) from None
 
 
 def _period(row) -> tuple[date, date | None]:
     start, end = _day(row.get("start"), "start"), _day(row.get("end"), "end", optional=True)
     if end is not None and end < start:
-        raise ValueError("end is before start")
+        raise RowError("end_before_start")
     return start, end
 
 
-def import_risk_areas(text: str, source: str, apply_partial: bool = False) -> ImportReport:
-    """Rows `district,level,start[,end]`; applies in one transaction and recolours people who were there."""
+def check_risk_area_rows(text: str) -> ImportReport:
+    """Rows `district,level,start[,end]`, checked; nothing is written."""
     report = ImportReport()
     for line, row in _read(text, ("district", "level", "start"), report):
         try:
             district = (row.get("district") or "").strip()
-            if not districts.is_known(district):
-                raise ValueError(f"unknown district {district!r}")
+            if not districts.is_area(district):
+                raise RowError("unknown_district", value=district[:20])
             level = LEVEL_WORDS.get((row.get("level") or "").strip().lower())
             if level not in RISK_LEVELS:
-                raise ValueError("level must be high or medium")
+                raise RowError("bad_level")
             start, end = _period(row)
-        except ValueError as error:
-            report.rejected.append((line, str(error)))
+        except RowError as error:
+            report.rejected.append((line, error.code, error.params))
             continue
         report.accepted.append({"district": district, "level": level, "start": start, "end": end})
+    return report
+
+
+def import_risk_areas(text: str, source: str, apply_partial: bool = False) -> ImportReport:
+    """Check the rows; apply them in one transaction (unless some are bad) and recolour people who were there."""
+    report = check_risk_area_rows(text)
     if report.rejected and not apply_partial or not report.accepted:
         return report
     now = clock.now_utc()
@@ -88,30 +126,37 @@ def import_risk_areas(text: str, source: str, apply_partial: bool = False) -> Im
     return report
 
 
-def import_control_list(text: str, source: str, apply_partial: bool = False) -> ImportReport:
-    """Rows `doc_number,status,start[,end][,doc_kind]`; applies in one transaction and recolours matches."""
+def check_control_rows(text: str) -> ImportReport:
+    """Rows `doc_number,status,start[,end][,doc_kind]`, checked and hashed; nothing is written."""
     report = ImportReport()
     today = clock.local_today()
+    accepted, rejected, hash_document = report.accepted, report.rejected, doc_hasher()
     for line, row in _read(text, ("doc_number", "status", "start"), report):
         try:
             kind = (row.get("doc_kind") or "resident_id").strip()
             if kind not in DOCUMENT_KINDS:
-                raise ValueError(f"unknown document kind {kind!r}")
+                raise RowError("unknown_doc_kind", value=kind[:20])
             number = (row.get("doc_number") or "").strip()
             try:
                 number = (validate_resident_id(number, today).number if kind == "resident_id"
                           else validate_other_document(kind, number))
-            except InvalidIdNumber as error:
-                raise ValueError(f"invalid document number ({error.code})") from None
+            except InvalidIdNumber:
+                raise RowError("bad_doc_number") from None
             status = STATUS_WORDS.get((row.get("status") or "").strip().lower())
             if status is None:
-                raise ValueError("status must be one of " + ", ".join(CONTROL_STATUSES))
+                raise RowError("bad_status")
             start, end = _period(row)
-        except ValueError as error:
-            report.rejected.append((line, str(error)))
+        except RowError as error:
+            rejected.append((line, error.code, error.params))
             continue
-        report.accepted.append({"doc_kind": kind, "doc_hash": doc_hash(kind, number), "status": status,
-                                "start": start, "end": end})
+        accepted.append({"doc_kind": kind, "doc_hash": hash_document(kind, number), "status": status,
+                         "start": start, "end": end})
+    return report
+
+
+def import_control_list(text: str, source: str, apply_partial: bool = False) -> ImportReport:
+    """Check the rows; apply them in one transaction (unless some are bad) and recolour the people listed."""
+    report = check_control_rows(text)
     if report.rejected and not apply_partial or not report.accepted:
         return report
     now = clock.now_utc()
@@ -123,3 +168,90 @@ def import_control_list(text: str, source: str, apply_partial: bool = False) -> 
     db.session.commit()
     report.applied = True
     return report
+
+
+# --- console uploads: preview first, apply later with progress --------------------------------
+
+
+def _registered(documents: list[dict]) -> int:
+    """How many registered people the rows name (an indexed lookup per chunk of documents)."""
+    found = 0
+    for start in range(0, len(documents), 900):
+        chunk = documents[start:start + 900]
+        found += db.session.scalar(select(db.func.count()).select_from(User).where(
+            tuple_(User.doc_kind, User.doc_hash).in_({(d["doc_kind"], d["doc_hash"]) for d in chunk})))
+    return found
+
+
+def preview_upload(filename: str, text: str, actor_id: int) -> ControlUpload:
+    """Check an uploaded file and keep it with its findings; nothing reaches the control list yet."""
+    report = check_control_rows(text)
+    upload = ControlUpload(uploaded_by_id=actor_id, uploaded_at=clock.now_utc(), filename=filename[:200],
+                           content=text, rows=report.rows, valid_rows=len(report.accepted),
+                           rejected_rows=len(report.rejected),
+                           rejected=[list(r) for r in report.rejected[:PREVIEW_REJECTED]],
+                           matched_people=_registered(report.accepted), status="previewed")
+    db.session.add(upload)
+    db.session.flush()
+    audit.record(actor_id, "control_upload", None, upload.filename, upload_id=upload.id, rows=upload.rows,
+                 valid=upload.valid_rows, rejected=upload.rejected_rows)
+    db.session.commit()
+    return upload
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of applying an upload: a stage, how far it got, and the totals at the end."""
+
+    stage: str  # checking | writing | recolouring | done
+    done: int
+    total: int
+    recoloured: Recoloured | None = None
+
+
+def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
+    """Apply a previewed upload's valid rows in one transaction, yielding progress as it goes.
+
+    The rows are checked again (the file is the one previewed), written in chunks, and the people they
+    name are recoloured; the commit comes only after the last step, so stopping half-way leaves no trace.
+    """
+    upload = db.session.get(ControlUpload, upload_id)
+    if upload is None or upload.status != "previewed":
+        raise ValueError("not a previewed upload")
+    yield Progress("checking", 0, upload.rows)
+    report = check_control_rows(upload.content)
+    rows = report.accepted
+    yield Progress("checking", upload.rows, upload.rows)
+    now = clock.now_utc()
+    source = f"console:{upload.id}"
+    for start in range(0, len(rows), APPLY_CHUNK):
+        db.session.execute(insert(ControlEntry), [{**row, "created_at": now, "source": source, "upload_id": upload.id}
+                                                  for row in rows[start:start + APPLY_CHUNK]])
+        yield Progress("writing", min(start + APPLY_CHUNK, len(rows)), len(rows))
+    people = db.session.scalars(
+        select(User.id).join(ControlEntry, and_(ControlEntry.doc_kind == User.doc_kind,
+                                                ControlEntry.doc_hash == User.doc_hash))
+        .where(ControlEntry.upload_id == upload.id).distinct()).all()
+    total = Recoloured()
+    yield Progress("recolouring", 0, len(people))
+    for start in range(0, len(people), APPLY_CHUNK):
+        total.add(recolour(people[start:start + APPLY_CHUNK], trigger=f"control_upload:{upload.id}",
+                           actor_id=actor_id))
+        yield Progress("recolouring", min(start + APPLY_CHUNK, len(people)), len(people))
+    upload.status, upload.applied_by_id, upload.applied_at = "applied", actor_id, clock.now_utc()
+    upload.recoloured, upload.worsened = total.changed, total.worsened
+    audit.record(actor_id, "control_import", None, upload.filename, upload_id=upload.id, rows=len(rows),
+                 recoloured=total.changed, worsened=total.worsened)
+    db.session.commit()
+    yield Progress("done", len(rows), len(rows), total)
+
+
+def discard_upload(upload_id: int, actor_id: int) -> bool:
+    """Drop a previewed upload; False when it was already applied or dropped."""
+    upload = db.session.get(ControlUpload, upload_id)
+    if upload is None or upload.status != "previewed":
+        return False
+    upload.status, upload.content = "discarded", ""
+    audit.record(actor_id, "control_upload_discarded", None, upload.filename, upload_id=upload.id)
+    db.session.commit()
+    return True
