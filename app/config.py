@@ -48,6 +48,11 @@ class Defaults:
     RULES_FILE = None  # default: the shipped rule set
     FACTS_WINDOW_DAYS = 28
     RETENTION_DAYS = 28
+    CONTROL_UPLOAD_MAX_BYTES = 16 * 1024 * 1024  # a control-list file of 100,000 rows is about 5 MB
+
+    # Reports (epidemic clues and supervision reports routed to district handlers)
+    REPORT_DUE_HOURS = 24  # a report not closed this long after filing is overdue
+    REPORT_LINK_HOURS = 72  # how long the link in a handler's text message works
 
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
