@@ -306,6 +306,8 @@ def _parse_rule(item: Mapping, context: Mapping) -> Rule:
         raise ValueError(f"rule {rule_id!r}: params must be an object")
     _check_params(rule_id, kind, params)
     format_context = {**context, **params}
+    if kind == "override":  # its text may name the override's category, from params.categories
+        format_context["category"] = ""
     return Rule(
         id=rule_id,
         kind=kind,
@@ -549,8 +551,11 @@ def _rule_reason(rule: Rule, spans: list[_Span], rules: RuleSet) -> Reason:
 
 
 def _override_reason(rule: Rule, override: Override, rules: RuleSet) -> Reason:
-    """The reason shown while a manual override is in force, in the override's colour."""
-    return _reason(rule, override.colour, override.end, rules)
+    """The reason shown while a manual override is in force, in its colour, naming its category."""
+    labels = rule.params.get("categories", {}).get(override.reason_category, {})
+    text = {lang: template.format_map({"category": labels.get(lang, override.reason_category)})
+            for lang, template in rule.text.items()}
+    return Reason(rule.id, override.colour, text, _fill(rule.guidance, {}), override.end)
 
 
 def _reason(rule: Rule, colour: str, active_until: date | None, rules: RuleSet) -> Reason:

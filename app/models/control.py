@@ -46,7 +46,7 @@ class ControlEntry(db.Model):
     __table_args__ = (Index("ix_control_doc", "doc_kind", "doc_hash"),)
 
 
-OVERRIDE_CATEGORIES = ("appeal_upheld", "data_error", "medical_assessment", "isolation_order")
+OVERRIDE_CATEGORIES = ("appeal_upheld", "data_correction", "medical_assessment", "isolation_order")
 OVERRIDE_STATES = ("pending", "approved", "rejected", "withdrawn")
 UPLOAD_STATES = ("previewed", "applied", "discarded")
 
