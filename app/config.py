@@ -48,6 +48,8 @@ class Defaults:
     RULES_FILE = None  # default: the shipped rule set
     FACTS_WINDOW_DAYS = 28
     RETENTION_DAYS = 28
+    APPEAL_DUE_HOURS = 48  # reviewers answer an appeal within this time; later ones are shown as overdue
+    OVERRIDE_MAX_DAYS = 28  # a manual colour lasts at most this long; then the rules apply again
     CONTROL_UPLOAD_MAX_BYTES = 16 * 1024 * 1024  # a control-list file of 100,000 rows is about 5 MB
 
     # Reports (epidemic clues and supervision reports routed to district handlers)

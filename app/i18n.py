@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.domain import districts
-from app.domain.masking import mask_phone
+from app.domain.masking import mask_name, mask_phone
 from app.services import clock
 
 COOKIE = "lang"
@@ -39,6 +39,7 @@ def register(app):
         return {"lang": lang()}
 
     app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(lambda code: districts.name_of(code, lang()), "district_name")
     app.add_template_global(colour_word, "colour_word")
     app.add_template_global(verdict_word, "verdict_word")

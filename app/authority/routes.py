@@ -1,8 +1,10 @@
 """Console pages (thin views over app.services.staff and the authority's services)."""
 import json
+from datetime import timedelta
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -20,19 +23,27 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.roles import AFTER_SIGN_IN, home_for, role_required
 from app.authority import bp
 from app.authority.forms import (
+    CATEGORY_LABELS,
     LEVEL_LABELS,
     ROLE_LABELS,
+    AppealDecisionForm,
+    DecisionForm,
     EnrolForm,
     InviteForm,
+    OverrideRequestForm,
     RiskAreaForm,
     UploadForm,
 )
 from app.domain import districts
+from app.domain.masking import mask_name
 from app.errors import UserError
 from app.extensions import csrf, db
 from app.i18n import lang
 from app.models import ControlUpload, StaffInvite, User
+from app.resident.forms import APPEAL_GROUND_LABELS
+from app.services import appeals as appeal_service
 from app.services import clock, imports, staff
+from app.services import overrides as override_service
 from app.services import risk_areas as risk_area_service
 
 CONSOLE_ROLES = ("admin", "reviewer")
@@ -238,15 +249,109 @@ def discard_control_upload(upload_id):
     return redirect(url_for("authority.control_list"))
 
 
-@bp.get("/authority/overrides")
+OVERRIDE_ERRORS = {
+    "period": _l("The period must end on or after its start and last at most %(days)s days."),
+    "reason": _l("Please give the reason."),
+    "invalid": _l("Please check the colour and the category."),
+    "own": _l("You asked for this override; a second reviewer must decide it."),
+    "decided": _l("This override has already been decided."),
+    "missing": _l("This override does not exist."),
+}
+
+
+def _override_error(code: str) -> str:
+    return str(OVERRIDE_ERRORS[code]) % {"days": current_app.config["OVERRIDE_MAX_DAYS"]}
+
+
+@bp.route("/authority/overrides", methods=["GET", "POST"])
 @role_required(*CONSOLE_ROLES)
 def overrides():
-    """Overrides waiting for a second reviewer, and recent decisions."""
-    return render_template("authority/index.html")
+    """Ask for a manual colour, and decide the ones other reviewers asked for (four eyes)."""
+    form = OverrideRequestForm()
+    if request.method == "GET":
+        form.start.data = clock.local_today()
+        form.end.data = clock.local_today() + timedelta(days=6)
+    if form.validate_on_submit():
+        person = override_service.find_person(form.doc_kind.data, form.doc_number.data, current_user.id,
+                                              "override_request")
+        if person is None:
+            form.doc_number.errors.append(_("Nobody with this document is registered."))
+        else:
+            try:
+                override_service.request_override(person.id, form.colour.data, form.category.data, form.reason.data,
+                                                  form.start.data, form.end.data, current_user.id)
+            except override_service.OverrideError as error:
+                form.end.errors.append(_override_error(error.code))
+            else:
+                db.session.commit()
+                flash(_("The override for %(name)s waits for a second reviewer.", name=mask_name(person.name or "")),
+                      "info")
+                return redirect(url_for("authority.overrides"))
+    pending, decided = override_service.override_lists()
+    status = 422 if form.errors else 200
+    return render_template("authority/overrides.html", form=form, decision=DecisionForm(), pending=pending,
+                           decided=decided, category_labels=CATEGORY_LABELS), status
+
+
+@bp.post("/authority/overrides/<int:override_id>/<any(approve, reject):decision>")
+@role_required(*CONSOLE_ROLES)
+def decide_override(override_id, decision):
+    """A second reviewer approves or rejects an override."""
+    form = DecisionForm()
+    try:
+        result = override_service.decide_override(override_id, current_user.id, decision == "approve",
+                                                  form.note.data or "")
+    except override_service.OverrideError as error:
+        raise UserError(409 if error.code != "missing" else 404, error.code, _override_error(error.code)) from None
+    if decision == "approve":
+        flash(_("Approved. %(n)s people's colour changed.", n=result.changed), "info")
+    else:
+        flash(_("Rejected; the colour stays as the rules set it."), "info")
+    return redirect(url_for("authority.overrides"))
+
+
+APPEAL_ERRORS = {
+    "decided": _l("This appeal has already been decided."),
+    "outcome": _l("Please write the message."),
+    "override_needs_upheld": _l("A manual colour can only follow an upheld appeal."),
+}
 
 
 @bp.get("/authority/appeals")
 @role_required(*CONSOLE_ROLES)
 def appeals():
-    """The appeals queue, overdue first."""
-    return render_template("authority/index.html")
+    """The appeals queue, overdue first, and recent decisions."""
+    open_, decided = appeal_service.queue()
+    return render_template("authority/appeals.html", open_appeals=open_, decided=decided, now=clock.now_utc(),
+                           grounds=APPEAL_GROUND_LABELS)
+
+
+@bp.route("/authority/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@role_required(*CONSOLE_ROLES)
+def appeal(appeal_id):
+    """One appeal with the verdicts it disputes (rules, inputs, who or what triggered them); decide it."""
+    form = AppealDecisionForm()
+    if form.validate_on_submit():
+        override = ({"colour": form.override_colour.data, "days": form.override_days.data or 7}
+                    if form.override_colour.data else None)
+        try:
+            appeal_service.decide(appeal_id, current_user.id, form.outcome.data == "upheld", form.message.data,
+                                  override)
+        except appeal_service.AppealError as error:
+            if error.code == "decided":
+                raise UserError(409, error.code, str(APPEAL_ERRORS[error.code])) from None
+            form.override_colour.errors.append(str(APPEAL_ERRORS[error.code]))
+        else:
+            flash(_("The appeal was decided; the resident sees the outcome."), "info")
+            if override:
+                flash(_("The manual colour waits for a second reviewer."), "info")
+            return redirect(url_for("authority.appeals"))
+    found = appeal_service.review(appeal_id, current_user.id)
+    if found is None:
+        abort(404)
+    item, verdicts = found
+    staff_names = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_({v.triggered_by_id for v in verdicts if v.triggered_by_id}))).all())
+    status = 422 if form.errors else 200
+    return render_template("authority/appeal.html", appeal=item, verdicts=verdicts, form=form, now=clock.now_utc(),
+                           grounds=APPEAL_GROUND_LABELS, staff_names=staff_names), status

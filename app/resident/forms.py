@@ -1,7 +1,7 @@
-"""The real-name profile form."""
+"""Resident forms: the real-name profile and appeals against a colour."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
@@ -31,3 +31,22 @@ class ProfileForm(FlaskForm):
     district = SelectField(_l("District"), validators=[InputRequired(_l("Please choose your district."))])
     promise = BooleanField(_l("I promise that the information I filled in is true and valid."), validators=[
         DataRequired(_l("Please confirm that the information is true."))])
+
+
+APPEAL_GROUND_LABELS = {
+    "risk_area_too_broad": _l("The risk area is drawn too broadly (for example a whole city) and I was not in the affected place"),
+    "not_there": _l("I was not in the place the record says"),
+    "wrong_control_entry": _l("I am on the control list by mistake"),
+    "recovered": _l("I have finished isolation or recovered"),
+    "other": _l("Another reason"),
+}
+
+
+class AppealForm(FlaskForm):
+    """A dispute of the current colour, with the grounds and an explanation."""
+
+    ground = SelectField(_l("Why is the colour wrong?"),
+                         choices=[SelectChoice(k, v) for k, v in APPEAL_GROUND_LABELS.items()])
+    reason = TextAreaField(_l("Explain what happened"), validators=[
+        InputRequired(_l("Please explain what happened.")),
+        Length(min=10, max=1000, message=_l("Please write 10 to 1000 characters."))])

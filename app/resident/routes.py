@@ -2,6 +2,7 @@
 read it from the API or, offline, from the device, so the service worker may cache the shells."""
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
@@ -9,8 +10,15 @@ from app.auth.roles import home_for, role_required
 from app.domain import districts
 from app.i18n import lang
 from app.resident import bp
-from app.resident.forms import DOC_KIND_LABELS, ProfileForm
+from app.resident.forms import (
+    APPEAL_GROUND_LABELS,
+    DOC_KIND_LABELS,
+    AppealForm,
+    ProfileForm,
+)
 from app.resident.services import ProfileError, checkin_options, save_profile
+from app.services import appeals as appeal_service
+from app.services import clock
 
 
 @bp.get("/")
@@ -59,3 +67,30 @@ def checkin():
 def code():
     """The health code page; its script shows the code from the API or the device."""
     return render_template("resident/code.html")
+
+
+APPEAL_ERRORS = {
+    "not_disputable": _l("Only a yellow or red code can be appealed."),
+    "already_open": _l("You already have an appeal waiting for a decision."),
+    "invalid": _l("Please check what you entered."),
+}
+
+
+@bp.route("/appeals", methods=["GET", "POST"])
+@role_required("resident")
+def appeals():
+    """Dispute the current colour and follow earlier appeals to their outcome."""
+    form = AppealForm()
+    if form.validate_on_submit():
+        try:
+            appeal_service.file_appeal(current_user, form.ground.data, form.reason.data)
+        except appeal_service.AppealError as error:
+            form.reason.errors.append(str(APPEAL_ERRORS[error.code]))
+        else:
+            appeal = appeal_service.appeals_of(current_user.id)[0][0]
+            flash(_("Your appeal was received. A reviewer will answer it by %(due)s.",
+                    due=clock.to_local(appeal.due_at).strftime("%Y-%m-%d %H:%M")), "info")
+            return redirect(url_for("resident.appeals"))
+    status = 422 if form.errors else 200
+    return render_template("resident/appeals.html", form=form, appeals=appeal_service.appeals_of(current_user.id),
+                           grounds=APPEAL_GROUND_LABELS), status
