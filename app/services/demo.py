@@ -10,9 +10,17 @@ from app.resident.services import save_profile
 from app.services import clock, keys
 from app.services.checkins import store_checkins
 from app.services.imports import import_control_list
-from app.services.staff import enrol_warden
+from app.services.staff import enrol_warden, make_staff
 
 DEMO_WARDEN_PHONE = "13900000000"
+DEMO_STAFF = [
+    # phone, name, role, area, where they start
+    ("13700000000", "陈管理", "admin", None, "/authority/"),
+    ("13700000001", "周审核", "reviewer", None, "/authority/appeals"),
+    ("13700000002", "吴审核", "reviewer", None, "/authority/overrides (the second pair of eyes)"),
+    ("13700000003", "林网格", "handler", "460105", "/reports/inbox"),
+    ("13700000004", "黄监督", "supervisor", "460100", "/reports/inbox, /oversight/"),
+]
 
 DEMO_RESIDENTS = [
     # phone, name, ID number, what they declare, colour expected
@@ -51,4 +59,12 @@ def seed() -> list[str]:
         enrol_warden(warden, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
                                                   "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"})
     lines.append(f"{DEMO_WARDEN_PHONE}  {warden.name}  warden at {warden.checkpoint.name} (scanner: /warden/scan)")
+    for phone, name, role, area, start in DEMO_STAFF:
+        member = db.session.scalar(select(User).where(User.phone == phone))
+        if member is None:
+            member = User(phone=phone, role="resident", created_at=now)
+            db.session.add(member)
+            db.session.flush()
+            make_staff(member, role, name, area)
+        lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
