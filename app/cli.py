@@ -113,6 +113,15 @@ def purge(days):
     click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + " deleted")
 
 
+@click.command("tally")
+def tally():
+    """Store today's colour counts per district for the overview charts (run daily, after `flask recompute`)."""
+    from app.services.clock import local_today
+    from app.services.oversight import take_tally
+    day = local_today()
+    click.echo(f"{day}: {take_tally(day)} district and colour counts stored")
+
+
 @click.command("seed-demo")
 def seed_demo():
     """Demo residents, one for each colour; prints their phone numbers."""
@@ -129,3 +138,4 @@ def register_cli(app):
     app.cli.add_command(relatives_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge)
+    app.cli.add_command(tally)
