@@ -8,7 +8,8 @@ startLargeText();
 const signOutForm = document.querySelector('form[data-sign-out]');
 if (signOutForm) guardSignOut(signOutForm);
 registerServiceWorker().then((registration) => {
-  if (registration && signOutForm) keepShellReady();
+  // The pages this role needs offline (residents: code and check-in; wardens: the scanner; others: none).
+  if (registration && signOutForm) keepShellReady(JSON.parse(signOutForm.dataset.shell || '[]'));
 });
 if (signOutForm) {
   askForPersistentStorage();

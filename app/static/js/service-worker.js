@@ -1,6 +1,5 @@
-// Registering the service worker and keeping the app shell (/code, /checkin) ready for offline use.
+// Registering the service worker and keeping the signed-in role's shell pages ready for offline use.
 const PAGES_CACHE = 'onecode-pages'; // the same name as in sw/sw.js
-const SHELL_PATHS = ['/code', '/checkin'];
 
 export async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return null;
@@ -12,13 +11,15 @@ export async function registerServiceWorker() {
   }
 }
 
-/** Once signed in, ask the worker to fetch the shell pages so they work offline from the first visit. */
-export async function keepShellReady() {
-  if (!('serviceWorker' in navigator) || !('caches' in self)) return;
+/** Once signed in, ask the worker to fetch the role's shell pages so they work offline from the first visit. */
+export async function keepShellReady(paths) {
+  if (!paths.length || !('serviceWorker' in navigator) || !('caches' in self)) return;
   const registration = await navigator.serviceWorker.ready;
   const cache = await caches.open(PAGES_CACHE);
-  const cached = await Promise.all(SHELL_PATHS.map((path) => cache.match(path)));
-  if (cached.some((response) => !response) && registration.active) registration.active.postMessage({ type: 'CACHE_SHELL' });
+  const cached = await Promise.all(paths.map((path) => cache.match(path)));
+  if (cached.some((response) => !response) && registration.active) {
+    registration.active.postMessage({ type: 'CACHE_SHELL', paths });
+  }
 }
 
 /** Sign-out: drop the cached shell pages (they belong to the signed-in session). */

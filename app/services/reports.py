@@ -1,0 +1,289 @@
+"""Public reports (Hainan seed): filing, routing to the district's handlers by a signed SMS link, their
+progress and result, and who may see what (the reporter's identity: only the handler and supervisors)."""
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from app.domain import districts
+from app.extensions import db
+from app.models import Report, ReportUpdate, User
+from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
+from app.services import audit, clock
+from app.services.sms import SmsFailed, send_sms
+
+log = logging.getLogger(__name__)
+
+_SALT = "report-handling"
+OPEN_STATES = ("submitted", "notified", "verifying")
+CLOSED_STATES = ("resolved", "unfounded")
+STEP_STATES = ("verifying",) + CLOSED_STATES  # what a handler may record
+
+KIND_LABELS = {"clue": _l("Epidemic clue"), "supervision": _l("Supervision report")}
+# 疫情线索提供: the seed's four conditions, in its order.
+CONDITION_LABELS = {
+    "stayed_in_epidemic_area": _l("Stayed in Hubei or another area with ongoing local transmission "
+                                  "in the last 14 days"),
+    "unprotected_contact": _l("Had unprotected contact with a suspected, confirmed, mild or asymptomatic case"),
+    "symptoms": _l("Has fever, fatigue, dry cough or similar symptoms"),
+    "none": _l("None of the above"),
+}
+# 疫情群众监督举报: the seed's five types.
+TYPE_LABELS = {
+    "movement": _l("Suspicious movement of people"),
+    "gathering": _l("Gatherings"),
+    "price_gouging": _l("Price gouging"),
+    "counterfeit": _l("Counterfeit or substandard goods"),
+    "unauthorised_resumption": _l("Resuming work, production or school against the rules"),
+}
+STATE_LABELS = {
+    "submitted": _l("Submitted"),
+    "notified": _l("Sent to the district's handler"),
+    "verifying": _l("Being verified"),
+    "resolved": _l("Dealt with"),
+    "unfounded": _l("Not confirmed"),
+}
+assert tuple(CONDITION_LABELS) == CLUE_CONDITIONS and tuple(TYPE_LABELS) == SUPERVISION_TYPES
+
+
+class ReportLinkInvalid(Exception):
+    """The handler's link is forged, damaged or expired; `reason` is "expired" or "invalid"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ReportClosed(Exception):
+    """The report already has its result; it takes no further steps."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+# --- filing and routing --------------------------------------------------------------------------------
+
+def file_report(reporter: User, kind: str, *, district: str, place: str, description: str = "",
+                suspect_name: str | None = None, condition: str | None = None,
+                report_type: str | None = None) -> Report:
+    """Store a resident's report and text its district's handlers the link; commits."""
+    if kind not in REPORT_KINDS or not districts.is_known(district):
+        raise ValueError(f"bad report kind or district: {kind!r}, {district!r}")
+    if (condition not in CLUE_CONDITIONS) if kind == "clue" else (report_type not in SUPERVISION_TYPES):
+        raise ValueError("a clue needs a condition, a supervision report a type")
+    now = clock.now_utc()
+    report = Report(kind=kind, reporter_id=reporter.id, district=district, place=place.strip(),
+                    description=(description or "").strip(),
+                    suspect_name=suspect_name.strip() if kind == "clue" else None,
+                    condition=condition if kind == "clue" else None,
+                    report_type=report_type if kind == "supervision" else None,
+                    submitted_at=now, due_at=now + timedelta(hours=current_app.config["REPORT_DUE_HOURS"]),
+                    state="submitted")
+    db.session.add(report)
+    db.session.flush()
+    db.session.add(ReportUpdate(report_id=report.id, at=now, actor_id=None, state="submitted", note=""))
+    route(report)
+    db.session.commit()
+    return report
+
+
+def handlers_of(district: str) -> list[User]:
+    """The handlers (网格员) responsible for a county."""
+    return list(db.session.scalars(select(User).where(User.role == "handler", User.scope_district == district,
+                                                      User.phone.is_not(None)).order_by(User.id)))
+
+
+def route(report: Report) -> int:
+    """Text every handler of the report's district the signed link (kind, district and link only — never
+    who reported); the report is "notified" once one text went out. Returns how many went out."""
+    handlers = handlers_of(report.district)
+    body = sms_body(report, link_for(report))
+    sent = 0
+    for handler in handlers:
+        try:
+            send_sms(handler.phone, body, "report")
+        except SmsFailed:
+            continue
+        sent += 1
+    if sent:
+        now = clock.now_utc()
+        report.state, report.notified_at = "notified", now
+        db.session.add(ReportUpdate(report_id=report.id, at=now, actor_id=None, state="notified", note=""))
+    log.info("report %s (%s, %s) routed: %d of %d handlers texted", report.id, report.kind, report.district,
+             sent, len(handlers))
+    return sent
+
+
+def link_for(report: Report) -> str:
+    """The signed, expiring link a handler opens from the text message."""
+    return url_for("reports.handle", token=_serializer().dumps({"report": report.id}), _external=True)
+
+
+def sms_body(report: Report, link: str) -> str:
+    """The handler's text, in the region's language: the kind, the district and the link."""
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        return _("OneCode: new %(kind)s in %(district)s. Please verify it on site and record the result "
+                 "within %(hours)s hours: %(link)s", kind=str(KIND_LABELS[report.kind]),
+                 district=districts.name_of(report.district, language),
+                 hours=current_app.config["REPORT_DUE_HOURS"], link=link)
+
+
+def read_link(token: str) -> Report:
+    """The report a handler's link stands for, or ReportLinkInvalid."""
+    try:
+        grant = _serializer().loads(token, max_age=current_app.config["REPORT_LINK_HOURS"] * 3600)
+    except SignatureExpired:
+        raise ReportLinkInvalid("expired") from None
+    except BadSignature:
+        raise ReportLinkInvalid("invalid") from None
+    report = db.session.get(Report, grant.get("report")) if isinstance(grant, dict) else None
+    if report is None:
+        raise ReportLinkInvalid("invalid")
+    return report
+
+
+# --- who may see what ----------------------------------------------------------------------------------
+
+def area_prefix(area: str) -> str:
+    """The code prefix an area covers, as districts.within() reads it ('460100' → '4601')."""
+    prefix = area
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def is_district_handler(user: User, report: Report) -> bool:
+    """The user is a handler of the report's county."""
+    return user.role == "handler" and bool(user.scope_district) and user.scope_district == report.district
+
+
+def covers(user: User, report: Report) -> bool:
+    """The user is a supervisor whose city or county holds the report's district."""
+    return (user.role == "supervisor" and bool(user.scope_district)
+            and districts.within(report.district, user.scope_district))
+
+
+def sees_reporter(user: User, report: Report) -> bool:
+    """Only the district's handler and the supervisors covering it may see who reported."""
+    return is_district_handler(user, report) or covers(user, report)
+
+
+def visible_report(user: User, report_id: int) -> Report | None:
+    """The report if this user may open it (its reporter, its handler, a supervisor covering it), else None."""
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return None
+    if user.role == "resident" and report.reporter_id == user.id or sees_reporter(user, report):
+        return report
+    return None
+
+
+def record_view(user: User, report: Report, via_link: bool = False) -> None:
+    """Audit a staff member's look at a report (it shows the reporter's identity); commits."""
+    if via_link:
+        audit.record(user.id, "report_opened", None, "sms link", report_id=report.id)
+    else:
+        audit.record(user.id, "report_viewed", None, "report page", report_id=report.id)
+    db.session.commit()
+
+
+def reporter_of(report: Report) -> User:
+    """Who filed the report: for the handler's and supervisors' eyes only (callers check sees_reporter)."""
+    return db.session.get(User, report.reporter_id)
+
+
+def staff_names(report: Report) -> dict[int, str]:
+    """Names of the staff who recorded the report's steps (for staff pages, not the reporter's)."""
+    ids = {step.actor_id for step in report.updates if step.actor_id is not None}
+    if not ids:
+        return {}
+    return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+
+
+def reports_of(user: User) -> list[Report]:
+    """A resident's own reports, newest first."""
+    return list(db.session.scalars(select(Report).where(Report.reporter_id == user.id)
+                                   .order_by(Report.submitted_at.desc(), Report.id.desc())))
+
+
+def is_overdue(report: Report, now: datetime) -> bool:
+    """Past its due time and still without a result."""
+    return report.closed_at is None and report.due_at < now
+
+
+# --- handling -------------------------------------------------------------------------------------------
+
+def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpdate:
+    """The handler's progress ("verifying") or result ("resolved"/"unfounded", which closes the report);
+    ReportClosed when it already has a result (checked in the UPDATE itself, so two handlers cannot both close it)."""
+    if state not in STEP_STATES:
+        raise ValueError(f"unknown step {state!r}")
+    if not is_district_handler(actor, report):
+        raise PermissionError("only the district's handler records steps")
+    now = clock.now_utc()
+    values = {"state": state}
+    if report.handler_id is None:
+        values["handler_id"] = actor.id
+    if state in CLOSED_STATES:
+        values.update(closed_at=now, result=note)
+    done = db.session.execute(update(Report).where(Report.id == report.id, Report.closed_at.is_(None))
+                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    if not done:
+        db.session.rollback()
+        raise ReportClosed()
+    step = ReportUpdate(report_id=report.id, at=now, actor_id=actor.id, state=state, note=note)
+    db.session.add(step)
+    db.session.commit()
+    db.session.refresh(report)
+    return step
+
+
+# --- inboxes --------------------------------------------------------------------------------------------
+
+@dataclass
+class Inbox:
+    """A handler's or supervisor's reports: overdue first, then open, then recently closed."""
+
+    overdue: list[Report]
+    open: list[Report]
+    closed: list[Report]
+    closed_count: int
+    unstaffed: set[str] = field(default_factory=set)  # districts listed here that have no handler
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"overdue": len(self.overdue), "open": len(self.open), "closed": self.closed_count}
+
+
+def _in_area(user: User):
+    """SQL condition: reports in the staff member's area (a handler's county, a supervisor's city or county)."""
+    if user.role == "handler":
+        return Report.district == user.scope_district
+    return Report.district.startswith(area_prefix(user.scope_district), autoescape=True)
+
+
+def inbox_for(user: User, closed_limit: int = 20) -> Inbox:
+    """What a handler or supervisor should look at, overdue first."""
+    if user.role not in ("handler", "supervisor") or not user.scope_district:
+        return Inbox([], [], [], 0)
+    now = clock.now_utc()
+    in_area = _in_area(user)
+    still_open = list(db.session.scalars(select(Report).where(in_area, Report.closed_at.is_(None))
+                                         .order_by(Report.due_at, Report.id)))
+    closed = list(db.session.scalars(select(Report).where(in_area, Report.closed_at.is_not(None))
+                                     .order_by(Report.closed_at.desc(), Report.id.desc()).limit(closed_limit)))
+    closed_count = db.session.scalar(select(func.count(Report.id)).where(in_area, Report.closed_at.is_not(None)))
+    waiting = {r.district for r in still_open if r.state == "submitted"}
+    staffed = set(db.session.scalars(select(User.scope_district).where(
+        User.role == "handler", User.scope_district.in_(waiting)))) if waiting else set()
+    return Inbox(overdue=[r for r in still_open if r.due_at < now],
+                 open=[r for r in still_open if r.due_at >= now],
+                 closed=closed, closed_count=closed_count, unstaffed=waiting - staffed)
