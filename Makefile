@@ -56,3 +56,4 @@ bench: install-test  ## the benchmark scripts; each prints a table (they are not
 	$(PYTHON) bench/signatures.py
 	$(PYTHON) bench/scan_sync.py
 	$(PYTHON) bench/browser_verify.py
+	$(PYTHON) bench/recompute.py

@@ -122,6 +122,20 @@ def tally():
     click.echo(f"{day}: {take_tally(day)} district and colour counts stored")
 
 
+@click.command("recompute")
+def recompute():
+    """Daily full recompute: re-evaluate everyone whose colour could have changed; their old codes are revoked."""
+    import time
+
+    from app.extensions import db
+    from app.services.colours import recolour_all
+    started = time.perf_counter()
+    result = recolour_all(trigger="daily")
+    db.session.commit()
+    click.echo(f"evaluated {result.evaluated}, changed {result.changed}, worsened {result.worsened}, "
+               f"improved {result.improved} in {time.perf_counter() - started:.2f} s")
+
+
 @click.command("seed-demo")
 def seed_demo():
     """Demo residents, one for each colour; prints their phone numbers."""
@@ -139,3 +153,4 @@ def register_cli(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(purge)
     app.cli.add_command(tally)
+    app.cli.add_command(recompute)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from app.domain import districts
 
@@ -377,32 +377,32 @@ def _language(lang: str) -> str:
 # --- evaluation ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Span:
-    """A rule that was active from `start` through `end` (None = open-ended)."""
+class _Span(NamedTuple):
+    """A rule that was active from `start` through `end` (None = open-ended); `rank` is its colour's severity."""
 
     rule: Rule
     start: date
     end: date | None
+    rank: int
 
     def covers(self, day: date) -> bool:
         """True if the span is active on `day`."""
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-@dataclass(frozen=True)
-class _Inputs:
+def _span(rule: Rule, start: date, end: date | None) -> _Span:
+    return _Span(rule, start, end, _SEVERITY[rule.colour])
+
+
+class _Inputs(NamedTuple):
     """What the span builders read: check-ins up to today, sorted by day."""
 
     checkins: tuple[Checkin, ...]
     control: tuple[ControlEntry, ...]
-    risk_areas: tuple[RiskArea, ...]
-    today: date
-    rules: RuleSet
+    shared: "_Evaluator"
 
 
-@dataclass(frozen=True)
-class _DayState:
+class _DayState(NamedTuple):
     """The outcome for one day: colour plus what produced it."""
 
     colour: str
@@ -415,56 +415,186 @@ class _DayState:
 
 def evaluate(facts: Facts, rules: RuleSet, risk_areas: Sequence[RiskArea], today: date) -> Verdict:
     """Today's colour for one person, with reasons, the green date if known and the check-in streak."""
-    checkins = tuple(sorted((c for c in facts.checkins if c.day <= today), key=lambda c: c.day))
-    override_rule = _enabled_rule(rules, "override")
-    overrides = tuple(facts.overrides) if override_rule else ()
-    if not checkins and not facts.control and not overrides:
-        return Verdict(None, (), None, rules.version, 0, 0)
-
-    inputs = _Inputs(checkins, tuple(facts.control), tuple(risk_areas), today, rules)
-    spans = tuple(
-        span for rule in rules.rules if rule.enabled for span in _SPAN_BUILDERS[rule.kind](rule, inputs)
-    )
-    checked_days = frozenset(c.day for c in checkins)
-    state = _day_state(today, spans, overrides, checked_days.__contains__, rules)
-
-    if state.override:
-        reasons = (_override_reason(override_rule, state.override, rules),)
-    else:
-        reasons = _reasons(state, rules)
-    if state.colour == "green":
-        may_turn_green_on = None
-    else:
-        may_turn_green_on = _green_day(today, spans, overrides, checked_days, rules)
-    held = state.colour if state.colour in ("yellow", "red") and not state.override else None
-    return Verdict(
-        colour=state.colour,
-        reasons=reasons,
-        may_turn_green_on=may_turn_green_on,
-        rule_set_version=rules.version,
-        healthy_streak=state.streaks[held or "yellow"],
-        needed_streak=rules.recovery_checkins[held] if held else 0,
-    )
+    return _Evaluator(rules, risk_areas, today).evaluate(facts)
 
 
-def _day_state(day: date, spans, overrides, is_checked: Callable[[date], bool], rules: RuleSet) -> _DayState:
-    """Colour on `day` given which days have a check-in (the recovery semantics live here)."""
-    override = _active_override(overrides, day)
-    cutoff = _cutoff(overrides, day)
+def evaluate_many(people: Iterable[Facts], rules: RuleSet, risk_areas: Sequence[RiskArea],
+                  today: date) -> list[Verdict]:
+    """`evaluate` for many people at once (same results); what they share is worked out once."""
+    return list(map(_Evaluator(rules, risk_areas, today).evaluate, people))
+
+
+class _Evaluator:
+    """One rule set, risk-area list and day, prepared once for any number of people."""
+
+    def __init__(self, rules: RuleSet, risk_areas: Sequence[RiskArea], today: date):
+        self.rules = rules
+        self.risk_areas = tuple(risk_areas)
+        self.today = today
+        builders = [(rule, _SPAN_BUILDERS[rule.kind]) for rule in rules.rules if rule.enabled]
+        # Builders that can find something, by (any control entries, any check-ins): the rest are skipped.
+        self.builders = {
+            (control, checked): tuple((rule, build) for rule, build in builders
+                                      if (control or rule.kind != "control_status")
+                                      and (checked or rule.kind not in _CHECKIN_KINDS)
+                                      and (self.risk_areas or rule.kind not in _AREA_KINDS))
+            for control in (False, True) for checked in (False, True)}
+        self.override_rule = _enabled_rule(rules, "override")
+        self.triggering = {symptom.code for symptom in rules.symptoms if symptom.triggers}
+        self.order = {rule.id: index for index, rule in enumerate(rules.rules)}
+        self._periods: dict[str, dict[str, tuple[tuple[date, date | None], ...]]] = {}
+        self._texts: dict = {}
+
+    def evaluate(self, facts: Facts) -> Verdict:
+        """Today's colour for one person (see `evaluate`)."""
+        today, rules = self.today, self.rules
+        checkins = tuple(facts.checkins)
+        if len(checkins) != 1 or checkins[0].day > today:
+            checkins = tuple(sorted((c for c in checkins if c.day <= today), key=_day_of))
+        override_rule = self.override_rule
+        overrides = tuple(facts.overrides) if override_rule else ()
+        if not checkins and not facts.control and not overrides:
+            return Verdict(None, (), None, rules.version, 0, 0)
+
+        inputs = _Inputs(checkins, tuple(facts.control), self)
+        spans = []
+        for rule, build in self.builders[bool(inputs.control), bool(checkins)]:
+            spans.extend(build(rule, inputs))
+        checked_days = frozenset(c.day for c in checkins)
+        gap = _last_gap(today, checked_days)
+        state = _day_state(today, spans, overrides, today in checked_days, gap, rules)
+
+        if state.override:
+            reasons = (self._override_reason(override_rule, state.override),)
+        else:
+            reasons = self._reasons(state)
+        if state.colour == "green":
+            may_turn_green_on = None
+        else:
+            may_turn_green_on = _green_day(today, spans, overrides, gap, rules)
+        held = state.colour if state.colour in ("yellow", "red") and not state.override else None
+        return Verdict(
+            colour=state.colour,
+            reasons=reasons,
+            may_turn_green_on=may_turn_green_on,
+            rule_set_version=rules.version,
+            healthy_streak=state.streaks[held or "yellow"],
+            needed_streak=rules.recovery_checkins[held] if held else 0,
+        )
+
+    def in_risk_area(self, district: str, day: date, rule: Rule) -> bool:
+        """True if `district` lies in a risk area of one of the rule's levels on `day`."""
+        by_district = self._periods.get(rule.id)
+        if by_district is None:
+            by_district = self._periods[rule.id] = {}
+        periods = by_district.get(district)
+        if periods is None:
+            levels = rule.params["levels"]
+            periods = by_district[district] = tuple(
+                (area.start, area.end) for area in self.risk_areas
+                if area.level in levels and districts.within(district, area.district))
+        for start, end in periods:
+            if start <= day and (end is None or day <= end):
+                return True
+        return False
+
+    def _reasons(self, state: _DayState) -> tuple[Reason, ...]:
+        """One reason per active rule, plus the recovery requirement when it holds a worse colour."""
+        rules, order = self.rules, self.order
+        by_rule: dict[str, list[_Span]] = {}
+        for span in state.active:
+            by_rule.setdefault(span.rule.id, []).append(span)
+        reasons = []
+        for spans in by_rule.values():
+            ends = [span.end for span in spans]
+            reasons.append(self._reason(spans[0].rule, spans[0].rule.colour, None if None in ends else max(ends)))
+        worst_active = max((span.rank for span in state.active), default=0)
+        if state.pending and _SEVERITY[state.pending] > worst_active:
+            needed = rules.recovery_checkins[state.pending]
+            remaining = needed - state.streaks[state.pending]
+            key = (RECOVERY_RULE_ID, remaining)
+            if key not in self._texts:
+                context = {"remaining": remaining}
+                self._texts[key] = (_fill(rules.recovery_text, context), _fill(rules.recovery_guidance, context))
+            text, guidance = self._texts[key]
+            reasons.append(Reason(RECOVERY_RULE_ID, state.pending, dict(text), dict(guidance),
+                                  state.recovery_base[state.pending] + timedelta(days=needed)))
+        reasons.sort(key=lambda r: (-_SEVERITY[r.colour], order.get(r.rule_id, -1)))
+        return tuple(reasons)
+
+    def _override_reason(self, rule: Rule, override: Override) -> Reason:
+        """The reason shown while a manual override is in force, in its colour, naming its category."""
+        key = (rule.id, "category", override.reason_category)
+        texts = self._texts.get(key)
+        if texts is None:
+            labels = rule.params.get("categories", {}).get(override.reason_category, {})
+            text = {lang: template.format_map({"category": labels.get(lang, override.reason_category)})
+                    for lang, template in rule.text.items()}
+            texts = self._texts[key] = (text, _fill(rule.guidance, {}))
+        return Reason(rule.id, override.colour, dict(texts[0]), dict(texts[1]), override.end)
+
+    def _reason(self, rule: Rule, colour: str, active_until: date | None) -> Reason:
+        """A rule's reason, its texts filled from its params (and the fever threshold) once per rule."""
+        texts = self._texts.get(rule.id)
+        if texts is None:
+            context = {"threshold": self.rules.fever_threshold_c, **rule.params}
+            texts = self._texts[rule.id] = (_fill(rule.text, context), _fill(rule.guidance, context))
+        return Reason(rule.id, colour, dict(texts[0]), dict(texts[1]), active_until)
+
+
+def _day_of(checkin: Checkin) -> date:
+    return checkin.day
+
+
+def _last_gap(day: date, checked_days) -> date:
+    """The latest day before `day` without a check-in."""
+    probe = day - _ONE_DAY
+    while probe in checked_days:
+        probe -= _ONE_DAY
+    return probe
+
+
+def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet) -> _DayState:
+    """Colour on `day`, given whether the person checked in that day and the latest day before it without one.
+
+    The recovery semantics live here: the healthy streak counts the check-in days after the later of the
+    last day a rule of that colour (or worse) was active and the latest day without a check-in."""
+    override = _active_override(overrides, day) if overrides else None
+    cutoff = _cutoff(overrides, day) if overrides else None
     active = tuple(span for span in spans if span.covers(day))
     recovery_base, streaks, pending = {}, {}, None
     for colour in ("red", "yellow"):
-        last_active = _last_active_day(spans, colour, cutoff, day)
-        base = _recovery_base(cutoff if last_active is None else last_active, day, is_checked)
+        last_active = _last_active_day(spans, _SEVERITY[colour], cutoff, day)
+        since = cutoff if last_active is None else last_active
+        base = gap if since is None or gap > since else since
         recovery_base[colour] = base
-        streaks[colour] = max(0, (day - base).days - (0 if is_checked(day) else 1))
+        streaks[colour] = max(0, (day - base).days - (0 if checked else 1))
         if pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]:
             pending = colour
     if override:
         colour = override.colour
     else:
-        colour = _worst(["green", pending or "green"] + [span.rule.colour for span in active])
+        colour = COLOURS[max([_SEVERITY[pending or "green"]] + [span.rank for span in active])]
     return _DayState(colour, override, active, pending, recovery_base, streaks)
+
+
+def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet) -> bool:
+    """`_day_state(day, ...).colour == "green"` for a day with a check-in, without building the state."""
+    if overrides:
+        override = _active_override(overrides, day)
+        if override:
+            return override.colour == "green"
+    for span in spans:
+        if span.rank and span.start <= day and (span.end is None or day <= span.end):
+            return False
+    cutoff = _cutoff(overrides, day) if overrides else None
+    for colour in ("red", "yellow"):
+        last_active = _last_active_day(spans, _SEVERITY[colour], cutoff, day)
+        if last_active is not None:
+            base = gap if gap > last_active else last_active
+            if max(0, (day - base).days) < rules.recovery_checkins[colour]:
+                return False
+    return True
 
 
 def _active_override(overrides: Iterable[Override], day: date) -> Override | None:
@@ -478,100 +608,81 @@ def _cutoff(overrides: Iterable[Override], day: date) -> date | None:
     return max((o.end for o in overrides if o.end is not None and o.start <= o.end < day), default=None)
 
 
-def _last_active_day(spans, colour: str, cutoff: date | None, day: date) -> date | None:
-    """Latest day in (cutoff, day] on which a rule of `colour` or worse was active."""
+def _last_active_day(spans, rank: int, cutoff: date | None, day: date) -> date | None:
+    """Latest day in (cutoff, day] on which a rule of severity `rank` or worse was active."""
     latest = None
+    after = None if cutoff is None else cutoff + _ONE_DAY
     for span in spans:
-        if _SEVERITY[span.rule.colour] < _SEVERITY[colour]:
+        if span.rank < rank:
             continue
-        last = day if span.end is None else min(span.end, day)
-        first = span.start if cutoff is None else max(span.start, cutoff + _ONE_DAY)
+        last = day if span.end is None or span.end > day else span.end
+        first = span.start if after is None or span.start > after else after
         if first <= last and (latest is None or last > latest):
             latest = last
     return latest
 
 
-def _recovery_base(since: date | None, day: date, is_checked: Callable[[date], bool]) -> date:
-    """The day after which the healthy streak counts: `since`, or a later day with no check-in."""
-    probe = day - _ONE_DAY
-    while (since is None or probe > since) and is_checked(probe):
-        probe -= _ONE_DAY
-    return probe if since is None else max(probe, since)
+def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet) -> date | None:
+    """First day from today that would be green if the person checks in every day; None if never.
 
-
-def _green_day(today: date, spans, overrides, checked_days: frozenset, rules: RuleSet) -> date | None:
-    """First day from today that would be green if the person checks in every day; None if never."""
-
-    def is_checked(day: date) -> bool:
-        return day >= today or day in checked_days
-
+    From today on every day counts as checked, so the latest day without a check-in stays `gap`."""
+    if not overrides:
+        settled = _green_day_settled(today, spans, gap, rules)
+        if settled is not _UNSETTLED:
+            return settled
     # Green can only begin today, when a span or override starts or ends, or N days after a streak base.
     turning_points = {today}
-    bases = {_recovery_base(None, today, is_checked)}
+    bases = {gap}
     for item in (*spans, *overrides):
         turning_points.add(item.start)
         if item.end is not None:
             turning_points.add(item.end + _ONE_DAY)
             bases.add(item.end)
-    turning_points.update(base + timedelta(days=n) for base in bases for n in rules.recovery_checkins.values())
-    for day in sorted(day for day in turning_points if day >= today):
-        if _day_state(day, spans, overrides, is_checked, rules).colour == "green":
+    waits = [timedelta(days=n) for n in rules.recovery_checkins.values()]
+    turning_points.update([base + wait for base in bases for wait in waits])
+    for day in sorted([day for day in turning_points if day >= today]):
+        if _is_green(day, spans, overrides, gap, rules):
             return day
     return None
 
 
-def _reasons(state: _DayState, rules: RuleSet) -> tuple[Reason, ...]:
-    """One reason per active rule, plus the recovery requirement when it holds a worse colour."""
-    order = {rule.id: index for index, rule in enumerate(rules.rules)}
-    by_rule: dict[str, list[_Span]] = {}
-    for span in state.active:
-        by_rule.setdefault(span.rule.id, []).append(span)
-    reasons = [_rule_reason(spans[0].rule, spans, rules) for spans in by_rule.values()]
-    worst_active = _worst(["green"] + [span.rule.colour for span in state.active])
-    if state.pending and _SEVERITY[state.pending] > _SEVERITY[worst_active]:
-        needed = rules.recovery_checkins[state.pending]
-        context = {"remaining": needed - state.streaks[state.pending]}
-        reasons.append(
-            Reason(
-                rule_id=RECOVERY_RULE_ID,
-                colour=state.pending,
-                text=_fill(rules.recovery_text, context),
-                guidance=_fill(rules.recovery_guidance, context),
-                active_until=state.recovery_base[state.pending] + timedelta(days=needed),
-            )
-        )
-    reasons.sort(key=lambda r: (-_SEVERITY[r.colour], order.get(r.rule_id, -1)))
-    return tuple(reasons)
+_UNSETTLED = object()
 
 
-def _rule_reason(rule: Rule, spans: list[_Span], rules: RuleSet) -> Reason:
-    """A rule's reason; active until its latest span ends."""
-    ends = [span.end for span in spans]
-    return _reason(rule, rule.colour, None if None in ends else max(ends), rules)
+def _green_day_settled(today: date, spans, gap: date, rules: RuleSet):
+    """`_green_day` in closed form when there are no overrides and every rule that counts has already begun.
 
-
-def _override_reason(rule: Rule, override: Override, rules: RuleSet) -> Reason:
-    """The reason shown while a manual override is in force, in its colour, naming its category."""
-    labels = rule.params.get("categories", {}).get(override.reason_category, {})
-    text = {lang: template.format_map({"category": labels.get(lang, override.reason_category)})
-            for lang, template in rule.text.items()}
-    return Reason(rule.id, override.colour, text, _fill(rule.guidance, {}), override.end)
-
-
-def _reason(rule: Rule, colour: str, active_until: date | None, rules: RuleSet) -> Reason:
-    """A rule's texts filled from its params (and the fever threshold)."""
-    context = {"threshold": rules.fever_threshold_c, **rule.params}
-    return Reason(rule.id, colour, _fill(rule.text, context), _fill(rule.guidance, context), active_until)
+    Then the spans still running cover today through the latest end E without a break: no day up to E
+    is green, and after E each colour's streak only grows, so green begins on the latest of E + 1 and,
+    per colour, N days after the later of `gap` and the last day a rule of that colour (or worse) ran.
+    An open-ended span never ends: never green. A span that starts later: _UNSETTLED (use the general way).
+    """
+    last = {1: None, 2: None}  # by rank: latest end of a span of that colour or worse
+    for span in spans:
+        if not span.rank:
+            continue
+        if span.start > today:
+            return _UNSETTLED
+        if span.end is None:
+            return None
+        for rank in (1, 2):
+            if span.rank >= rank and (last[rank] is None or span.end > last[rank]):
+                last[rank] = span.end
+    day = today
+    if last[1] is not None and last[1] >= day:
+        day = last[1] + _ONE_DAY
+    for rank, colour in ((1, "yellow"), (2, "red")):
+        if last[rank] is not None:
+            base = gap if gap > last[rank] else last[rank]
+            earliest = base + timedelta(days=rules.recovery_checkins[colour])
+            if earliest > day:
+                day = earliest
+    return day
 
 
 def _fill(texts: Mapping[str, str], context: Mapping) -> dict[str, str]:
     """Texts with their placeholders filled in."""
     return {lang: text.format_map(context) for lang, text in texts.items()}
-
-
-def _worst(colours: Iterable[str]) -> str:
-    """The most severe colour of those given."""
-    return max(colours, key=_SEVERITY.__getitem__)
 
 
 def _enabled_rule(rules: RuleSet, kind: str) -> Rule | None:
@@ -584,58 +695,58 @@ def _enabled_rule(rules: RuleSet, kind: str) -> Rule | None:
 
 def _control_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for the whole time a matching control entry runs."""
-    for entry in inputs.control:
-        if entry.status in rule.params["statuses"]:
-            yield _Span(rule, entry.start, entry.end)
+    statuses = rule.params["statuses"]
+    return [_span(rule, entry.start, entry.end) for entry in inputs.control if entry.status in statuses]
 
 
 def _in_risk_area_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active today when the latest check-in's district is a risk area today."""
-    if inputs.checkins and _risk_area_on(inputs.checkins[-1].district, inputs.today, rule, inputs.risk_areas):
-        yield _Span(rule, inputs.today, inputs.today)
+    today = inputs.shared.today
+    if inputs.checkins and inputs.shared.in_risk_area(inputs.checkins[-1].district, today, rule):
+        return (_span(rule, today, today),)
+    return ()
 
 
 def _visited_risk_area_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for `days` days from each visit to a district that was a risk area that day."""
+    shared = inputs.shared
+    if not shared.risk_areas:
+        return ()
     length = timedelta(days=rule.params["days"] - 1)
+    spans = []
     for checkin in inputs.checkins:
-        for visit in (Visit(checkin.district, checkin.day), *checkin.visits):
-            if visit.day > inputs.today:
-                continue
-            if _risk_area_on(visit.district, visit.day, rule, inputs.risk_areas):
-                yield _Span(rule, visit.day, visit.day + length)
+        for district, day in ((checkin.district, checkin.day), *((v.district, v.day) for v in checkin.visits)):
+            if day <= shared.today and shared.in_risk_area(district, day, rule):
+                spans.append(_span(rule, day, day + length))
+    return spans
 
 
 def _arrival_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for `days` days from an arrival from another province (first two code digits differ)."""
     length = timedelta(days=rule.params["days"] - 1)
-    for checkin in inputs.checkins:
-        arrival = checkin.arrival
-        if arrival and arrival.from_district[:2] != checkin.district[:2]:
-            yield _Span(rule, arrival.day, arrival.day + length)
+    return [_span(rule, checkin.arrival.day, checkin.arrival.day + length) for checkin in inputs.checkins
+            if checkin.arrival and checkin.arrival.from_district[:2] != checkin.district[:2]]
 
 
 def _fever_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active on the day of a check-in at or above the fever threshold."""
-    for checkin in inputs.checkins:
-        if checkin.temperature is not None and checkin.temperature >= inputs.rules.fever_threshold_c:
-            yield _Span(rule, checkin.day, checkin.day)
+    threshold = inputs.shared.rules.fever_threshold_c
+    return [_span(rule, checkin.day, checkin.day) for checkin in inputs.checkins
+            if checkin.temperature is not None and checkin.temperature >= threshold]
 
 
 def _symptom_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active on the day of a check-in declaring a triggering symptom."""
-    triggering = {symptom.code for symptom in inputs.rules.symptoms if symptom.triggers}
-    for checkin in inputs.checkins:
-        if triggering.intersection(checkin.symptoms):
-            yield _Span(rule, checkin.day, checkin.day)
+    triggering = inputs.shared.triggering
+    return [_span(rule, checkin.day, checkin.day) for checkin in inputs.checkins
+            if checkin.symptoms and triggering.intersection(checkin.symptoms)]
 
 
 def _declared_contact_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for `days` days from a check-in declaring contact with cases."""
     length = timedelta(days=rule.params["days"] - 1)
-    for checkin in inputs.checkins:
-        if checkin.contact_with_cases:
-            yield _Span(rule, checkin.day, checkin.day + length)
+    return [_span(rule, checkin.day, checkin.day + length) for checkin in inputs.checkins
+            if checkin.contact_with_cases]
 
 
 def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
@@ -643,6 +754,9 @@ def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     return ()
 
 
+_CHECKIN_KINDS = ("in_risk_area", "visited_risk_area", "arrival_other_province", "fever", "symptoms",
+                  "declared_contact")
+_AREA_KINDS = ("in_risk_area", "visited_risk_area")
 _SPAN_BUILDERS = {
     "control_status": _control_spans,
     "in_risk_area": _in_risk_area_spans,
@@ -655,16 +769,10 @@ _SPAN_BUILDERS = {
 }
 
 
-def _risk_area_on(district: str, day: date, rule: Rule, risk_areas: Iterable[RiskArea]) -> bool:
-    """True if `district` lies in a risk area of one of the rule's levels on `day`."""
-    return any(area.level in rule.params["levels"] for area in risk_areas_on(district, day, risk_areas))
-
-
 def risk_areas_on(district: str, day: date, risk_areas: Iterable[RiskArea]) -> list[RiskArea]:
     """The risk areas covering `district` on `day` (a city or province area covers its counties)."""
     return [area for area in risk_areas
             if districts.within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)]
-
 
 
 # --- storage snapshots -----------------------------------------------------------------------

@@ -1,18 +1,31 @@
-"""Recolouring: load people's facts in a few set-based queries, evaluate, store changes, revoke codes."""
+"""Recolouring: load people's facts in a few set-based queries, evaluate, store changes, revoke codes.
+
+`recolour` re-evaluates the people it is given, a chunk of CHUNK people per round of queries (Core
+statements on the session's connection, executemany for the writes). `recolour_all` is the daily full
+recompute: a set-based SQL prefilter picks the people whose colour could differ from the stored one and
+only they are evaluated; everyone else is green with nothing that could change that, and is left alone.
+"""
+import gc
+import json
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, func, insert, or_, select, type_coerce, union,
+                        update)
 
-from app.domain import colours
+from app.domain import colours, districts
 from app.extensions import db
 from app.models import Checkin, ControlEntry, IssuedCode, Override, RiskArea, User, Verdict, Visit
 from app.services import clock
 
-CHUNK = 500
+CHUNK = 2000  # people per round of queries
+AREAS_PER_QUERY = 100  # risk areas per prefilter query (SQLite allows 500 parts in a UNION)
 _SEVERITY = {None: -1, "green": 0, "yellow": 1, "red": 2}
+_users, _verdicts, _checkins, _visits = User.__table__, Verdict.__table__, Checkin.__table__, Visit.__table__
+_control, _overrides, _codes = ControlEntry.__table__, Override.__table__, IssuedCode.__table__
 
 
 @dataclass
@@ -22,11 +35,30 @@ class Recoloured:
     changed: int = 0
     worsened: int = 0
     improved: int = 0
+    evaluated: int = 0  # people whose facts were evaluated
 
     def add(self, other: "Recoloured") -> None:
         self.changed += other.changed
         self.worsened += other.worsened
         self.improved += other.improved
+        self.evaluated += other.evaluated
+
+
+@dataclass(frozen=True)
+class _Round:
+    """What every chunk of one recolouring shares."""
+
+    today: date
+    now: datetime
+    window_start: date
+    rules: colours.RuleSet
+    areas: list
+    area_labels: list
+    trigger: str
+    actor_id: int | None
+    reasons_json: "_ReasonsJSON"
+    same_reasons: "_SameReasons"
+    mark_unchanged: bool  # set evaluated_on for people whose verdict stands
 
 
 def rule_set() -> colours.RuleSet:
@@ -42,100 +74,283 @@ def active_risk_areas(today: date, window_start: date) -> list[colours.RiskArea]
     return [colours.RiskArea(district=r.district, level=r.level, start=r.start, end=r.end) for r in rows]
 
 
+def facts_window_start(today: date) -> date:
+    """First day whose check-ins count."""
+    return today - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
+
+
 def recolour(user_ids, trigger: str, actor_id: int | None = None) -> Recoloured:
     """Re-evaluate these people; store a verdict for each whose colour or reasons changed.
 
     Codes of people whose colour changed are revoked. The caller commits.
     """
-    today = clock.local_today()
-    now = clock.now_utc()
-    window_start = today - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
-    rules = rule_set()
-    areas = active_risk_areas(today, window_start)
-    result = Recoloured()
+    return _recolour(user_ids, trigger, actor_id, mark_unchanged=True)
+
+
+def recolour_all(trigger: str = "daily", actor_id: int | None = None) -> Recoloured:
+    """The full recompute: re-evaluate exactly the people `candidates()` names; the caller commits.
+
+    Unchanged people keep their `evaluated_on` (like everyone the prefilter skipped): their first code
+    request today re-evaluates them alone, which costs less than rewriting their rows here.
+    """
+    return _recolour(candidates(), trigger, actor_id, mark_unchanged=False)
+
+
+def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool) -> Recoloured:
     ids = list(dict.fromkeys(user_ids))
-    for start in range(0, len(ids), CHUNK):
-        result.add(_recolour_chunk(ids[start:start + CHUNK], trigger, actor_id, today, now, window_start, rules, areas))
+    if not ids:
+        return Recoloured()
+    db.session.flush()  # the caller's pending changes are facts too
+    today = clock.local_today()
+    window_start = facts_window_start(today)
+    areas = active_risk_areas(today, window_start)
+    context = _Round(today=today, now=clock.now_utc(), window_start=window_start, rules=rule_set(), areas=areas,
+                     area_labels=[a.district + ":" + a.level for a in areas], trigger=trigger, actor_id=actor_id,
+                     reasons_json=_ReasonsJSON(), same_reasons=_SameReasons(), mark_unchanged=mark_unchanged)
+    connection = db.session.connection()
+    result = Recoloured()
+    with _cycle_collector_paused(len(ids) > CHUNK):
+        for start in range(0, len(ids), CHUNK):
+            result.add(_recolour_chunk(connection, ids[start:start + CHUNK], context))
+    db.session.expire_all()
     return result
 
 
-def _recolour_chunk(ids, trigger, actor_id, today, now, window_start, rules, areas) -> Recoloured:
-    users = db.session.execute(select(User.id, User.doc_kind, User.doc_hash, User.colour, User.verdict_id)
-                               .where(User.id.in_(ids))).all()
-    facts = _load_facts(ids, users, today, window_start)
-    previous = dict(db.session.execute(select(Verdict.id, Verdict.reasons)
-                                       .where(Verdict.id.in_([u.verdict_id for u in users if u.verdict_id]))).all())
-    new_rows, unchanged = [], []
-    for user in users:
-        verdict = colours.evaluate(facts[user.id], rules, areas, today)
-        stored = verdict.to_dict()
-        if user.verdict_id and user.colour == verdict.colour and previous.get(user.verdict_id) == stored["reasons"]:
-            unchanged.append(user.id)
+@contextmanager
+def _cycle_collector_paused(pause: bool):
+    """Pause Python's cycle collector for a bulk recolouring: it makes hundreds of thousands of short-lived
+    objects (freed by reference counting, no cycles) and would otherwise spend ~15 % of the time scanning."""
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_enabled:
+            gc.enable()
+
+
+def candidates() -> list[int]:
+    """People whose colour could differ from the stored one today: a set-based superset (the engine decides).
+
+    Everyone else is green, checked in within the facts window, and has nothing in that window (or on
+    the control list, or in an approved override) that could make them anything else, so their verdict
+    stands without evaluating them.
+    """
+    db.session.flush()
+    today = clock.local_today()
+    window_start = facts_window_start(today)
+    rules = rule_set()
+    # A green person lapses (no colour) once their newest check-in leaves the window or is purged;
+    # users.last_checkin_at is the newest check-in's time (services/checkins.py keeps it).
+    kept_from = max(window_start, today - timedelta(days=current_app.config["RETENTION_DAYS"]))
+    recent_from, tomorrow = clock.local_midnight_utc(kept_from), clock.local_midnight_utc(today + timedelta(days=1))
+    colour, last_checkin = _users.c.colour, _users.c.last_checkin_at
+    recent = and_(last_checkin >= recent_from, last_checkin < tomorrow)
+    queries = [
+        # One pass over users: not green (they may recover, or their days left change); green but lapsing
+        # (no check-in left in the window); no colour yet but checked in.
+        select(_users.c.id).where(or_(and_(colour.is_not(None), colour != "green"),
+                                      and_(colour == "green", or_(last_checkin.is_(None), ~recent)),
+                                      and_(colour.is_(None), recent))),
+        # Anyone on the control list, whenever: after an entry ends, a missed check-in restarts recovery.
+        select(_users.c.id).join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
+                                                _control.c.doc_hash == _users.c.doc_hash)),
+        select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
+        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival).
+        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), or_(
+            _checkins.c.temperature >= rules.fever_threshold_c,
+            _checkins.c.contact_with_cases.is_(True),
+            _checkins.c.arrival_from.is_not(None),
+            func.json_array_length(_checkins.c.symptoms) > 0)),
+    ]
+    areas = active_risk_areas(today, window_start)
+    queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
+                for start in range(0, len(areas), AREAS_PER_QUERY)]
+    found = set()
+    for query in queries:
+        found.update(db.session.scalars(query).all())
+    return sorted(found)
+
+
+def _area_queries(areas, today: date, window_start: date) -> list:
+    """Who checked in (or declared a visit) in each area while it was a risk area, or at all if it is one today."""
+    queries = []
+    for area in areas:
+        current = area.end is None or area.end >= today
+        first = max(area.start, window_start)
+        last = today if area.end is None else min(area.end, today)
+        for table, lookback in ((_checkins, current), (_visits, False)):
+            queries.append(select(table.c.user_id).where(
+                district_in_area(table.c.district, area.district),
+                table.c.day.between(window_start if lookback else first, last)))
+    return queries
+
+
+def district_in_area(column, area: str):
+    """SQL: a county code column lies in `area` (a county, or a city or province covering its counties).
+
+    The same as `LIKE 'prefix%'`, written as a range so that an index on the column is used."""
+    prefix = districts.prefix_of(area)
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def _recolour_chunk(connection, ids: list[int], context: _Round) -> Recoloured:
+    people = connection.execute(
+        select(_users.c.id, _users.c.doc_kind, _users.c.doc_hash, _users.c.colour, _users.c.verdict_id,
+               _users.c.evaluated_on, type_coerce(_verdicts.c.reasons, String).label("reasons"))
+        .select_from(_users.outerjoin(_verdicts, _verdicts.c.id == _users.c.verdict_id))
+        .where(_users.c.id.in_(_id_values(connection, ids)))).all()
+    facts = _load_facts(connection, [p.id for p in people], context)
+    verdicts = colours.evaluate_many([facts[p.id] for p in people], context.rules, context.areas, context.today)
+    new_rows, old_colours, stale = _changes(people, verdicts, facts, context)
+    return _store(connection, new_rows, old_colours, stale, context, len(people))
+
+
+def _changes(people, verdicts, facts, context: _Round):
+    """Verdict rows for people whose colour or reasons changed; the ids of the others not yet marked today."""
+    new_rows, old_colours, stale = [], {}, []
+    reasons_json = context.reasons_json
+    for person, verdict in zip(people, verdicts):
+        reasons = "[" + ", ".join([reasons_json(reason) for reason in verdict.reasons]) + "]"
+        if person.verdict_id and person.colour == verdict.colour and context.same_reasons(person.reasons, reasons):
+            if context.mark_unchanged and person.evaluated_on != context.today:
+                stale.append(person.id)
             continue
+        old_colours[person.id] = person.colour
         new_rows.append({
-            "user_id": user.id, "colour": verdict.colour, "reasons": stored["reasons"],
+            "user_id": person.id, "colour": verdict.colour, "reasons_json": reasons,
             "may_turn_green_on": verdict.may_turn_green_on, "healthy_streak": verdict.healthy_streak,
             "needed_streak": verdict.needed_streak, "rule_set_version": verdict.rule_set_version,
-            "inputs": {"facts": colours.facts_to_dict(facts[user.id]),
-                       "risk_areas": [a.district + ":" + a.level for a in areas]},
-            "trigger": trigger, "triggered_by_id": actor_id, "computed_at": now, "_old_colour": user.colour})
-    if unchanged:
-        db.session.execute(update(User).where(User.id.in_(unchanged)).values(evaluated_on=today))
+            "inputs_json": json.dumps({"facts": colours.facts_to_dict(facts[person.id]),
+                                       "risk_areas": context.area_labels}),
+            "trigger": context.trigger, "triggered_by_id": context.actor_id, "computed_at": context.now})
+    return new_rows, old_colours, stale
+
+
+def _store(connection, new_rows, old_colours, stale, context: _Round, evaluated: int) -> Recoloured:
+    """Insert the new verdicts, point their people at them, mark the others evaluated today, revoke codes."""
+    if stale:
+        connection.execute(update(_users).where(_users.c.id.in_(_id_values(connection, stale)))
+                           .values(evaluated_on=context.today))
     if not new_rows:
-        return Recoloured()
-    old_colours = {row["user_id"]: row.pop("_old_colour") for row in new_rows}
-    inserted = db.session.execute(insert(Verdict).returning(Verdict.id, Verdict.user_id, Verdict.colour),
-                                  new_rows).all()
-    db.session.execute(update(User), [{"id": user_id, "verdict_id": verdict_id, "colour": colour,
-                                       "evaluated_on": today} for verdict_id, user_id, colour in inserted])
-    recoloured = [user_id for _, user_id, colour in inserted if old_colours[user_id] != colour]
+        return Recoloured(evaluated=evaluated)
+    connection.execute(_INSERT_VERDICT, new_rows)
+    # Each person now points at their newest verdict (the one just inserted); a changed colour drops
+    # today's code from the code page, and its signed codes are revoked below.
+    recoloured, reasons_only = [], []
+    for row in new_rows:
+        moved = old_colours[row["user_id"]] != row["colour"]
+        (recoloured if moved else reasons_only).append({"person": row["user_id"], "new_colour": row["colour"]})
+    newest = select(func.max(_verdicts.c.id)).where(_verdicts.c.user_id == _users.c.id).scalar_subquery()
+    point = (update(_users).where(_users.c.id == bindparam("person"))
+             .values(verdict_id=newest, colour=bindparam("new_colour"), evaluated_on=context.today))
+    if reasons_only:
+        connection.execute(point, reasons_only)
     if recoloured:
-        db.session.execute(update(User).where(User.id.in_(recoloured)).values(code_jti=None))
-        db.session.execute(update(IssuedCode).where(IssuedCode.user_id.in_(recoloured),
-                                                    IssuedCode.revoked_at.is_(None),
-                                                    IssuedCode.expires_at > now)
-                           .values(revoked_at=now, revoked_reason="colour_changed"))
-    db.session.expire_all()
-    moves = [(_SEVERITY[old_colours[user_id]], _SEVERITY[colour]) for _, user_id, colour in inserted
-             if old_colours[user_id] is not None]  # a first colour is neither better nor worse
+        connection.execute(point.values(code_jti=None), recoloured)
+        recoloured = [row["person"] for row in recoloured]
+        connection.execute(update(_codes).where(_codes.c.user_id.in_(_id_values(connection, recoloured)),
+                                                _codes.c.revoked_at.is_(None), _codes.c.expires_at > context.now)
+                           .values(revoked_at=context.now, revoked_reason="colour_changed"))
+    # A first colour, or none any more (no check-in left in the window), is neither better nor worse.
+    moves = [(_SEVERITY[old_colours[row["user_id"]]], _SEVERITY[row["colour"]]) for row in new_rows
+             if old_colours[row["user_id"]] is not None and row["colour"] is not None]
     worsened = sum(1 for old, new in moves if new > old)
     improved = sum(1 for old, new in moves if new < old)
-    return Recoloured(changed=len(inserted), worsened=worsened, improved=improved)
+    return Recoloured(changed=len(new_rows), worsened=worsened, improved=improved, evaluated=evaluated)
 
 
-def _load_facts(ids, users, today, window_start) -> dict[int, colours.Facts]:
-    """Check-ins, visits, control entries and approved overrides of these people, a query each."""
+class _SameReasons(dict):
+    """Whether stored reasons (JSON text, or already decoded by the driver) equal new ones (JSON text).
+
+    Equal text is equal; otherwise both are decoded, each distinct text once per recolouring."""
+
+    def __call__(self, stored, reasons: str) -> bool:
+        if stored is None:
+            return False
+        if stored == reasons:
+            return True
+        return (self._decoded(stored) if isinstance(stored, str) else stored) == self._decoded(reasons)
+
+    def _decoded(self, text: str):
+        value = self.get(text)
+        if value is None:
+            value = self[text] = json.loads(text)
+        return value
+
+
+class _JSONText(TypeDecorator):
+    """A JSON column written from text that is already JSON (serialised once, and compared as text)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return None
+
+
+_INSERT_VERDICT = insert(_verdicts).values(reasons=bindparam("reasons_json", type_=_JSONText()),
+                                           inputs=bindparam("inputs_json", type_=_JSONText()))
+
+
+def _id_values(connection, ids: list[int]):
+    """What `column.in_()` takes for many ids: on SQLite one JSON parameter (json_each), not one per id."""
+    if connection.dialect.name == "sqlite":
+        return select(func.json_each(json.dumps(ids)).table_valued("value").c.value).scalar_subquery()
+    return ids
+
+
+class _ReasonsJSON(dict):
+    """Each distinct reason's JSON, worked out once per recolouring (many people share a reason)."""
+
+    def __call__(self, reason: colours.Reason) -> str:
+        key = (reason.rule_id, reason.colour, reason.active_until, *reason.text.items(), *reason.guidance.items())
+        text = self.get(key)
+        if text is None:
+            text = self[key] = json.dumps(reason.to_dict())
+        return text
+
+
+def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colours.Facts]:
+    """Check-ins (with visits), control entries and approved overrides of these people, a query each."""
+    today, window_start = context.today, context.window_start
+    people = _id_values(connection, ids)
+    in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
     visits = defaultdict(list)
-    for checkin_id, district, day in db.session.execute(
-            select(Visit.checkin_id, Visit.district, Visit.day).where(Visit.user_id.in_(ids),
-                                                                      Visit.day >= window_start)):
+    for checkin_id, district, day in connection.execute(
+            select(_visits.c.checkin_id, _visits.c.district, _visits.c.day)
+            .select_from(_visits.join(_checkins, _checkins.c.id == _visits.c.checkin_id))
+            .where(in_window, _visits.c.day >= window_start)
+            .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
     checkins = defaultdict(list)
-    for c in db.session.execute(select(Checkin.id, Checkin.user_id, Checkin.day, Checkin.district,
-                                       Checkin.temperature, Checkin.symptoms, Checkin.contact_with_cases,
-                                       Checkin.arrival_from, Checkin.arrival_day, Checkin.arrival_transport)
-                                .where(Checkin.user_id.in_(ids), Checkin.day >= window_start,
-                                       Checkin.day <= today)
-                                .order_by(Checkin.day, Checkin.checked_at)):
-        arrival = (colours.Arrival(from_district=c.arrival_from, day=c.arrival_day, transport=c.arrival_transport)
-                   if c.arrival_from else None)
-        checkins[c.user_id].append(colours.Checkin(
-            day=c.day, district=c.district, temperature=c.temperature, symptoms=tuple(c.symptoms or ()),
-            visits=tuple(visits[c.id]), contact_with_cases=c.contact_with_cases, arrival=arrival))
-
+    for (checkin_id, user_id, day, district, temperature, symptoms, contact, arrival_from, arrival_day,
+         transport) in connection.execute(
+            select(_checkins.c.id, _checkins.c.user_id, _checkins.c.day, _checkins.c.district,
+                   _checkins.c.temperature, _checkins.c.symptoms, _checkins.c.contact_with_cases,
+                   _checkins.c.arrival_from, _checkins.c.arrival_day, _checkins.c.arrival_transport)
+            .where(in_window).order_by(_checkins.c.user_id, _checkins.c.day, _checkins.c.checked_at)).all():
+        arrival = (colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport)
+                   if arrival_from else None)
+        checkins[user_id].append(colours.Checkin(
+            day=day, district=district, temperature=temperature, symptoms=tuple(symptoms or ()),
+            visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
     control = defaultdict(list)
-    by_doc = {(u.doc_kind, u.doc_hash): u.id for u in users if u.doc_hash}
-    if by_doc:
-        hashes = [doc_hash for _, doc_hash in by_doc]
-        for entry in db.session.scalars(select(ControlEntry).where(ControlEntry.doc_hash.in_(hashes))):
-            user_id = by_doc.get((entry.doc_kind, entry.doc_hash))
-            if user_id is not None:
-                control[user_id].append(colours.ControlEntry(status=entry.status, start=entry.start, end=entry.end))
-
+    for user_id, status, start, end in connection.execute(
+            select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
+            .select_from(_users.join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
+                                                    _control.c.doc_hash == _users.c.doc_hash)))
+            .where(_users.c.id.in_(people)).order_by(_control.c.id)).all():
+        control[user_id].append(colours.ControlEntry(status=status, start=start, end=end))
     overrides = defaultdict(list)
-    for o in db.session.scalars(select(Override).where(Override.user_id.in_(ids),
-                                                       Override.state == "approved")):
-        overrides[o.user_id].append(colours.Override(colour=o.colour, reason_category=o.reason_category,
-                                                     start=o.start, end=o.end))
-    return {user_id: colours.Facts(checkins=tuple(checkins[user_id]), control=tuple(control[user_id]),
-                                   overrides=tuple(overrides[user_id])) for user_id, *_ in users}
+    for user_id, colour, category, start, end in connection.execute(
+            select(_overrides.c.user_id, _overrides.c.colour, _overrides.c.reason_category, _overrides.c.start,
+                   _overrides.c.end)
+            .where(_overrides.c.user_id.in_(people), _overrides.c.state == "approved")
+            .order_by(_overrides.c.id)).all():
+        overrides[user_id].append(colours.Override(colour=colour, reason_category=category, start=start, end=end))
+    empty = ()
+    return {user_id: colours.Facts(checkins=tuple(checkins.get(user_id, empty)),
+                                   control=tuple(control.get(user_id, empty)),
+                                   overrides=tuple(overrides.get(user_id, empty))) for user_id in ids}

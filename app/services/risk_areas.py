@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Checkin, RiskArea, Visit
 from app.models.control import RISK_LEVELS
 from app.services import audit, clock
-from app.services.colours import Recoloured, recolour
+from app.services.colours import Recoloured, district_in_area, recolour
 
 
 class RiskAreaError(ValueError):
@@ -32,9 +32,8 @@ class RiskAreaChange:
 def people_who_were_in(areas: set[str]) -> list[int]:
     """Everyone who checked in or declared a visit within the facts window in any of these areas."""
     window_start = clock.local_today() - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
-    prefixes = {districts.prefix_of(area) for area in areas}
-    checkin_match = or_(*[Checkin.district.startswith(p, autoescape=True) for p in prefixes])
-    visit_match = or_(*[Visit.district.startswith(p, autoescape=True) for p in prefixes])
+    checkin_match = or_(*[district_in_area(Checkin.district, area) for area in areas])
+    visit_match = or_(*[district_in_area(Visit.district, area) for area in areas])
     affected = union(select(Checkin.user_id).where(checkin_match, Checkin.day >= window_start),
                      select(Visit.user_id).where(visit_match, Visit.day >= window_start))
     return db.session.scalars(affected).all()

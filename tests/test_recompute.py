@@ -1,0 +1,215 @@
+"""The daily full recompute: only people whose facts changed get a new colour; worse colours revoke codes."""
+import uuid
+from datetime import timedelta
+
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.idcard import check_character
+from app.domain.scanning import jti_hash
+from app.extensions import db
+from app.models import Checkin, ControlEntry, IssuedCode, RiskArea, User, Verdict, Visit
+from app.services import clock
+from app.services import colours as colour_service
+from app.services.colours import Recoloured, candidates, recolour, recolour_all
+from app.services.documents import doc_hash
+from tests.conftest import fill_profile, sign_in, staff_client
+
+
+def id_number(serial: int) -> str:
+    """A valid resident ID number born 1990-01-01 (the serial makes it unique)."""
+    first17 = f"46010519900101{serial:03d}"
+    return first17 + check_character(first17)
+
+
+def person(app, phone: str, serial: int, district: str = "460105"):
+    """A signed-in resident with a profile; returns (client, user)."""
+    client = app.test_client()
+    sign_in(client, phone)
+    fill_profile(client, doc_number=id_number(serial), district=district)
+    return client, db.session.scalar(select(User).where(User.phone == phone))
+
+
+def check_in(user: User, days_ago, district: str = "460105", temperature: float = 36.5, visit=None) -> None:
+    """Check-ins stored straight in the database, as if synced earlier (no recolouring here)."""
+    today, now = clock.local_today(), clock.now_utc()
+    for ago in days_ago:
+        day = today - timedelta(days=ago)
+        moment = now if ago == 0 else clock.local_midnight_utc(day) + timedelta(hours=12)
+        checkin = Checkin(uuid=str(uuid.uuid4()), payload_hash="x", user_id=user.id, submitted_by_id=user.id,
+                          day=day, checked_at=moment, received_at=moment, district=district,
+                          temperature=temperature, symptoms=[], contact_with_cases=False)
+        if visit:
+            checkin.visits = [Visit(user_id=user.id, district=visit[0], day=today - timedelta(days=visit[1]))]
+        db.session.add(checkin)
+        if user.last_checkin_at is None or moment > user.last_checkin_at:
+            user.last_checkin_at = moment
+    db.session.commit()
+
+
+def control(user: User, serial: int, status: str, start_ago: int, end_ago: int | None = None) -> ControlEntry:
+    today = clock.local_today()
+    entry = ControlEntry(doc_kind="resident_id", doc_hash=doc_hash("resident_id", id_number(serial)), status=status,
+                         start=today - timedelta(days=start_ago),
+                         end=None if end_ago is None else today - timedelta(days=end_ago),
+                         created_at=clock.now_utc(), source="test")
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def verdicts_of(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Verdict).where(Verdict.user_id == user.id))
+
+
+def bundle_revocations(client) -> list[str]:
+    """The trust bundle's revoked jti hashes, after checking its signature against the JWKS."""
+    bundle = client.get("/api/trust-bundle").get_json()["bundle"]
+    header = jwt.get_unverified_header(bundle)
+    jwks = client.get("/.well-known/jwks.json").get_json()["keys"]
+    key = jwt.PyJWK.from_dict(next(k for k in jwks if k["kid"] == header["kid"])).key
+    return jwt.decode(bundle, key, algorithms=["ES256"])["revoked"]
+
+
+@pytest.fixture
+def town(app, monkeypatch):
+    """Seven residents with stored verdicts that match their facts, then facts changed behind their backs."""
+    people = {}
+    people["alice"] = person(app, "13900000001", 1)            # green in Haikou; Haikou becomes a risk area
+    people["bob"] = person(app, "13900000002", 2, "110101")    # green in Beijing; nothing changes
+    people["carol"] = person(app, "13900000003", 3, "310101")  # red close contact; the entry's end passes
+    people["dave"] = person(app, "13900000004", 4, "310101")   # yellow after a fever; 7th healthy check-in
+    people["erin"] = person(app, "13900000005", 5, "110101")   # red, confirmed case; nothing changes
+    people["frank"] = person(app, "13900000006", 6)            # green, stopped checking in a month ago
+    people["gina"] = person(app, "13900000007", 7, "110101")   # green in Beijing, visited Haikou 3 days ago
+    users = {name: user for name, (_, user) in people.items()}
+    check_in(users["alice"], range(0, 3))
+    check_in(users["bob"], range(0, 3), district="110101")
+    carol_entry = control(users["carol"], 3, "close_contact", start_ago=20)
+    check_in(users["carol"], range(1, 15), district="310101")
+    check_in(users["dave"], [8], district="310101", temperature=38.4)
+    check_in(users["dave"], range(2, 8), district="310101")
+    control(users["erin"], 5, "confirmed", start_ago=3)
+    check_in(users["erin"], range(0, 3), district="110101")
+    check_in(users["gina"], [0], district="110101", visit=("460106", 3))
+    check_in(users["gina"], [1, 2], district="110101")
+
+    check_in(users["frank"], [30])  # a month ago frank was green; his verdict is from then
+    month_ago = clock.now_utc() - timedelta(days=26)
+    with monkeypatch.context() as m:
+        m.setattr(clock, "now_utc", lambda: month_ago)
+        recolour([users["frank"].id], trigger="checkin")
+    recolour([u.id for n, u in users.items() if n != "frank"], trigger="checkin")
+    db.session.commit()
+    assert {n: u.colour for n, u in users.items()} == {
+        "alice": "green", "bob": "green", "carol": "red", "dave": "yellow", "erin": "red", "frank": "green",
+        "gina": "green"}
+    codes_before = {name: client.get("/api/code").get_json()["jti"] for name, (client, _) in people.items()
+                    if name in ("alice", "bob", "gina")}
+    for name in ("bob", "erin"):
+        users[name].evaluated_on = clock.local_today() - timedelta(days=1)
+
+    # The facts change without anyone being recoloured:
+    db.session.add(RiskArea(district="460100", level="high", start=clock.local_today() - timedelta(days=5),
+                            created_at=clock.now_utc(), source="test"))  # all of Haikou (a city code)
+    carol_entry.end = clock.local_today() - timedelta(days=15)
+    db.session.commit()
+    check_in(users["dave"], [1], district="310101")  # seven healthy check-ins since the fever
+    return people, users, codes_before
+
+
+def test_recolour_all_recolours_exactly_the_people_whose_facts_changed(app, town):
+    people, users, _ = town
+    before = {name: (user.verdict_id, verdicts_of(user)) for name, user in users.items()}
+    assert set(candidates()) == {users[n].id for n in ("alice", "carol", "dave", "erin", "frank", "gina")}
+
+    result = recolour_all()
+    db.session.commit()
+
+    assert result == Recoloured(changed=5, worsened=2, improved=2, evaluated=6)
+    assert {n: u.colour for n, u in users.items()} == {
+        "alice": "yellow", "bob": "green", "carol": "green", "dave": "green", "erin": "red", "frank": None,
+        "gina": "yellow"}
+    for name in ("alice", "carol", "dave", "frank", "gina"):
+        assert verdicts_of(users[name]) == before[name][1] + 1
+        verdict = db.session.get(Verdict, users[name].verdict_id)
+        assert verdict.trigger == "daily" and verdict.colour == users[name].colour
+    for name in ("bob", "erin"):  # untouched: no new verdict
+        assert (users[name].verdict_id, verdicts_of(users[name])) == before[name]
+    # Neither row was rewritten (erin was evaluated, bob not even that); each is re-evaluated alone on
+    # their first code request today, which changes nothing either.
+    yesterday = clock.local_today() - timedelta(days=1)
+    assert users["erin"].evaluated_on == yesterday and users["bob"].evaluated_on == yesterday
+    for name in ("bob", "erin"):
+        assert people[name][0].get("/api/code").status_code == 200
+        assert users[name].evaluated_on == clock.local_today()
+        assert (users[name].verdict_id, verdicts_of(users[name])) == before[name]
+    # The inputs snapshot names the risk area and the facts that led to the colour.
+    inputs = db.session.get(Verdict, users["alice"].verdict_id).inputs
+    assert inputs["risk_areas"] == ["460100:high"] and len(inputs["facts"]["checkins"]) == 3
+
+    again = recolour_all()
+    assert (again.changed, again.worsened, again.improved) == (0, 0, 0)
+
+
+def test_worse_colours_revoke_codes_and_the_trust_bundle_lists_them(app, town):
+    people, users, codes_before = town
+    recolour_all()
+    db.session.commit()
+
+    for name in ("alice", "gina"):
+        code = db.session.get(IssuedCode, codes_before[name])
+        assert code.revoked_at is not None and code.revoked_reason == "colour_changed"
+    assert db.session.get(IssuedCode, codes_before["bob"]).revoked_at is None
+    warden = staff_client(app, "warden", "13700000001")
+    revoked = bundle_revocations(warden)
+    assert {jti_hash(codes_before["alice"]), jti_hash(codes_before["gina"])} <= set(revoked)
+    assert jti_hash(codes_before["bob"]) not in revoked
+
+
+def test_residents_see_the_new_colour_and_reason_when_next_online(app, town):
+    people, users, codes_before = town
+    recolour_all()
+    db.session.commit()
+
+    alice = people["alice"][0]
+    view = alice.get("/api/code").get_json()
+    assert view["colour"] == "yellow" and view["jti"] != codes_before["alice"]
+    reasons = {reason["rule_id"]: reason["text"] for reason in view["reasons"]}
+    assert reasons["area.current"] == "最近打卡所在地区为中高风险地区"
+    carol = people["carol"][0].get("/api/code").get_json()
+    assert carol["colour"] == "green" and carol["reasons"] == []
+
+
+def test_recolour_in_small_chunks_gives_the_same_result(app, town, monkeypatch):
+    people, users, _ = town
+    monkeypatch.setattr(colour_service, "CHUNK", 2)
+    assert recolour_all() == Recoloured(changed=5, worsened=2, improved=2, evaluated=6)
+
+
+def test_nothing_to_do_when_nothing_changed(app):
+    client, user = person(app, "13900000001", 1)
+    check_in(user, range(0, 3))
+    recolour([user.id], trigger="checkin")
+    db.session.commit()
+    assert candidates() == []
+    assert recolour_all() == Recoloured()
+
+
+def test_the_cli_command_runs_the_full_recompute(app):
+    client, user = person(app, "13900000001", 1)
+    check_in(user, range(0, 3))
+    recolour([user.id], trigger="checkin")
+    db.session.add(RiskArea(district="460105", level="medium", start=clock.local_today(),
+                            created_at=clock.now_utc(), source="test"))
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["recompute"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("evaluated 1, changed 1, worsened 1, improved 0 in ")
+    db.session.expire_all()
+    person_now = db.session.get(User, user.id)
+    assert person_now.colour == "yellow"
+    assert db.session.get(Verdict, person_now.verdict_id).reasons[0]["rule_id"] == "area.current"
