@@ -462,7 +462,8 @@ class _Evaluator:
             spans.extend(build(rule, inputs))
         checked_days = frozenset(c.day for c in checkins)
         gap = _last_gap(today, checked_days)
-        state = _day_state(today, spans, overrides, today in checked_days, gap, rules)
+        runs = _finished_runs(checked_days, gap) if spans else ()
+        state = _day_state(today, spans, overrides, today in checked_days, gap, rules, runs)
 
         if state.override:
             reasons = (self._override_reason(override_rule, state.override),)
@@ -471,7 +472,7 @@ class _Evaluator:
         if state.colour == "green":
             may_turn_green_on = None
         else:
-            may_turn_green_on = _green_day(today, spans, overrides, gap, rules)
+            may_turn_green_on = _green_day(today, spans, overrides, gap, rules, runs)
         held = state.colour if state.colour in ("yellow", "red") and not state.override else None
         return Verdict(
             colour=state.colour,
@@ -554,11 +555,35 @@ def _last_gap(day: date, checked_days) -> date:
     return probe
 
 
-def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet) -> _DayState:
+def _finished_runs(checked_days, gap: date) -> tuple[tuple[date, date], ...]:
+    """The runs of consecutive check-in days (first, last) that ended before `gap`, oldest first."""
+    runs, first, previous = [], None, None
+    for day in sorted(d for d in checked_days if d < gap):
+        if previous is None or day - previous != _ONE_DAY:
+            if first is not None:
+                runs.append((first, previous))
+            first = day
+        previous = day
+    if first is not None:
+        runs.append((first, previous))
+    return tuple(runs)
+
+
+def _recovered(last_active: date, needed: int, runs) -> bool:
+    """True if an earlier run of `needed` consecutive check-ins after `last_active` already ended the colour:
+    once recovered, a later missed check-in does not bring the colour back."""
+    for first, last in runs:
+        if last > last_active and (last - max(first, last_active + _ONE_DAY)).days + 1 >= needed:
+            return True
+    return False
+
+
+def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet, runs=()) -> _DayState:
     """Colour on `day`, given whether the person checked in that day and the latest day before it without one.
 
     The recovery semantics live here: the healthy streak counts the check-in days after the later of the
-    last day a rule of that colour (or worse) was active and the latest day without a check-in."""
+    last day a rule of that colour (or worse) was active and the latest day without a check-in; a colour
+    whose recovery streak was completed earlier (an unbroken run after its last active day) stays ended."""
     override = _active_override(overrides, day) if overrides else None
     cutoff = _cutoff(overrides, day) if overrides else None
     active = tuple(span for span in spans if span.covers(day))
@@ -569,7 +594,8 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
         base = gap if since is None or gap > since else since
         recovery_base[colour] = base
         streaks[colour] = max(0, (day - base).days - (0 if checked else 1))
-        if pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]:
+        if (pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]
+                and not (runs and _recovered(last_active, rules.recovery_checkins[colour], runs))):
             pending = colour
     if override:
         colour = override.colour
@@ -578,7 +604,7 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
     return _DayState(colour, override, active, pending, recovery_base, streaks)
 
 
-def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet) -> bool:
+def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs=()) -> bool:
     """`_day_state(day, ...).colour == "green"` for a day with a check-in, without building the state."""
     if overrides:
         override = _active_override(overrides, day)
@@ -592,7 +618,8 @@ def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet) -> bool:
         last_active = _last_active_day(spans, _SEVERITY[colour], cutoff, day)
         if last_active is not None:
             base = gap if gap > last_active else last_active
-            if max(0, (day - base).days) < rules.recovery_checkins[colour]:
+            needed = rules.recovery_checkins[colour]
+            if max(0, (day - base).days) < needed and not (runs and _recovered(last_active, needed, runs)):
                 return False
     return True
 
@@ -622,12 +649,12 @@ def _last_active_day(spans, rank: int, cutoff: date | None, day: date) -> date |
     return latest
 
 
-def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet) -> date | None:
+def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=()) -> date | None:
     """First day from today that would be green if the person checks in every day; None if never.
 
     From today on every day counts as checked, so the latest day without a check-in stays `gap`."""
     if not overrides:
-        settled = _green_day_settled(today, spans, gap, rules)
+        settled = _green_day_settled(today, spans, gap, rules, runs)
         if settled is not _UNSETTLED:
             return settled
     # Green can only begin today, when a span or override starts or ends, or N days after a streak base.
@@ -641,7 +668,7 @@ def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet) -> date
     waits = [timedelta(days=n) for n in rules.recovery_checkins.values()]
     turning_points.update([base + wait for base in bases for wait in waits])
     for day in sorted([day for day in turning_points if day >= today]):
-        if _is_green(day, spans, overrides, gap, rules):
+        if _is_green(day, spans, overrides, gap, rules, runs):
             return day
     return None
 
@@ -649,7 +676,7 @@ def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet) -> date
 _UNSETTLED = object()
 
 
-def _green_day_settled(today: date, spans, gap: date, rules: RuleSet):
+def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs=()):
     """`_green_day` in closed form when there are no overrides and every rule that counts has already begun.
 
     Then the spans still running cover today through the latest end E without a break: no day up to E
@@ -672,7 +699,7 @@ def _green_day_settled(today: date, spans, gap: date, rules: RuleSet):
     if last[1] is not None and last[1] >= day:
         day = last[1] + _ONE_DAY
     for rank, colour in ((1, "yellow"), (2, "red")):
-        if last[rank] is not None:
+        if last[rank] is not None and not (runs and _recovered(last[rank], rules.recovery_checkins[colour], runs)):
             base = gap if gap > last[rank] else last[rank]
             earliest = base + timedelta(days=rules.recovery_checkins[colour])
             if earliest > day:
