@@ -57,3 +57,4 @@ bench: install-test  ## the benchmark scripts; each prints a table (they are not
 	$(PYTHON) bench/scan_sync.py
 	$(PYTHON) bench/browser_verify.py
 	$(PYTHON) bench/recompute.py
+	$(PYTHON) bench/control_upload.py

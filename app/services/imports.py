@@ -10,7 +10,7 @@ from datetime import date
 from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, insert, select, tuple_
+from sqlalchemy import and_, insert, select
 
 from app.domain import districts
 from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_document, validate_resident_id
@@ -162,9 +162,7 @@ def import_control_list(text: str, source: str, apply_partial: bool = False) -> 
     now = clock.now_utc()
     db.session.execute(insert(ControlEntry),
                        [{**row, "created_at": now, "source": source} for row in report.accepted])
-    documents = {(row["doc_kind"], row["doc_hash"]) for row in report.accepted}
-    affected = select(User.id).where(tuple_(User.doc_kind, User.doc_hash).in_(documents))
-    report.recoloured = recolour(db.session.scalars(affected).all(), trigger="import:control").changed
+    report.recoloured = recolour(_holder_ids(report.accepted), trigger="import:control").changed
     db.session.commit()
     report.applied = True
     return report
@@ -173,14 +171,26 @@ def import_control_list(text: str, source: str, apply_partial: bool = False) -> 
 # --- console uploads: preview first, apply later with progress --------------------------------
 
 
+def _holders(documents: list[dict]):
+    """Queries for the registered people holding these documents: per kind and chunk, so that SQLite
+    uses the (doc_kind, doc_hash) index (a row-value IN would scan every resident)."""
+    by_kind: dict[str, list[str]] = {}
+    for document in documents:
+        by_kind.setdefault(document["doc_kind"], []).append(document["doc_hash"])
+    for kind, hashes in by_kind.items():
+        for start in range(0, len(hashes), 900):
+            yield User.doc_kind == kind, User.doc_hash.in_(hashes[start:start + 900])
+
+
 def _registered(documents: list[dict]) -> int:
-    """How many registered people the rows name (an indexed lookup per chunk of documents)."""
-    found = 0
-    for start in range(0, len(documents), 900):
-        chunk = documents[start:start + 900]
-        found += db.session.scalar(select(db.func.count()).select_from(User).where(
-            tuple_(User.doc_kind, User.doc_hash).in_({(d["doc_kind"], d["doc_hash"]) for d in chunk})))
-    return found
+    """How many registered people the rows name."""
+    return sum(db.session.scalar(select(db.func.count()).select_from(User).where(*match))
+               for match in _holders(documents))
+
+
+def _holder_ids(documents: list[dict]) -> list[int]:
+    """The ids of the registered people the rows name."""
+    return [user_id for match in _holders(documents) for user_id in db.session.scalars(select(User.id).where(*match))]
 
 
 def preview_upload(filename: str, text: str, actor_id: int) -> ControlUpload:
