@@ -1,7 +1,11 @@
 """Language choice: ?lang= (the switcher links) sets a cookie; otherwise Accept-Language; default Chinese."""
+from functools import lru_cache
+
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from app.domain import districts
 from app.domain.masking import mask_name, mask_phone
@@ -12,11 +16,31 @@ COOKIE = "lang"
 
 def current_language() -> str:
     """'zh' or 'en' for this request."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
-    if chosen in languages:
+    config = current_app.config
+    chosen = _query_value("lang") or _cookie_value(COOKIE)
+    if chosen in config["LANGUAGES"]:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _best_match(request.headers.get("Accept-Language", ""), tuple(config["LANGUAGES"]),
+                       config["BABEL_DEFAULT_LOCALE"])
+
+
+def _query_value(name: str) -> str | None:
+    """request.args.get(name), without the exception a MultiDict raises and catches inside when the name
+    is missing (the usual case, on every request)."""
+    args = request.args
+    return args.get(name) if name in args else None
+
+
+def _cookie_value(name: str) -> str | None:
+    """request.cookies.get(name), likewise."""
+    cookies = request.cookies
+    return cookies.get(name) if name in cookies else None
+
+
+@lru_cache(maxsize=256)
+def _best_match(accept_language: str, languages: tuple[str, ...], default: str) -> str:
+    """The best of `languages` for an Accept-Language header (remembered: browsers send a handful)."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages) or default
 
 
 def lang() -> str:
@@ -29,8 +53,8 @@ def register(app):
 
     @app.after_request
     def remember_query_language(response):
-        chosen = request.args.get("lang")
-        if chosen in app.config["LANGUAGES"] and request.cookies.get(COOKIE) != chosen:
+        chosen = _query_value("lang")
+        if chosen in app.config["LANGUAGES"] and _cookie_value(COOKIE) != chosen:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
         return response
 

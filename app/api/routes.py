@@ -36,12 +36,11 @@ def code():
     row = code_for_device(user_id, request.args.get("for", type=int))
     language = current_language()
     etag = f'"{code_version(row, language)}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in request.headers.get("If-None-Match", ""):
-        response = current_app.response_class(status=304)
-    else:
-        response = jsonify(code_view(row, language))
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "private, no-cache"
+        return current_app.response_class(status=304, headers=headers)
+    response = jsonify(code_view(row, language))
+    response.headers.extend(headers)
     return response
 
 
