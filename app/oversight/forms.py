@@ -26,7 +26,6 @@ ACTION_LABELS = {
     "control_upload_discarded": _l("Discarded a control-list upload"),
     "report_opened": _l("Opened a report from an SMS link"),
     "report_viewed": _l("Looked at a report (shows the reporter)"),
-    "report_viewed": _l("Viewed a report"),
     "enrol_link": _l("Issued an enrolment link"),
     "enrol_link_revoked": _l("Withdrew an enrolment link"),
     "enrol": _l("Enrolled as staff"),
