@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Report, ReportUpdate, User
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
 from app.services import audit, clock
+from app.services.colours import district_in_area
 from app.services.sms import SmsFailed, send_sms
 
 log = logging.getLogger(__name__)
@@ -152,14 +153,6 @@ def read_link(token: str) -> Report:
 
 # --- who may see what ----------------------------------------------------------------------------------
 
-def area_prefix(area: str) -> str:
-    """The code prefix an area covers, as districts.within() reads it ('460100' → '4601')."""
-    prefix = area
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return prefix
-
-
 def is_district_handler(user: User, report: Report) -> bool:
     """The user is a handler of the report's county."""
     return user.role == "handler" and bool(user.scope_district) and user.scope_district == report.district
@@ -267,7 +260,7 @@ def _in_area(user: User):
     """SQL condition: reports in the staff member's area (a handler's county, a supervisor's city or county)."""
     if user.role == "handler":
         return Report.district == user.scope_district
-    return Report.district.startswith(area_prefix(user.scope_district), autoescape=True)
+    return district_in_area(Report.district, user.scope_district)
 
 
 def inbox_for(user: User, closed_limit: int = 20) -> Inbox:
