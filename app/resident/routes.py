@@ -83,11 +83,10 @@ def appeals():
     form = AppealForm()
     if form.validate_on_submit():
         try:
-            appeal_service.file_appeal(current_user, form.ground.data, form.reason.data)
+            appeal = appeal_service.file_appeal(current_user, form.ground.data, form.reason.data)
         except appeal_service.AppealError as error:
             form.reason.errors.append(str(APPEAL_ERRORS[error.code]))
         else:
-            appeal = appeal_service.appeals_of(current_user.id)[0][0]
             flash(_("Your appeal was received. A reviewer will answer it by %(due)s.",
                     due=clock.to_local(appeal.due_at).strftime("%Y-%m-%d %H:%M")), "info")
             return redirect(url_for("resident.appeals"))

@@ -27,6 +27,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
 from app.services import audit, clock
+from app.services.colours import district_in_area
 
 COLOURS = ("green", "yellow", "red")
 CHART_DAYS = 14
@@ -35,11 +36,6 @@ AUDIT_PAGE_SIZE = 50
 
 
 # --- areas -------------------------------------------------------------------------------------------------
-
-def codes_within(area: str) -> list[str]:
-    """Every known province, city and county code lying in `area` (the area itself included)."""
-    return [code for code in districts.all_areas() if districts.within(code, area)]
-
 
 def staff_area(user: User) -> str | None:
     """The area a viewer may see: None (everything) for admins, the scope for supervisors; 403 otherwise."""
@@ -162,37 +158,36 @@ class Overview:
 def overview(user: User, requested_area: str | None, lang: str) -> Overview:
     """The overview for the viewer's area (or a smaller one they picked); takes today's tally if missing."""
     area = resolve_area(user, requested_area)
-    codes = codes_within(area) if area else None
     today, now = clock.local_today(), clock.now_utc()
     ensure_tally(today)
-    return Overview(area, today, _day_bars(codes, today), _district_bars(codes, today, lang),
-                    _checkpoint_loads(codes, today), *_open_reports(codes, now), *_open_appeals(codes, now))
+    return Overview(area, today, _day_bars(area, today), _district_bars(area, today, lang),
+                    _checkpoint_loads(area, today), *_open_reports(area, now), *_open_appeals(area, now))
 
 
-def _day_bars(codes: list[str] | None, today: date) -> list[Bar]:
+def _day_bars(area: str | None, today: date) -> list[Bar]:
     first = today - timedelta(days=CHART_DAYS - 1)
     query = (select(ColourTally.day, ColourTally.colour, func.sum(ColourTally.people))
              .where(ColourTally.day >= first, ColourTally.day <= today).group_by(ColourTally.day, ColourTally.colour))
     stored = {day: {} for day in db.session.scalars(select(ColourTally.day).distinct().where(ColourTally.day >= first))}
-    if codes is not None:
-        query = query.where(ColourTally.district.in_(codes))
+    if area is not None:
+        query = query.where(district_in_area(ColourTally.district, area))
     for day, colour, people in db.session.execute(query):
         stored.setdefault(day, {})[colour] = int(people)
     days = [first + timedelta(days=n) for n in range(CHART_DAYS)]
     return stacked_bars([(day.isoformat(), str(day.day), stored.get(day, {}), day in stored) for day in days])
 
 
-def _district_bars(codes: list[str] | None, today: date, lang: str) -> list[Bar]:
+def _district_bars(area: str | None, today: date, lang: str) -> list[Bar]:
     query = select(ColourTally.district, ColourTally.colour, ColourTally.people).where(ColourTally.day == today)
-    if codes is not None:
-        query = query.where(ColourTally.district.in_(codes))
+    if area is not None:
+        query = query.where(district_in_area(ColourTally.district, area))
     counts: dict[str, dict] = {}
     for district, colour, people in db.session.execute(query.order_by(ColourTally.district)):
         counts.setdefault(district, {})[colour] = int(people)
     return stacked_bars([(code, districts.name_of(code, lang), by_colour, True) for code, by_colour in counts.items()])
 
 
-def _checkpoint_loads(codes: list[str] | None, today: date) -> list[CheckpointLoad]:
+def _checkpoint_loads(area: str | None, today: date) -> list[CheckpointLoad]:
     since = clock.local_midnight_utc(today - timedelta(days=SCAN_DAYS - 1))
     scans = func.count(Scan.id)
     query = (select(Checkpoint.name, Checkpoint.district, scans,
@@ -201,24 +196,24 @@ def _checkpoint_loads(codes: list[str] | None, today: date) -> list[CheckpointLo
              .outerjoin(Scan, (Scan.checkpoint_id == Checkpoint.id) & (Scan.scanned_at >= since))
              .group_by(Checkpoint.id, Checkpoint.name, Checkpoint.district)
              .order_by(scans.desc(), Checkpoint.name))
-    if codes is not None:
-        query = query.where(Checkpoint.district.in_(codes))
+    if area is not None:
+        query = query.where(district_in_area(Checkpoint.district, area))
     return [CheckpointLoad(name, district, *(int(n) for n in numbers)) for name, district, *numbers in db.session.execute(query)]
 
 
-def _open_reports(codes: list[str] | None, now: datetime) -> tuple[int, int]:
+def _open_reports(area: str | None, now: datetime) -> tuple[int, int]:
     query = select(func.count(), func.coalesce(func.sum(case((Report.due_at < now, 1), else_=0)), 0)).where(
         Report.closed_at.is_(None))
-    if codes is not None:
-        query = query.where(Report.district.in_(codes))
+    if area is not None:
+        query = query.where(district_in_area(Report.district, area))
     return tuple(int(n) for n in db.session.execute(query).one())  # PostgreSQL sums are Decimal
 
 
-def _open_appeals(codes: list[str] | None, now: datetime) -> tuple[int, int]:
+def _open_appeals(area: str | None, now: datetime) -> tuple[int, int]:
     query = select(func.count(), func.coalesce(func.sum(case((Appeal.due_at < now, 1), else_=0)), 0)).where(
         Appeal.state == "open")
-    if codes is not None:
-        query = query.join(User, User.id == Appeal.user_id).where(User.district.in_(codes))
+    if area is not None:
+        query = query.join(User, User.id == Appeal.user_id).where(district_in_area(User.district, area))
     return tuple(int(n) for n in db.session.execute(query).one())  # PostgreSQL sums are Decimal
 
 
@@ -286,8 +281,8 @@ def _audit_query(viewer: User, filters: AuditFilters):
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     area = staff_area(viewer)
     if area is not None:
-        codes = codes_within(area)
-        query = query.where(or_(subject.district.in_(codes), actor.scope_district.in_(codes), post.district.in_(codes)))
+        query = query.where(or_(district_in_area(subject.district, area), district_in_area(actor.scope_district, area),
+                                district_in_area(post.district, area)))
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.actor:

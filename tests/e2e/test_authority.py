@@ -117,3 +117,47 @@ def test_high_risk_area_turns_a_visitor_yellow_and_revokes_their_green_code(page
     close_result(scanner)
 
     assert errors == [], f"uncaught script errors: {errors}"
+
+
+def test_a_control_list_upload_is_previewed_then_applied_with_progress(page, live_server, tmp_path):
+    import uuid
+
+    from app.resident.services import save_profile
+    from app.services.checkins import store_checkins
+
+    listed = "460106198511124562"
+    with live_server.app.app_context():
+        person = User(phone="13800000041", role="resident", created_at=clock.now_utc())
+        db.session.add(person)
+        db.session.flush()
+        save_profile(person, name="李秀英", address="海口市滨海大道 1 号", district="460106", doc_kind="resident_id",
+                     doc_number=listed)
+        store_checkins(person, person, [{"uuid": str(uuid.uuid4()), "checked_at": clock.now_utc().isoformat() + "Z",
+                                         "district": "460106", "temperature": 36.5, "symptoms": [], "visits": [],
+                                         "contact_with_cases": False}])
+        today = clock.local_today().isoformat()
+    sign_in(page, live_server, ADMIN_PHONE, lands_on="/profile")
+    with live_server.app.app_context():
+        make_staff(db.session.scalar(db.select(User).filter_by(phone=ADMIN_PHONE)), "admin", "管理员")
+    control = tmp_path / "名单.csv"
+    control.write_text(f"doc_number,status,start\n{listed},密接,{today}\n12345,确诊,{today}\n", encoding="gbk")
+
+    page.goto(f"{live_server.url}/authority/control-list")
+    page.set_input_files("input[type=file]", str(control))
+    page.locator("form[data-busy-form] button[type=submit]").click()
+    # The preview: nothing applied yet, the bad row explained.
+    expect(page.locator("[data-valid]")).to_have_text("1")
+    expect(page.locator("[data-rejected-rows]")).to_contain_text("证件号码无效")
+    expect(page.locator("[data-matched]")).to_have_text("1")
+    with live_server.app.app_context():
+        assert db.session.scalar(db.select(User.colour).filter_by(phone="13800000041")) == "green"
+
+    # Applying streams progress, then the page shows what changed.
+    with page.expect_response("**/apply") as applied:
+        page.locator("[data-apply-upload] button[type=submit]").click()
+    steps = applied.value.text().splitlines()  # the script asked for progress lines, not a redirect
+    assert applied.value.headers["content-type"] == "application/x-ndjson" and '"stage": "done"' in steps[-1]
+    expect(page.locator("[data-recoloured]")).to_have_text("1", timeout=15_000)
+    expect(page.locator("main")).to_contain_text("已应用")
+    with live_server.app.app_context():
+        assert db.session.scalar(db.select(User.colour).filter_by(phone="13800000041")) == "red"

@@ -1,5 +1,6 @@
 // Console uploads: say that a large file is being checked, and show the progress of applying it
 // (the server streams one JSON line per step while it works in a single transaction).
+import { t } from './strings.js';
 
 for (const form of document.querySelectorAll('[data-busy-form]')) {
   form.addEventListener('submit', () => {
@@ -10,19 +11,14 @@ for (const form of document.querySelectorAll('[data-busy-form]')) {
   });
 }
 
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
-}
-
 async function apply(form) {
-  const strings = JSON.parse(form.dataset.strings);
   const button = form.querySelector('button[type=submit]');
   const bar = form.querySelector('[data-progress]');
   const text = form.querySelector('[data-progress-text]');
   button.disabled = true;
   bar.hidden = false;
   const show = (step) => {
-    text.textContent = fill(strings[step.stage] ?? '', step);
+    text.textContent = t(`upload_${step.stage}`, step);
     if (step.total) { bar.max = step.total; bar.value = step.done; }
   };
   let last = null;
