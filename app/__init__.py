@@ -4,9 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
+from app import sqlite
 from app.config import Defaults
 from app.extensions import RememberingCookieSessionInterface, babel, csrf, db, limiter, login_manager, migrate
 
@@ -37,6 +36,8 @@ def create_app(test_config=None):
     _derive_defaults(app)
 
     db.init_app(app)
+    with app.app_context():
+        app.extensions["sqlite_checkpointer"] = sqlite.configure(app, db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -108,13 +109,3 @@ def _select_locale():
     """Explicit choice (cookie set by the switcher) first, then Accept-Language, then Chinese."""
     from app.i18n import current_language
     return current_language()
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL and foreign keys for SQLite connections; other databases are left alone."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()

@@ -8,6 +8,7 @@ class Defaults:
     ENV_NAME = "development"  # development | production | testing
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite file in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {}
+    SQLITE_CHECKPOINT_SECONDS = 1.0  # WAL checkpoints run in a thread this long after a commit; 0: in the commit
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")

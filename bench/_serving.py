@@ -20,8 +20,8 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-def create_bench_app(workdir: str):
-    """OneCode with its SQLite file and keys in `workdir`, CSRF and rate limits off."""
+def create_bench_app(workdir: str, **settings):
+    """OneCode with its SQLite file and keys in `workdir`, CSRF and rate limits off (and any other settings)."""
     from app import create_app
 
     return create_app({
@@ -32,6 +32,7 @@ def create_bench_app(workdir: str):
         "KEYS_DIR": str(Path(workdir) / "keys"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        **settings,
     })
 
 

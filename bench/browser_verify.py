@@ -68,14 +68,14 @@ def _populate(app, count: int) -> list[dict]:
     from app.domain import codes
     from app.domain.masking import mask_name
     from app.extensions import db
-    from app.models import IssuedCode, User
+    from app.models import CodeRevocation, IssuedCode, User
     from app.services import clock, keys
 
     with app.app_context():
         key = keys.active_key()
         now = clock.now_utc().replace(microsecond=0)
         expires_at = clock.end_of_next_day_utc(now)
-        users, issued, gate = [], [], []
+        users, issued, revocations, gate = [], [], [], []
         for index in range(count):
             user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
             jti = codes.b64url(secrets.token_bytes(16))
@@ -88,13 +88,15 @@ def _populate(app, count: int) -> list[dict]:
                           "evaluated_on": clock.local_today(), "code_jti": jti, "code_issued_at": now,
                           "code_expires_at": expires_at})
             issued.append({"jti": jti, "user_id": user_id, "kind": "self", "colour": colour, "kid": key.kid,
-                           "token": token, "issued_at": now, "expires_at": expires_at,
-                           "revoked_at": now if revoked else None,
-                           "revoked_reason": "colour_changed" if revoked else None})
+                           "token": token, "issued_at": now, "expires_at": expires_at})
+            if revoked:
+                revocations.append({"jti": jti, "expires_at": expires_at, "revoked_at": now,
+                                    "reason": "colour_changed"})
             expected = ("deny", "revoked") if revoked else ("pass", "ok") if colour == "green" else ("deny", colour)
             gate.append({"qr_text": codes.qr_text(token), "expected": list(expected)})
         db.session.execute(insert(User), users)
         db.session.execute(insert(IssuedCode), issued)
+        db.session.execute(insert(CodeRevocation), revocations)
         db.session.commit()
     return gate
 

@@ -1,7 +1,8 @@
 """Benchmark: a 100,000-row control-list file through the console (preview, then apply), on SQLite.
 
-Builds the same database as bench/recompute.py (`build`: RESIDENTS residents generated in SQL, 1 % of them
-with real resident ID numbers). The file has 100,000 rows: those 1 % (10,000 people at 1,000,000 residents)
+Builds the same database as bench/recompute.py (`build`: RESIDENTS residents generated in SQL, each holding
+today's self code; groups of 1 % with real resident ID numbers). The file has 100,000 rows: one such 1 %
+(10,000 people at 1,000,000 residents)
 as close contacts, the rest valid ID numbers of people who are not registered, plus a few bad rows.
 It is sent through the console as an admin would: `POST /authority/control-list` (upload, check and
 preview: counts, rejected rows, registered people named) and `POST .../apply` asking for the streamed
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serving import create_bench_app  # noqa: E402
-from recompute import build  # noqa: E402
+from recompute import _settle, build, issue_codes  # noqa: E402
 
 GOAL_PREVIEW_SECONDS = 10.0
 GOAL_APPLY_SECONDS = 10.0
@@ -66,11 +67,14 @@ def main() -> int:
 
             started = time.perf_counter()
             built = build(args.residents)
+            issue_codes(args.residents)
+            _settle()
             db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            listed = built["numbers"][0]  # 1 % of the residents
             db.session.remove()
             db.engine.dispose()
             print(f"Generated {args.residents:,} residents in {time.perf_counter() - started:.1f} s")
-            body = control_file(built["numbers"], args.rows)
+            body = control_file(listed, args.rows)
             client = app.test_client()
             with client.session_transaction() as session:
                 session["_user_id"] = str(built["admin_id"])
@@ -86,7 +90,7 @@ def main() -> int:
             preview = time.perf_counter() - started
             assert response.status_code == 302, response.status_code
             upload = db.session.scalar(select(ControlUpload).order_by(ControlUpload.id.desc()))
-            assert upload.matched_people == len(built["numbers"]), (upload.matched_people, len(built["numbers"]))
+            assert upload.matched_people == len(listed), (upload.matched_people, len(listed))
             assert upload.rejected_rows == BAD_ROWS, upload.rejected_rows
             upload_id, matched = upload.id, upload.matched_people
 

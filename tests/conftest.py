@@ -29,6 +29,13 @@ def make_config(tmp_path, **overrides) -> dict:
     }
 
 
+def close_checkpoints(app) -> None:
+    """End the app's WAL checkpoint thread before its database goes (app/sqlite.py)."""
+    checkpointer = app.extensions["sqlite_checkpointer"]
+    if checkpointer:
+        checkpointer.close()
+
+
 @pytest.fixture
 def settings():
     """Per-test config overrides; set keys before the `app` fixture is first used."""
@@ -57,6 +64,7 @@ def app(tmp_path, settings):
         db.create_all()
         yield app
         db.session.remove()
+        close_checkpoints(app)
         db.engine.dispose()
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.domain.idcard import check_character
 from app.domain.scanning import jti_hash
@@ -166,6 +166,34 @@ def test_worse_colours_revoke_codes_and_the_trust_bundle_lists_them(app, town):
     revoked = bundle_revocations(warden)
     assert {jti_hash(codes_before["alice"]), jti_hash(codes_before["gina"])} <= set(revoked)
     assert jti_hash(codes_before["bob"]) not in revoked
+
+
+def test_revoking_codes_and_listing_revocations_go_through_indexes_not_every_valid_code(app, town):
+    """Every resident holds a code a day: revoking a few people's, or listing the revoked ones for the trust
+    bundle, must not walk all of them (SQLite's plan for each statement the app sends about revocations)."""
+    people, users, codes_before = town
+    sent = []
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        if "code_revocations" in statement and not executemany:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        recolour_all()
+        db.session.commit()
+        bundle_revocations(staff_client(app, "warden", "13700000001"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    revoking = [(sql, params) for sql, params in sent if sql.lstrip().startswith("INSERT INTO code_revocations")]
+    listing = [(sql, params) for sql, params in sent if sql.lstrip().startswith("SELECT code_revocations.jti")]
+    assert revoking and listing
+    for (sql, params), index in [*((statement, "ix_codes_user_expires") for statement in revoking),
+                                 *((statement, "ix_code_revocations_expires_at") for statement in listing)]:
+        plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, params))
+        assert "SCAN issued_codes" not in plan and "SCAN code_revocations" not in plan, plan
+        assert index in plan, plan
 
 
 def test_residents_see_the_new_colour_and_reason_when_next_online(app, town):

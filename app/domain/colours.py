@@ -808,37 +808,39 @@ def risk_areas_on(district: str, day: date, risk_areas: Iterable[RiskArea]) -> l
 def facts_to_dict(facts: Facts) -> dict:
     """JSON-safe snapshot of the inputs a verdict was computed from."""
     return {
-        "checkins": [
-            {
-                "day": c.day.isoformat(),
-                "district": c.district,
-                "temperature": c.temperature,
-                "symptoms": list(c.symptoms),
-                "visits": [{"district": v.district, "day": v.day.isoformat()} for v in c.visits],
-                "contact_with_cases": c.contact_with_cases,
-                "arrival": None
-                if c.arrival is None
-                else {
-                    "from_district": c.arrival.from_district,
-                    "day": c.arrival.day.isoformat(),
-                    "transport": c.arrival.transport,
-                },
-            }
-            for c in facts.checkins
-        ],
-        "control": [
-            {"status": e.status, "start": e.start.isoformat(), "end": _iso(e.end)} for e in facts.control
-        ],
-        "overrides": [
-            {
-                "colour": o.colour,
-                "reason_category": o.reason_category,
-                "start": o.start.isoformat(),
-                "end": _iso(o.end),
-            }
-            for o in facts.overrides
-        ],
+        "checkins": [checkin_to_dict(c) for c in facts.checkins],
+        "control": [control_to_dict(e) for e in facts.control],
+        "overrides": [override_to_dict(o) for o in facts.overrides],
     }
+
+
+def checkin_to_dict(c: Checkin) -> dict:
+    """One check-in's part of `facts_to_dict`."""
+    return {
+        "day": c.day.isoformat(),
+        "district": c.district,
+        "temperature": c.temperature,
+        "symptoms": list(c.symptoms),
+        "visits": [{"district": v.district, "day": v.day.isoformat()} for v in c.visits],
+        "contact_with_cases": c.contact_with_cases,
+        "arrival": None
+        if c.arrival is None
+        else {
+            "from_district": c.arrival.from_district,
+            "day": c.arrival.day.isoformat(),
+            "transport": c.arrival.transport,
+        },
+    }
+
+
+def control_to_dict(e: ControlEntry) -> dict:
+    """One control entry's part of `facts_to_dict`."""
+    return {"status": e.status, "start": e.start.isoformat(), "end": _iso(e.end)}
+
+
+def override_to_dict(o: Override) -> dict:
+    """One override's part of `facts_to_dict`."""
+    return {"colour": o.colour, "reason_category": o.reason_category, "start": o.start.isoformat(), "end": _iso(o.end)}
 
 
 def facts_from_dict(mapping: Mapping) -> Facts:

@@ -3,7 +3,7 @@ from app.models.appeal import Appeal
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
 from app.models.checkpoint import AuditEntry, Checkpoint, Scan
-from app.models.code import IssuedCode
+from app.models.code import CodeRevocation, IssuedCode
 from app.models.control import ControlEntry, ControlUpload, Override, RiskArea
 from app.models.report import Report, ReportUpdate
 from app.models.sms import SmsCode, SmsMessage
@@ -12,6 +12,6 @@ from app.models.tally import ColourTally
 from app.models.user import User
 from app.models.verdict import Verdict
 
-__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "ColourTally", "ControlEntry", "ControlUpload",
+__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "CodeRevocation", "ColourTally", "ControlEntry", "ControlUpload",
            "IssuedCode", "Override", "Report", "ReportUpdate", "RiskArea", "Scan", "SmsCode", "SmsMessage",
            "StaffInvite", "User", "Verdict", "Visit"]

@@ -1,22 +1,23 @@
 """Handing out signed codes: at most one signature per person per day unless the colour changes."""
 import secrets
-import weakref
 from collections import namedtuple
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 from werkzeug.exceptions import Forbidden, Unauthorized
-from sqlalchemy import bindparam, select, update
 
 from app.domain import codes
 from app.domain.masking import mask_name
+from app.errors import UserError
 from app.extensions import db
 from app.models import IssuedCode, User, Verdict
+from app.prepared import fetch_one
 from app.services import clock, keys
 from app.services.colours import recolour
 from app.services.relatives import acting_for
-from app.errors import UserError
+from app.services.revocations import revoke_codes
 
 
 def current_self_code(user: User) -> str | None:
@@ -47,9 +48,7 @@ def print_paper_code(person: User) -> IssuedCode | None:
     if person.colour is None:
         return None
     now = clock.now_utc()
-    db.session.execute(update(IssuedCode).where(IssuedCode.user_id == person.id, IssuedCode.kind == "paper",
-                                                IssuedCode.revoked_at.is_(None))
-                       .values(revoked_at=now, revoked_reason="reprinted"))
+    revoke_codes(db.session, [IssuedCode.user_id == person.id, IssuedCode.kind == "paper"], "reprinted", now)
     issued = issue_code(person, "paper", now + timedelta(days=current_app.config["CODE_PAPER_DAYS"]))
     db.session.commit()
     return issued
@@ -92,51 +91,18 @@ _SNAPSHOT = (
 
 # One snapshot row; its fields are the statement's columns.
 Snapshot = namedtuple("Snapshot", _SNAPSHOT.selected_columns.keys())
-_Prepared = namedtuple("_Prepared", "sql positional names processors")
-_prepared = weakref.WeakKeyDictionary()  # engine -> _SNAPSHOT compiled for its dialect, built once
-
-
-def _prepare(engine) -> _Prepared:
-    """The statement compiled by SQLAlchemy for the engine's database, and SQLAlchemy's own result
-    processors for its columns (so the values are exactly those a Core execution returns)."""
-    dialect = engine.dialect
-    compiled = _SNAPSHOT.compile(dialect=dialect)
-    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                  for column in _SNAPSHOT.selected_columns]
-    return _Prepared(compiled.string, compiled.positional, compiled.positiontup, processors)
 
 
 def code_snapshot(user_id: int) -> Snapshot | None:
     """Everything the code page shows about a person, in one query (None for an unknown id).
 
     The hot path of the morning rush, so it carries no machinery it does not use: no ORM session, and
-    no SQLAlchemy Connection either. The Core statement above, compiled once per engine, runs on a
-    pooled DBAPI connection (checked out and returned through the engine's pool, reset on return as
-    usual) and its columns are typed with SQLAlchemy's result processors. Run through a Connection it
-    cost 2.5 times as much (about 320,000 CPU instructions against 130,000, of some 1.1 million for the
-    whole GET /api/code; see bench/code_endpoint.py). What this skips: Connection-level events and echo
-    logging (the app registers none) and the wrapping of driver errors in sqlalchemy.exc (either way an
-    error here is a 500)."""
-    engine = db.engine
-    prepared = _prepared.get(engine)
-    if prepared is None:
-        prepared = _prepared[engine] = _prepare(engine)
-    values = {"user_id": user_id}
-    params = tuple(values[name] for name in prepared.names) if prepared.positional else values
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(prepared.sql, params)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()
-    if row is None:
-        return None
-    return Snapshot._make([value if process is None else process(value)
-                           for process, value in zip(prepared.processors, row)])
+    no SQLAlchemy Connection either (app/prepared.py: compiled once, run on a pooled DBAPI connection,
+    values typed by SQLAlchemy's result processors). Run through a Connection it cost 2.5 times as much
+    (about 320,000 CPU instructions against 130,000, of some 1.1 million for the whole GET /api/code;
+    see bench/code_endpoint.py)."""
+    row = fetch_one(db.engine, _SNAPSHOT, {"user_id": user_id})
+    return None if row is None else Snapshot._make(row)
 
 
 def code_for_device(user_id: int, subject_id: int | None) -> Snapshot:

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, func, insert, or_, select, type_coerce, union,
-                        update)
+from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, func, insert, null, or_, select, type_coerce,
+                        union, update)
 
+from app import prepared
 from app.domain import colours, districts
 from app.extensions import db
 from app.models import Checkin, ControlEntry, IssuedCode, Override, RiskArea, User, Verdict, Visit
 from app.services import clock
+from app.services.revocations import revoke_codes
 
 CHUNK = 2000  # people per round of queries
 AREAS_PER_QUERY = 100  # risk areas per prefilter query (SQLite allows 500 parts in a UNION)
@@ -53,10 +55,11 @@ class _Round:
     window_start: date
     rules: colours.RuleSet
     areas: list
-    area_labels: list
     trigger: str
     actor_id: int | None
     reasons_json: "_ReasonsJSON"
+    inputs_json: "_InputsJSON"
+    symptoms: "_Symptoms"
     same_reasons: "_SameReasons"
     mark_unchanged: bool  # set evaluated_on for people whose verdict stands
 
@@ -97,7 +100,7 @@ def recolour_all(trigger: str = "daily", actor_id: int | None = None) -> Recolou
 
 
 def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool) -> Recoloured:
-    ids = list(dict.fromkeys(user_ids))
+    ids = sorted(set(user_ids))  # in id order each chunk reads and writes neighbouring pages
     if not ids:
         return Recoloured()
     db.session.flush()  # the caller's pending changes are facts too
@@ -105,8 +108,9 @@ def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool
     window_start = facts_window_start(today)
     areas = active_risk_areas(today, window_start)
     context = _Round(today=today, now=clock.now_utc(), window_start=window_start, rules=rule_set(), areas=areas,
-                     area_labels=[a.district + ":" + a.level for a in areas], trigger=trigger, actor_id=actor_id,
-                     reasons_json=_ReasonsJSON(), same_reasons=_SameReasons(), mark_unchanged=mark_unchanged)
+                     trigger=trigger, actor_id=actor_id, reasons_json=_ReasonsJSON(),
+                     inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas]), same_reasons=_SameReasons(),
+                     symptoms=_Symptoms(), mark_unchanged=mark_unchanged)
     connection = db.session.connection()
     result = Recoloured()
     with _cycle_collector_paused(len(ids) > CHUNK):
@@ -197,23 +201,29 @@ def district_in_area(column, area: str):
 
 def _recolour_chunk(connection, ids: list[int], context: _Round) -> Recoloured:
     people = connection.execute(
-        select(_users.c.id, _users.c.doc_kind, _users.c.doc_hash, _users.c.colour, _users.c.verdict_id,
-               _users.c.evaluated_on, type_coerce(_verdicts.c.reasons, String).label("reasons"))
-        .select_from(_users.outerjoin(_verdicts, _verdicts.c.id == _users.c.verdict_id))
+        select(_users.c.id, _users.c.colour, _users.c.verdict_id, _users.c.evaluated_on)
         .where(_users.c.id.in_(_id_values(connection, ids)))).all()
     facts = _load_facts(connection, [p.id for p in people], context)
     verdicts = colours.evaluate_many([facts[p.id] for p in people], context.rules, context.areas, context.today)
-    new_rows, old_colours, stale = _changes(people, verdicts, facts, context)
+    # Stored reasons matter only where the colour stays (after a change touching many, few of them).
+    kept = [p.verdict_id for p, verdict in zip(people, verdicts) if p.verdict_id and p.colour == verdict.colour]
+    stored = dict(connection.execute(
+        select(_verdicts.c.id, type_coerce(_verdicts.c.reasons, String))
+        .where(_verdicts.c.id.in_(_id_values(connection, kept)))).all()) if kept else {}
+    new_rows, old_colours, stale = _changes(people, verdicts, stored, facts, context)
     return _store(connection, new_rows, old_colours, stale, context, len(people))
 
 
-def _changes(people, verdicts, facts, context: _Round):
-    """Verdict rows for people whose colour or reasons changed; the ids of the others not yet marked today."""
+def _changes(people, verdicts, stored: dict, facts, context: _Round):
+    """Verdict rows for people whose colour or reasons changed; the ids of the others not yet marked today.
+
+    `stored`: the reasons of the stored verdicts (by verdict id) of the people whose colour stays."""
     new_rows, old_colours, stale = [], {}, []
     reasons_json = context.reasons_json
     for person, verdict in zip(people, verdicts):
         reasons = "[" + ", ".join([reasons_json(reason) for reason in verdict.reasons]) + "]"
-        if person.verdict_id and person.colour == verdict.colour and context.same_reasons(person.reasons, reasons):
+        if (person.verdict_id and person.colour == verdict.colour
+                and context.same_reasons(stored.get(person.verdict_id), reasons)):
             if context.mark_unchanged and person.evaluated_on != context.today:
                 stale.append(person.id)
             continue
@@ -222,8 +232,7 @@ def _changes(people, verdicts, facts, context: _Round):
             "user_id": person.id, "colour": verdict.colour, "reasons_json": reasons,
             "may_turn_green_on": verdict.may_turn_green_on, "healthy_streak": verdict.healthy_streak,
             "needed_streak": verdict.needed_streak, "rule_set_version": verdict.rule_set_version,
-            "inputs_json": json.dumps({"facts": colours.facts_to_dict(facts[person.id]),
-                                       "risk_areas": context.area_labels}),
+            "inputs_json": context.inputs_json(facts[person.id]),
             "trigger": context.trigger, "triggered_by_id": context.actor_id, "computed_at": context.now})
     return new_rows, old_colours, stale
 
@@ -235,30 +244,42 @@ def _store(connection, new_rows, old_colours, stale, context: _Round, evaluated:
                            .values(evaluated_on=context.today))
     if not new_rows:
         return Recoloured(evaluated=evaluated)
-    connection.execute(_INSERT_VERDICT, new_rows)
-    # Each person now points at their newest verdict (the one just inserted); a changed colour drops
-    # today's code from the code page, and its signed codes are revoked below.
+    # Each person now points at their new verdict; a changed colour drops today's code from the code
+    # page, and its signed codes are revoked below.
     recoloured, reasons_only = [], []
-    for row in new_rows:
+    for row, verdict_id in zip(new_rows, _insert_verdicts(connection, new_rows)):
         moved = old_colours[row["user_id"]] != row["colour"]
-        (recoloured if moved else reasons_only).append({"person": row["user_id"], "new_colour": row["colour"]})
-    newest = select(func.max(_verdicts.c.id)).where(_verdicts.c.user_id == _users.c.id).scalar_subquery()
-    point = (update(_users).where(_users.c.id == bindparam("person"))
-             .values(verdict_id=newest, colour=bindparam("new_colour"), evaluated_on=context.today))
-    if reasons_only:
-        connection.execute(point, reasons_only)
+        (recoloured if moved else reasons_only).append(
+            {"person": row["user_id"], "verdict": verdict_id, "new_colour": row["colour"], "today": context.today})
+    prepared.execute_many(connection, _POINT, reasons_only)
+    prepared.execute_many(connection, _POINT_AND_DROP_CODE, recoloured)
     if recoloured:
-        connection.execute(point.values(code_jti=None), recoloured)
         recoloured = [row["person"] for row in recoloured]
-        connection.execute(update(_codes).where(_codes.c.user_id.in_(_id_values(connection, recoloured)),
-                                                _codes.c.revoked_at.is_(None), _codes.c.expires_at > context.now)
-                           .values(revoked_at=context.now, revoked_reason="colour_changed"))
+        revoke_codes(connection, [_codes.c.user_id.in_(_id_values(connection, recoloured))], "colour_changed",
+                     context.now)
     # A first colour, or none any more (no check-in left in the window), is neither better nor worse.
     moves = [(_SEVERITY[old_colours[row["user_id"]]], _SEVERITY[row["colour"]]) for row in new_rows
              if old_colours[row["user_id"]] is not None and row["colour"] is not None]
     worsened = sum(1 for old, new in moves if new > old)
     improved = sum(1 for old, new in moves if new < old)
     return Recoloured(changed=len(new_rows), worsened=worsened, improved=improved, evaluated=evaluated)
+
+
+def _insert_verdicts(connection, rows: list[dict]) -> list[int]:
+    """Insert verdict rows; their ids, in the rows' order.
+
+    On SQLite the ids are chosen here, after the largest: only one connection writes at a time, and this
+    transaction writes (if another commits after it began reading, SQLite refuses its write rather
+    than let it use a stale largest id). Elsewhere the database hands them out (RETURNING)."""
+    if connection.dialect.name != "sqlite":
+        return list(connection.execute(_INSERT_VERDICT.returning(_verdicts.c.id, sort_by_parameter_order=True),
+                                       rows).scalars())
+    first = connection.execute(select(func.coalesce(func.max(_verdicts.c.id), 0))).scalar() + 1
+    ids = range(first, first + len(rows))
+    for row, verdict_id in zip(rows, ids):
+        row["id"] = verdict_id
+    prepared.execute_many(connection, _INSERT_VERDICT_WITH_ID, rows)
+    return list(ids)
 
 
 class _SameReasons(dict):
@@ -292,6 +313,12 @@ class _JSONText(TypeDecorator):
 
 _INSERT_VERDICT = insert(_verdicts).values(reasons=bindparam("reasons_json", type_=_JSONText()),
                                            inputs=bindparam("inputs_json", type_=_JSONText()))
+_INSERT_VERDICT_WITH_ID = _INSERT_VERDICT.values(
+    {name: bindparam(name) for name in ("id", "user_id", "colour", "may_turn_green_on", "healthy_streak", "needed_streak",
+                                        "rule_set_version", "trigger", "triggered_by_id", "computed_at")})
+_POINT = (update(_users).where(_users.c.id == bindparam("person"))
+          .values(verdict_id=bindparam("verdict"), colour=bindparam("new_colour"), evaluated_on=bindparam("today")))
+_POINT_AND_DROP_CODE = _POINT.values(code_jti=null())
 
 
 def _id_values(connection, ids: list[int]):
@@ -312,9 +339,44 @@ class _ReasonsJSON(dict):
         return text
 
 
+class _Symptoms(dict):
+    """A check-in's symptoms (JSON text, or already decoded by the driver) as a tuple; each distinct text
+    decoded once per recolouring (most check-ins declare none, or the same few)."""
+
+    def __call__(self, stored) -> tuple[str, ...]:
+        if not isinstance(stored, str):
+            return tuple(stored or ())
+        value = self.get(stored)
+        if value is None:
+            value = self[stored] = tuple(json.loads(stored) or ())
+        return value
+
+
+class _InputsJSON(dict):
+    """A verdict's inputs as JSON text, exactly `json.dumps({"facts": facts_to_dict(facts), "risk_areas": labels})`,
+    put together from each check-in's JSON, worked out once per distinct check-in (people who checked in
+    on the same day in the same county with the same answers share it)."""
+
+    def __init__(self, area_labels: list[str]):
+        super().__init__()
+        self.tail = '}, "risk_areas": ' + json.dumps(area_labels) + "}"
+
+    def __call__(self, facts: colours.Facts) -> str:
+        checkins = []
+        for checkin in facts.checkins:
+            text = self.get(checkin)
+            if text is None:
+                text = self[checkin] = json.dumps(colours.checkin_to_dict(checkin))
+            checkins.append(text)
+        control = json.dumps([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
+        overrides = json.dumps([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
+        return ('{"facts": {"checkins": [' + ", ".join(checkins) + '], "control": ' + control + ', "overrides": '
+                + overrides + self.tail)
+
+
 def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colours.Facts]:
     """Check-ins (with visits), control entries and approved overrides of these people, a query each."""
-    today, window_start = context.today, context.window_start
+    today, window_start, symptoms_of = context.today, context.window_start, context.symptoms
     people = _id_values(connection, ids)
     in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
     visits = defaultdict(list)
@@ -328,13 +390,13 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     for (checkin_id, user_id, day, district, temperature, symptoms, contact, arrival_from, arrival_day,
          transport) in connection.execute(
             select(_checkins.c.id, _checkins.c.user_id, _checkins.c.day, _checkins.c.district,
-                   _checkins.c.temperature, _checkins.c.symptoms, _checkins.c.contact_with_cases,
+                   _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String), _checkins.c.contact_with_cases,
                    _checkins.c.arrival_from, _checkins.c.arrival_day, _checkins.c.arrival_transport)
             .where(in_window).order_by(_checkins.c.user_id, _checkins.c.day, _checkins.c.checked_at)).all():
         arrival = (colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport)
                    if arrival_from else None)
         checkins[user_id].append(colours.Checkin(
-            day=day, district=district, temperature=temperature, symptoms=tuple(symptoms or ()),
+            day=day, district=district, temperature=temperature, symptoms=symptoms_of(symptoms),
             visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
     control = defaultdict(list)
     for user_id, status, start, end in connection.execute(

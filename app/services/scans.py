@@ -14,7 +14,7 @@ from app.domain.masking import mask_name
 from app.domain import codes
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
 from app.extensions import db
-from app.models import Checkpoint, IssuedCode, Scan, User
+from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
 from app.services import audit, clock
 from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.services.colours import active_risk_areas
@@ -163,7 +163,9 @@ def _issued_codes(jtis: list[str]) -> dict:
     issued = {}
     unique = list(dict.fromkeys(jtis))
     for start in range(0, len(unique), 500):
-        rows = db.session.execute(select(IssuedCode.jti, IssuedCode.token, IssuedCode.user_id, IssuedCode.revoked_at)
+        rows = db.session.execute(select(IssuedCode.jti, IssuedCode.token, IssuedCode.user_id,
+                                         CodeRevocation.revoked_at)
+                                  .outerjoin(CodeRevocation, CodeRevocation.jti == IssuedCode.jti)
                                   .where(IssuedCode.jti.in_(unique[start:start + 500])))
         issued.update((row.jti, row) for row in rows)
     return issued

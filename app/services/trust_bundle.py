@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.domain import codes
 from app.domain.scanning import TrustedKey, jti_hash
 from app.extensions import db
-from app.models import IssuedCode, RiskArea
+from app.models import CodeRevocation, RiskArea
 from app.services import clock, keys
 from app.services.colours import rule_set
 
@@ -30,8 +30,7 @@ def trusted_keys() -> dict[str, TrustedKey]:
 def revoked_jti_hashes() -> list[str]:
     """Hashes of revoked codes that have not yet expired (expired ones fail on their own)."""
     now = clock.now_utc()
-    jtis = db.session.scalars(select(IssuedCode.jti).where(IssuedCode.revoked_at.is_not(None),
-                                                           IssuedCode.expires_at > now))
+    jtis = db.session.scalars(select(CodeRevocation.jti).where(CodeRevocation.expires_at > now))
     return sorted(jti_hash(jti) for jti in jtis)
 
 

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.models import Checkin
+from tests.conftest import close_checkpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
@@ -88,6 +89,7 @@ def live_server(tmp_path):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        close_checkpoints(app)
         with app.app_context():
             db.engine.dispose()
 
