@@ -16,6 +16,7 @@ class CodeRevocation(db.Model):
     The trust bundle lists those not yet expired."""
 
     __tablename__ = "code_revocations"
+    __table_args__ = {"sqlite_with_rowid": False}  # found by jti alone: one B-tree, not a table and its key index
 
     jti: Mapped[str] = mapped_column(ForeignKey("issued_codes.jti"), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)  # the code's own expiry

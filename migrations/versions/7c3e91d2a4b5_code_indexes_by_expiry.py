@@ -29,7 +29,8 @@ def upgrade():
     sa.Column('revoked_at', sa.DateTime(), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['jti'], ['issued_codes.jti'], name=op.f('fk_code_revocations_jti_issued_codes')),
-    sa.PrimaryKeyConstraint('jti', name=op.f('pk_code_revocations'))
+    sa.PrimaryKeyConstraint('jti', name=op.f('pk_code_revocations')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('code_revocations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_code_revocations_expires_at'), ['expires_at'], unique=False)
