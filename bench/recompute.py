@@ -302,8 +302,8 @@ def committed(what: str, whole: str, run, group: int, rounds: int, stopwatch: "S
                      sum(stopwatch.pages)))
     NOTES.append(f"(a) {what}, each committed run, recolour + commit (of which commit), seconds: "
                  + ", ".join(f"{inside[0]:.2f} ({commit:.2f})" for inside, _, _, commit, _ in runs)
-                 + "; pages written (copied back by the checkpoint thread): "
-                 + ", ".join(f"{pages:,}" for *_, pages in runs))
+                 + ("; pages written (copied back by the checkpoint thread): "
+                    + ", ".join(f"{pages:,}" for *_, pages in runs) if checkpointer else ""))
     label = f"best of {len(runs)} committed"
     rows = [(f"(a) {what}: recolour + commit ({label})", group, group, group, min(r[0] for r in runs),
              GOAL_CHANGE_SECONDS),

@@ -1,4 +1,5 @@
 """The daily full recompute: only people whose facts changed get a new colour; worse colours revoke codes."""
+import json
 import uuid
 from datetime import timedelta
 
@@ -241,3 +242,30 @@ def test_the_cli_command_runs_the_full_recompute(app):
     person_now = db.session.get(User, user.id)
     assert person_now.colour == "yellow"
     assert db.session.get(Verdict, person_now.verdict_id).reasons[0]["rule_id"] == "area.current"
+
+
+def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from():
+    """The inputs text is put together from pieces worked out once per distinct check-in; it must say exactly
+    what the facts say, for every kind of fact."""
+    from datetime import date
+
+    from app.domain import colours as engine
+
+    day = date(2026, 11, 20)
+    facts = [
+        engine.Facts(()),
+        engine.Facts((engine.Checkin(day=day, district="460105", temperature=36.5),
+                      engine.Checkin(day=day, district="460105", temperature=36.5))),  # the same twice
+        engine.Facts((engine.Checkin(day=day, district="110101", temperature=None, symptoms=("fever", "cough"),
+                                     visits=(engine.Visit("460106", day), engine.Visit("469006", day)),
+                                     contact_with_cases=True,
+                                     arrival=engine.Arrival("420102", day, "火车 G1234")),),
+                     control=(engine.ControlEntry("close_contact", day), engine.ControlEntry("confirmed", day, day)),
+                     overrides=(engine.Override("green", "data_correction", day, day),)),
+    ]
+    for labels in ([], ["460100:high", "469006:medium"]):
+        text = colour_service._InputsJSON(labels)
+        for person in facts * 2:  # the second time from what was worked out the first
+            expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
+            assert text(person) == colour_service._json(expected)
+            assert json.loads(text(person)) == expected

@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -26,6 +27,8 @@ from app.services.revocations import revoke_codes
 CHUNK = 2000  # people per round of queries
 AREAS_PER_QUERY = 100  # risk areas per prefilter query (SQLite allows 500 parts in a UNION)
 _SEVERITY = {None: -1, "green": 0, "yellow": 1, "red": 2}
+# Verdicts' JSON as stored: compact, and Chinese as itself (a third of the bytes of \u escapes)
+_json = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 _users, _verdicts, _checkins, _visits = User.__table__, Verdict.__table__, Checkin.__table__, Visit.__table__
 _control, _overrides, _codes = ControlEntry.__table__, Override.__table__, IssuedCode.__table__
 
@@ -221,7 +224,7 @@ def _changes(people, verdicts, stored: dict, facts, context: _Round):
     new_rows, old_colours, stale = [], {}, []
     reasons_json = context.reasons_json
     for person, verdict in zip(people, verdicts):
-        reasons = "[" + ", ".join([reasons_json(reason) for reason in verdict.reasons]) + "]"
+        reasons = "[" + ",".join([reasons_json(reason) for reason in verdict.reasons]) + "]"
         if (person.verdict_id and person.colour == verdict.colour
                 and context.same_reasons(stored.get(person.verdict_id), reasons)):
             if context.mark_unchanged and person.evaluated_on != context.today:
@@ -335,7 +338,7 @@ class _ReasonsJSON(dict):
         key = (reason.rule_id, reason.colour, reason.active_until, *reason.text.items(), *reason.guidance.items())
         text = self.get(key)
         if text is None:
-            text = self[key] = json.dumps(reason.to_dict())
+            text = self[key] = _json(reason.to_dict())
         return text
 
 
@@ -353,24 +356,24 @@ class _Symptoms(dict):
 
 
 class _InputsJSON(dict):
-    """A verdict's inputs as JSON text, exactly `json.dumps({"facts": facts_to_dict(facts), "risk_areas": labels})`,
+    """A verdict's inputs as JSON text, exactly `_json({"facts": facts_to_dict(facts), "risk_areas": labels})`,
     put together from each check-in's JSON, worked out once per distinct check-in (people who checked in
     on the same day in the same county with the same answers share it)."""
 
     def __init__(self, area_labels: list[str]):
         super().__init__()
-        self.tail = '}, "risk_areas": ' + json.dumps(area_labels) + "}"
+        self.tail = '},"risk_areas":' + _json(area_labels) + "}"
 
     def __call__(self, facts: colours.Facts) -> str:
         checkins = []
         for checkin in facts.checkins:
             text = self.get(checkin)
             if text is None:
-                text = self[checkin] = json.dumps(colours.checkin_to_dict(checkin))
+                text = self[checkin] = _json(colours.checkin_to_dict(checkin))
             checkins.append(text)
-        control = json.dumps([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
-        overrides = json.dumps([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
-        return ('{"facts": {"checkins": [' + ", ".join(checkins) + '], "control": ' + control + ', "overrides": '
+        control = _json([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
+        overrides = _json([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
+        return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"control":' + control + ',"overrides":'
                 + overrides + self.tail)
 
 
