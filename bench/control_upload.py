@@ -1,6 +1,6 @@
 """Benchmark: a 100,000-row control-list file through the console (preview, then apply), on SQLite.
 
-Builds the same database as bench/recompute.py (`build`: RESIDENTS residents generated in SQL, each holding
+Builds the same database as bench/recompute.py (`generate`: RESIDENTS residents generated in SQL, each holding
 today's self code; groups of 1 % with real resident ID numbers). The file has 100,000 rows: one such 1 %
 (10,000 people at 1,000,000 residents)
 as close contacts, the rest valid ID numbers of people who are not registered, plus a few bad rows.
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serving import create_bench_app  # noqa: E402
-from recompute import _settle, build, issue_codes  # noqa: E402
+from recompute import generate  # noqa: E402
 
 GOAL_PREVIEW_SECONDS = 10.0
 GOAL_APPLY_SECONDS = 10.0
@@ -66,13 +66,8 @@ def main() -> int:
             from app.models import ControlUpload, User
 
             started = time.perf_counter()
-            built = build(args.residents)
-            issue_codes(args.residents)
-            _settle()
-            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            built = generate(args.residents)
             listed = built["numbers"][0]  # 1 % of the residents
-            db.session.remove()
-            db.engine.dispose()
             print(f"Generated {args.residents:,} residents in {time.perf_counter() - started:.1f} s")
             body = control_file(listed, args.rows)
             client = app.test_client()
