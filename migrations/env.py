@@ -103,8 +103,22 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # On SQLite a batch migration rebuilds a table (copy, drop, rename); with foreign keys enforced,
+        # dropping a table that other rows point at fails. SQLite honours this pragma only outside a
+        # transaction; the references are checked once the migrations are done.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"rows point at rows that do not exist after migrating: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
