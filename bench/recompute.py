@@ -69,8 +69,9 @@ def _sequence(count: int) -> str:
     return f"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {int(count)}) "
 
 
-def build(residents: int) -> dict:
-    """Create the schema and fill it in bulk; returns facts the scenarios need."""
+def build(residents: int, days: int = 1) -> dict:
+    """Create the schema and fill it in bulk; returns facts the scenarios need. `days`: check-ins per
+    resident (the first as described above, the others healthy ones at the same place on earlier days)."""
     from sqlalchemy import select, text
 
     from app.domain.idcard import check_character
@@ -117,6 +118,14 @@ def build(residents: int) -> dict:
                              CASE WHEN {FEVER} THEN 38.2 ELSE 36.5 END,
                              CASE WHEN {FEVER} THEN '["fever"]' ELSE '[]' END, 0
                       FROM seq"""),
+        ("earlier checkins", f"""INSERT INTO checkins (uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
+                              received_at, district, temperature, symptoms, contact_with_cases)
+                              WITH RECURSIVE earlier(k) AS (SELECT 3 UNION ALL SELECT k + 1 FROM earlier
+                                                            WHERE k < {int(days) + 1})
+                              SELECT printf('%08d-0000-4000-8000-%012d', k, c.id), c.payload_hash, c.user_id,
+                                     c.user_id, date(:today, '-' || k || ' days'), c.checked_at, c.received_at,
+                                     c.district, 36.0 + ((c.id + k) % 10) / 10.0, '[]', 0
+                              FROM checkins c, earlier WHERE {int(days)} > 1"""),
         ("visits", f"""INSERT INTO visits (checkin_id, user_id, district, day)
                     {_sequence(residents)}
                     SELECT n, n, '{OTHER_COUNTIES[0]}', date(:today, '-' || (n % 3 + 2) || ' days')
@@ -181,14 +190,14 @@ def issue_codes(residents: int) -> None:
     db.session.commit()
 
 
-def generate(residents: int) -> dict:
+def generate(residents: int, days: int = 1) -> dict:
     """The database for a run: `build`, then today's codes, then the WAL copied back and emptied; later
     statements run on fresh connections, configured as the app configures them. Returns what `build` does."""
     from sqlalchemy import text
 
     from app.extensions import db
 
-    built = build(residents)
+    built = build(residents, days)
     started = time.perf_counter()
     issue_codes(residents)
     built["timings"]["codes"] = time.perf_counter() - started
@@ -447,6 +456,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=RESIDENTS, help="how many residents (default 1,000,000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each in-transaction measurement")
+    parser.add_argument("--days", type=int, default=1,
+                        help="check-ins per resident (default 1; 28 for a month of daily check-ins)")
     parser.add_argument("--checkpoint-in-commit", action="store_true",
                         help="let SQLite checkpoint the WAL inside commits (SQLITE_CHECKPOINT_SECONDS = 0) instead "
                              "of in the app's checkpoint thread")
@@ -462,7 +473,7 @@ def main() -> int:
             from app.extensions import db
 
             started = time.perf_counter()
-            built = generate(args.residents)
+            built = generate(args.residents, args.days)
             generation = time.perf_counter() - started
             journal = db.session.execute(text("PRAGMA journal_mode")).scalar()
             size = Path(workdir, "bench.sqlite").stat().st_size / 1e6
@@ -472,7 +483,8 @@ def main() -> int:
             print()
             rows = scenarios(args.residents, built["numbers"], built["admin_id"], args.rounds)
             where = "inside commits" if args.checkpoint_in_commit else "in the app's checkpoint thread"
-            print(f"Colour recomputation on SQLite, {args.residents:,} residents (WAL checkpoints {where})")
+            print(f"Colour recomputation on SQLite, {args.residents:,} residents, {args.days} check-in(s) each "
+                  f"(WAL checkpoints {where})")
             print_table(rows, args.rounds)
             print("\n".join(NOTES))
             db.session.remove()
