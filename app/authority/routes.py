@@ -42,7 +42,7 @@ from app.i18n import lang
 from app.models import ControlUpload, StaffInvite, User
 from app.resident.forms import APPEAL_GROUND_LABELS
 from app.services import appeals as appeal_service
-from app.services import clock, imports, staff
+from app.services import clock, imports, links, staff
 from app.services import overrides as override_service
 from app.services import risk_areas as risk_area_service
 
@@ -54,7 +54,7 @@ def enrol(token):
     """Enrol as staff through a link from the authority (sign in first)."""
     try:
         invite = staff.read_enrolment_token(token)
-    except staff.EnrolmentLinkInvalid as error:
+    except links.LinkInvalid as error:
         message = {"expired": _("This enrolment link has expired. Please ask for a new one."),
                    "used": _("This enrolment link has already been used. Please ask for a new one.")
                    }.get(error.reason, _("This enrolment link is not valid."))

@@ -10,7 +10,7 @@ from app.domain import districts
 from app.i18n import lang
 from app.reports import bp
 from app.reports.forms import ClueForm, SupervisionForm, UpdateForm
-from app.services import clock, reports
+from app.services import clock, links, reports
 
 
 @bp.app_context_processor
@@ -93,7 +93,7 @@ def handle(token):
     """The link in the handler's text message: sign in if needed, then the report."""
     try:
         report = reports.read_link(token)
-    except reports.ReportLinkInvalid as error:
+    except links.LinkInvalid as error:
         message = (_("This link has expired. Please open the report from your report list.")
                    if error.reason == "expired" else _("This link is not valid."))
         return render_template("error.html", status=400, message=message), 400

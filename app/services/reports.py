@@ -8,14 +8,13 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from app.domain import districts
 from app.extensions import db
 from app.models import Report, ReportUpdate, User
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
-from app.services import audit, clock
+from app.services import audit, clock, links
 from app.services.colours import district_in_area
 from app.services.sms import SmsFailed, send_sms
 
@@ -53,20 +52,8 @@ STATE_LABELS = {
 assert tuple(CONDITION_LABELS) == CLUE_CONDITIONS and tuple(TYPE_LABELS) == SUPERVISION_TYPES
 
 
-class ReportLinkInvalid(Exception):
-    """The handler's link is forged, damaged or expired; `reason` is "expired" or "invalid"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
 class ReportClosed(Exception):
     """The report already has its result; it takes no further steps."""
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 # --- filing and routing --------------------------------------------------------------------------------
@@ -124,7 +111,7 @@ def route(report: Report) -> int:
 
 def link_for(report: Report) -> str:
     """The signed, expiring link a handler opens from the text message."""
-    return url_for("reports.handle", token=_serializer().dumps({"report": report.id}), _external=True)
+    return url_for("reports.handle", token=links.sign(_SALT, {"report": report.id}), _external=True)
 
 
 def sms_body(report: Report, link: str) -> str:
@@ -138,16 +125,11 @@ def sms_body(report: Report, link: str) -> str:
 
 
 def read_link(token: str) -> Report:
-    """The report a handler's link stands for, or ReportLinkInvalid."""
-    try:
-        grant = _serializer().loads(token, max_age=current_app.config["REPORT_LINK_HOURS"] * 3600)
-    except SignatureExpired:
-        raise ReportLinkInvalid("expired") from None
-    except BadSignature:
-        raise ReportLinkInvalid("invalid") from None
-    report = db.session.get(Report, grant.get("report")) if isinstance(grant, dict) else None
+    """The report a handler's link stands for, or links.LinkInvalid (expired, invalid)."""
+    grant = links.read(_SALT, token, current_app.config["REPORT_LINK_HOURS"])
+    report = db.session.get(Report, grant.get("report"))
     if report is None:
-        raise ReportLinkInvalid("invalid")
+        raise links.LinkInvalid("invalid")
     return report
 
 

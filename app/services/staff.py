@@ -2,30 +2,16 @@
 from datetime import timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain import districts
 from app.extensions import db
 from app.models import Checkpoint, StaffInvite, User
 from app.models.user import STAFF_ROLES
-from app.services import audit, clock
+from app.services import audit, clock, links
 
 _SALT = "staff-enrolment"
 # Roles that work within an area: a handler for one county, a supervisor for a city or a county.
 SCOPED_ROLES = ("handler", "supervisor")
-
-
-class EnrolmentLinkInvalid(Exception):
-    """The link is forged, damaged, expired or already used; `reason` tells which."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-        self.expired = reason == "expired"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def check_scope(role: str, scope_district: str | None) -> str | None:
@@ -55,7 +41,7 @@ def issue_invite(role: str, issued_by_id: int | None = None, scope_district: str
     db.session.flush()
     if issued_by_id is not None:
         audit.record(issued_by_id, "enrol_link", None, role, invite_id=invite.id, scope=scope)
-    return invite, _serializer().dumps({"invite": invite.id})
+    return invite, links.sign(_SALT, {"invite": invite.id})
 
 
 def enrolment_token(role: str, checkpoint_id: int | None = None, scope_district: str | None = None) -> str:
@@ -66,18 +52,13 @@ def enrolment_token(role: str, checkpoint_id: int | None = None, scope_district:
 
 
 def read_enrolment_token(token: str) -> StaffInvite:
-    """The unused invitation a token stands for, or EnrolmentLinkInvalid."""
-    try:
-        grant = _serializer().loads(token, max_age=current_app.config["ENROL_LINK_HOURS"] * 3600)
-    except SignatureExpired:
-        raise EnrolmentLinkInvalid("expired") from None
-    except BadSignature:
-        raise EnrolmentLinkInvalid("invalid") from None
-    invite = db.session.get(StaffInvite, grant.get("invite")) if isinstance(grant, dict) else None
+    """The unused invitation a token stands for, or links.LinkInvalid (expired, invalid, used)."""
+    grant = links.read(_SALT, token, current_app.config["ENROL_LINK_HOURS"])
+    invite = db.session.get(StaffInvite, grant.get("invite"))
     if invite is None or invite.revoked_at is not None:
-        raise EnrolmentLinkInvalid("invalid")
+        raise links.LinkInvalid("invalid")
     if invite.used_at is not None:
-        raise EnrolmentLinkInvalid("used")
+        raise links.LinkInvalid("used")
     return invite
 
 
