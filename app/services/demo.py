@@ -36,11 +36,8 @@ def seed() -> list[str]:
     now = clock.now_utc()
     lines = []
     for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
-        user = db.session.scalar(select(User).where(User.phone == phone))
-        if user is None:
-            user = User(phone=phone, role="resident", created_at=now)
-            db.session.add(user)
-            db.session.flush()
+        user, new = _account(phone, now)
+        if new:
             save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
                          doc_kind="resident_id", doc_number=id_number)
             if expected == "red":
@@ -51,20 +48,25 @@ def seed() -> list[str]:
                                          "contact_with_cases": False, **answers}])
             db.session.refresh(user)
         lines.append(f"{phone}  {name}  {user.colour}")
-    warden = db.session.scalar(select(User).where(User.phone == DEMO_WARDEN_PHONE))
-    if warden is None:
-        warden = User(phone=DEMO_WARDEN_PHONE, role="resident", created_at=now)
-        db.session.add(warden)
-        db.session.flush()
+    warden, new = _account(DEMO_WARDEN_PHONE, now)
+    if new:
         enrol_warden(warden, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
                                                   "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"})
     lines.append(f"{DEMO_WARDEN_PHONE}  {warden.name}  warden at {warden.checkpoint.name} (scanner: /warden/scan)")
     for phone, name, role, area, start in DEMO_STAFF:
-        member = db.session.scalar(select(User).where(User.phone == phone))
-        if member is None:
-            member = User(phone=phone, role="resident", created_at=now)
-            db.session.add(member)
-            db.session.flush()
+        member, new = _account(phone, now)
+        if new:
             make_staff(member, role, name, area)
         lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
+
+
+def _account(phone: str, now) -> tuple[User, bool]:
+    """The account with this phone number, made as a resident's if missing; and whether it is new."""
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    if user is not None:
+        return user, False
+    user = User(phone=phone, role="resident", created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    return user, True
