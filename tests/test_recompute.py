@@ -247,7 +247,7 @@ def test_the_cli_command_runs_the_full_recompute(app):
 def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from():
     """The inputs text is put together from pieces worked out once per distinct check-in; it must say exactly
     what the facts say, for every kind of fact."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from app.domain import colours as engine
 
@@ -262,6 +262,8 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
                                      arrival=engine.Arrival("420102", day, "火车 G1234")),),
                      control=(engine.ControlEntry("close_contact", day), engine.ControlEntry("confirmed", day, day)),
                      overrides=(engine.Override("green", "data_correction", day, day),)),
+        engine.Facts((engine.Checkin(day=day, district="460105", temperature=36.5),),
+                     checkin_days=(day - timedelta(days=2), day - timedelta(days=1), day)),
     ]
     for labels in ([], ["460100:high", "469006:medium"]):
         text = colour_service._InputsJSON(labels)
@@ -269,3 +271,84 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
             expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
             assert text(person) == colour_service._json(expected)
             assert json.loads(text(person)) == expected
+
+
+def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verdict(app):
+    """Recolouring reads in full only the check-ins a rule may read more than the day of (and the days of
+    the rest): for a random town with a month of check-ins, every stored verdict is the one the engine
+    gives on all of each person's facts."""
+    import random
+
+    from app.domain import colours as engine
+
+    rng = random.Random(20261122)
+    today, now = clock.local_today(), clock.now_utc()
+    window_start = colour_service.facts_window_start(today)
+    counties = ("460105", "460106", "110101", "420102")
+    for district, level, start, end in (("460105", "high", 3, None), ("460106", "medium", 20, 12),
+                                        ("420100", "high", 40, 2)):
+        db.session.add(RiskArea(district=district, level=level, start=today - timedelta(days=start),
+                                end=None if end is None else today - timedelta(days=end), created_at=now,
+                                source="test"))
+    people = []
+    for serial in range(60):
+        user = User(phone=f"139100{serial:05d}", role="resident", created_at=now, doc_kind="resident_id",
+                    doc_hash=doc_hash("resident_id", id_number(serial)))
+        db.session.add(user)
+        db.session.flush()
+        people.append(user)
+        home = rng.choice(counties)
+        for ago in sorted(rng.sample(range(32), rng.randint(0, 28)), reverse=True):
+            day = today - timedelta(days=ago)
+            checkin = Checkin(
+                uuid=str(uuid.uuid4()), payload_hash="x", user_id=user.id, submitted_by_id=user.id, day=day,
+                checked_at=clock.local_midnight_utc(day) + timedelta(hours=8), received_at=now,
+                district=home if rng.random() < 0.9 else rng.choice(counties),
+                temperature=rng.choice([36.2, 36.6, 37.0, 37.3, 38.1]) if rng.random() < 0.3 else 36.5,
+                symptoms=rng.choice([["dry_cough"], ["headache"]]) if rng.random() < 0.05 else [],
+                contact_with_cases=rng.random() < 0.02,
+                arrival_from=rng.choice(["420102", "460202"]) if rng.random() < 0.03 else None)
+            if checkin.arrival_from:
+                checkin.arrival_day, checkin.arrival_transport = day, "火车"
+            if rng.random() < 0.08:
+                checkin.visits = [Visit(user_id=user.id, district=rng.choice(("460105", "460106")),
+                                        day=day - timedelta(days=rng.randint(0, 5)))]
+            db.session.add(checkin)
+        if rng.random() < 0.1:
+            db.session.add(ControlEntry(doc_kind="resident_id", doc_hash=user.doc_hash, status="close_contact",
+                                        start=today - timedelta(days=rng.randint(5, 25)),
+                                        end=today - timedelta(days=rng.randint(0, 4)), created_at=now,
+                                        source="test"))
+    db.session.commit()
+
+    recolour([p.id for p in people], trigger="checkin")
+    db.session.commit()
+
+    areas = colour_service.active_risk_areas(today, window_start)
+    evaluated = read_in_part = 0
+    for user in people:
+        checkins = db.session.scalars(select(Checkin).where(Checkin.user_id == user.id,
+                                                            Checkin.day.between(window_start, today))).all()
+        entries = db.session.scalars(select(ControlEntry).where(ControlEntry.doc_hash == user.doc_hash)).all()
+        facts = engine.Facts(
+            checkins=tuple(engine.Checkin(
+                day=c.day, district=c.district, temperature=c.temperature, symptoms=tuple(c.symptoms),
+                visits=tuple(engine.Visit(v.district, v.day) for v in c.visits if v.day >= window_start),
+                contact_with_cases=c.contact_with_cases,
+                arrival=engine.Arrival(c.arrival_from, c.arrival_day, c.arrival_transport) if c.arrival_from else None)
+                for c in checkins),
+            control=tuple(engine.ControlEntry(e.status, e.start, e.end) for e in entries))
+        expected = engine.evaluate(facts, colour_service.rule_set(), areas, today)
+        if expected.colour is None:  # nothing in the window: no colour
+            assert user.colour is None
+            continue
+        stored = db.session.get(Verdict, user.verdict_id)
+        assert (user.colour, stored.reasons, stored.may_turn_green_on, stored.healthy_streak) == (
+            expected.colour, [r.to_dict() for r in expected.reasons], expected.may_turn_green_on,
+            expected.healthy_streak), user.id
+        snapshot = stored.inputs["facts"]
+        assert snapshot["checkin_days"] == sorted({c.day.isoformat() for c in checkins})
+        evaluated += 1
+        read_in_part += len(snapshot["checkins"]) < len(checkins)
+    assert {p.colour for p in people} == {"green", "yellow", "red", None}
+    assert evaluated > 40 and read_in_part > 30

@@ -105,11 +105,17 @@ class Override:
 
 @dataclass(frozen=True)
 class Facts:
-    """Everything the engine looks at for one person."""
+    """Everything the engine looks at for one person.
+
+    `checkin_days`: days with a check-in. A check-in that nothing but its day could make count (no
+    fever, symptom, visit, contact or arrival, not in a risk area that day, and not the latest) may be
+    given by its day alone, here, instead of in `checkins`: only the check-in streak reads it. The days of
+    the check-ins in `checkins` may be here too. The latest check-in is always in `checkins`."""
 
     checkins: tuple[Checkin, ...]
     control: tuple[ControlEntry, ...] = ()
     overrides: tuple[Override, ...] = ()
+    checkin_days: tuple[date, ...] = ()
 
 
 # --- verdict ---------------------------------------------------------------------------------
@@ -444,6 +450,7 @@ class _Evaluator:
         self.order = {rule.id: index for index, rule in enumerate(rules.rules)}
         self._periods: dict[str, dict[str, tuple[tuple[date, date | None], ...]]] = {}
         self._texts: dict = {}
+        self._day_sets: dict = {}
 
     def evaluate(self, facts: Facts) -> Verdict:
         """Today's colour for one person (see `evaluate`)."""
@@ -454,15 +461,14 @@ class _Evaluator:
         override_rule = self.override_rule
         overrides = tuple(facts.overrides) if override_rule else ()
         if not checkins and not facts.control and not overrides:
+            self._days(checkins, facts.checkin_days, False)  # only to refuse days without their latest check-in
             return Verdict(None, (), None, rules.version, 0, 0)
 
         inputs = _Inputs(checkins, tuple(facts.control), self)
         spans = []
         for rule, build in self.builders[bool(inputs.control), bool(checkins)]:
             spans.extend(build(rule, inputs))
-        checked_days = frozenset(c.day for c in checkins)
-        gap = _last_gap(today, checked_days)
-        runs = _finished_runs(checked_days, gap) if spans else ()
+        checked_days, gap, runs = self._days(checkins, facts.checkin_days, bool(spans))
         state = _day_state(today, spans, overrides, today in checked_days, gap, rules, runs)
 
         if state.override:
@@ -482,6 +488,28 @@ class _Evaluator:
             healthy_streak=state.streaks[held or "yellow"],
             needed_streak=rules.recovery_checkins[held] if held else 0,
         )
+
+    def _days(self, checkins: tuple[Checkin, ...], given: tuple[date, ...], with_runs: bool):
+        """The days checked in (up to today), the latest day before today without one, and (`with_runs`)
+        the finished runs of check-in days; worked out once per distinct `given` that holds the check-ins'
+        own days too (people who check in on the same days share them)."""
+        found = self._day_sets.get(given) if given else None
+        if found is None:
+            days = frozenset([day for day in given if day <= self.today])
+            if days and (not checkins or max(days) > checkins[-1].day):
+                raise ValueError("the latest check-in must be given in full, not by its day alone")
+            found = [days, _last_gap(self.today, days), None]
+            if given:
+                self._day_sets[given] = found
+        days = found[0]
+        for checkin in checkins:
+            if checkin.day not in days:  # some check-in days not given: this person's days are their own
+                days = days.union([c.day for c in checkins])
+                gap = _last_gap(self.today, days)
+                return days, gap, _finished_runs(days, gap) if with_runs else ()
+        if with_runs and found[2] is None:
+            found[2] = _finished_runs(days, found[1])
+        return days, found[1], found[2] if with_runs else ()
 
     def in_risk_area(self, district: str, day: date, rule: Rule) -> bool:
         """True if `district` lies in a risk area of one of the rule's levels on `day`."""
@@ -809,6 +837,7 @@ def facts_to_dict(facts: Facts) -> dict:
     """JSON-safe snapshot of the inputs a verdict was computed from."""
     return {
         "checkins": [checkin_to_dict(c) for c in facts.checkins],
+        "checkin_days": [day.isoformat() for day in facts.checkin_days],
         "control": [control_to_dict(e) for e in facts.control],
         "overrides": [override_to_dict(o) for o in facts.overrides],
     }
@@ -857,6 +886,7 @@ def facts_from_dict(mapping: Mapping) -> Facts:
             )
             for o in mapping.get("overrides", ())
         ),
+        checkin_days=tuple(date.fromisoformat(day) for day in mapping.get("checkin_days", ())),
     )
 
 

@@ -14,8 +14,8 @@ from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, func, insert, null, or_, select, type_coerce,
-                        union, update)
+from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, cast, func, insert, null, or_, select, true,
+                        type_coerce, union, update)
 
 from app import prepared
 from app.domain import colours, districts
@@ -63,6 +63,7 @@ class _Round:
     reasons_json: "_ReasonsJSON"
     inputs_json: "_InputsJSON"
     symptoms: "_Symptoms"
+    days: "_Days"
     same_reasons: "_SameReasons"
     mark_unchanged: bool  # set evaluated_on for people whose verdict stands
 
@@ -113,7 +114,7 @@ def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool
     context = _Round(today=today, now=clock.now_utc(), window_start=window_start, rules=rule_set(), areas=areas,
                      trigger=trigger, actor_id=actor_id, reasons_json=_ReasonsJSON(),
                      inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas]), same_reasons=_SameReasons(),
-                     symptoms=_Symptoms(), mark_unchanged=mark_unchanged)
+                     symptoms=_Symptoms(), days=_Days(), mark_unchanged=mark_unchanged)
     connection = db.session.connection()
     result = Recoloured()
     with _cycle_collector_paused():
@@ -165,11 +166,8 @@ def candidates() -> list[int]:
                                                 _control.c.doc_hash == _users.c.doc_hash)),
         select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
         # Check-ins in the window that trigger a rule (or may: any symptom, any arrival).
-        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), or_(
-            _checkins.c.temperature >= rules.fever_threshold_c,
-            _checkins.c.contact_with_cases.is_(True),
-            _checkins.c.arrival_from.is_not(None),
-            func.json_array_length(_checkins.c.symptoms) > 0)),
+        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today),
+                                                   notable_checkin(_checkins.c, rules)),
     ]
     areas = active_risk_areas(today, window_start)
     queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
@@ -358,7 +356,8 @@ class _Symptoms(dict):
 class _InputsJSON(dict):
     """A verdict's inputs as JSON text, exactly `_json({"facts": facts_to_dict(facts), "risk_areas": labels})`,
     put together from each check-in's JSON, worked out once per distinct check-in (people who checked in
-    on the same day in the same county with the same answers share it)."""
+    on the same day in the same county with the same answers share it), and likewise each distinct list of
+    check-in days."""
 
     def __init__(self, area_labels: list[str]):
         super().__init__()
@@ -371,14 +370,21 @@ class _InputsJSON(dict):
             if text is None:
                 text = self[checkin] = _json(colours.checkin_to_dict(checkin))
             checkins.append(text)
+        days = self.get(facts.checkin_days)
+        if days is None:
+            days = self[facts.checkin_days] = _json([day.isoformat() for day in facts.checkin_days])
         control = _json([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
         overrides = _json([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
-        return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"control":' + control + ',"overrides":'
-                + overrides + self.tail)
+        return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"checkin_days":' + days + ',"control":'
+                + control + ',"overrides":' + overrides + self.tail)
 
 
 def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colours.Facts]:
-    """Check-ins (with visits), control entries and approved overrides of these people, a query each."""
+    """Check-ins (with visits), control entries and approved overrides of these people, a query each.
+
+    Check-ins come in full only where a rule may read more than their day (see `colours.Facts`): notable
+    ones, ones in a risk area on their day, ones with visits, and each person's latest; of the others only
+    the days, one text per person. With a month of daily check-ins that is a row or two per person, not 28."""
     today, window_start, symptoms_of = context.today, context.window_start, context.symptoms
     people = _id_values(connection, ids)
     in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
@@ -389,18 +395,39 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
             .where(in_window, _visits.c.day >= window_start)
             .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
-    checkins = defaultdict(list)
-    for (checkin_id, user_id, day, district, temperature, symptoms, contact, arrival_from, arrival_day,
-         transport) in connection.execute(
-            select(_checkins.c.id, _checkins.c.user_id, _checkins.c.day, _checkins.c.district,
-                   _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String), _checkins.c.contact_with_cases,
-                   _checkins.c.arrival_from, _checkins.c.arrival_day, _checkins.c.arrival_transport)
-            .where(in_window).order_by(_checkins.c.user_id, _checkins.c.day, _checkins.c.checked_at)).all():
+    # Each of their check-ins in the window, with the person's latest day and all their days beside it...
+    person = {"partition_by": _checkins.c.user_id}
+    window = select(_checkins.c.id, _checkins.c.user_id, _checkins.c.day, _checkins.c.checked_at,
+                    _checkins.c.district, _checkins.c.temperature, _checkins.c.symptoms,
+                    _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
+                    _checkins.c.arrival_transport, func.max(_checkins.c.day).over(**person).label("latest"),
+                    func.aggregate_strings(cast(_checkins.c.day, String), ",").over(**person).label("days")
+                    ).where(in_window).subquery()
+    # ... but only those a rule may read more than the day of.
+    read_in_full = [notable_checkin(window.c, context.rules), window.c.day == window.c.latest]
+    if visits:
+        read_in_full.append(window.c.id.in_(_id_values(connection, list(visits))))
+    if len(context.areas) <= AREAS_PER_QUERY:
+        read_in_full += [and_(district_in_area(window.c.district, area.district),
+                              window.c.day.between(max(area.start, window_start),
+                                                   today if area.end is None else min(area.end, today)))
+                         for area in context.areas]
+    else:  # a condition too long for one query: every check-in in full (the same verdicts, more reading)
+        read_in_full = [true()]
+    checkins, days, days_of = defaultdict(list), {}, context.days
+    for (checkin_id, user_id, day, district, temperature, symptoms, contact, arrival_from, arrival_day, transport,
+         checkin_days) in connection.execute(
+            select(window.c.id, window.c.user_id, window.c.day, window.c.district, window.c.temperature,
+                   type_coerce(window.c.symptoms, String), window.c.contact_with_cases, window.c.arrival_from,
+                   window.c.arrival_day, window.c.arrival_transport, window.c.days)
+            .where(or_(*read_in_full)).order_by(window.c.user_id, window.c.day, window.c.checked_at)):
         arrival = (colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport)
                    if arrival_from else None)
         checkins[user_id].append(colours.Checkin(
             day=day, district=district, temperature=temperature, symptoms=symptoms_of(symptoms),
             visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
+        days[user_id] = checkin_days
+    days = {user_id: days_of(text) for user_id, text in days.items()}
     control = defaultdict(list)
     for user_id, status, start, end in connection.execute(
             select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
@@ -418,4 +445,23 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     empty = ()
     return {user_id: colours.Facts(checkins=tuple(checkins.get(user_id, empty)),
                                    control=tuple(control.get(user_id, empty)),
-                                   overrides=tuple(overrides.get(user_id, empty))) for user_id in ids}
+                                   overrides=tuple(overrides.get(user_id, empty)),
+                                   checkin_days=days.get(user_id, empty)) for user_id in ids}
+
+
+def notable_checkin(checkins, rules: colours.RuleSet):
+    """SQL: a check-in (`checkins`: the check-ins table's columns, or a subquery's) that triggers a rule
+    whatever the risk areas (or may: any symptom, any arrival)."""
+    return or_(checkins.temperature >= rules.fever_threshold_c, checkins.contact_with_cases.is_(True),
+               checkins.arrival_from.is_not(None), func.json_array_length(checkins.symptoms) > 0)
+
+
+class _Days(dict):
+    """A person's check-in days (dates as text, comma-separated, in any order) as a sorted tuple of dates;
+    each distinct text worked out once per recolouring (most people check in on the same days)."""
+
+    def __call__(self, text: str) -> tuple[date, ...]:
+        value = self.get(text)
+        if value is None:
+            value = self[text] = tuple(sorted({date.fromisoformat(day) for day in text.split(",")}))
+        return value

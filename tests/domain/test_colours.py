@@ -203,6 +203,7 @@ def sample_facts() -> Facts:
         ),
         control=(ControlEntry("close_contact", date(2026, 11, 18), None),),
         overrides=(Override("yellow", "appeal_review", date(2026, 11, 19), date(2026, 11, 19)),),
+        checkin_days=(date(2026, 11, 17), date(2026, 11, 19), TODAY),
     )
 
 
@@ -212,6 +213,7 @@ def test_facts_snapshot_round_trips_through_json():
     arrival = {"from_district": "110105", "day": "2026-11-18", "transport": "flight"}
     assert snapshot["checkins"][0]["arrival"] == arrival
     assert snapshot["control"][0]["end"] is None
+    assert snapshot["checkin_days"] == ["2026-11-17", "2026-11-19", "2026-11-20"]
     assert facts_from_dict(snapshot) == facts
 
 
@@ -300,3 +302,42 @@ def test_risk_areas_on_covers_counties_of_a_city_or_province_area():
     assert risk_areas_on("460105", _date(2026, 11, 20), [city, county]) == [city]
     assert risk_areas_on("110105", _date(2026, 11, 20), [city, county]) == []
     assert risk_areas_on("110105", _date(2026, 11, 3), [city, county]) == [county]
+
+
+def by_day_where_enough(facts: Facts, areas) -> Facts:
+    """The same facts with every check-in that only its day can make count given by its day alone, as
+    `Facts.checkin_days` allows: no fever, symptom, visit, contact or arrival, not in a risk area that
+    day, and not the latest."""
+    checkins = sorted(facts.checkins, key=lambda c: c.day)
+    threshold = default_rule_set().fever_threshold_c
+    full = [c for index, c in enumerate(checkins)
+            if index == len(checkins) - 1 or (c.temperature is not None and c.temperature >= threshold)
+            or c.symptoms or c.visits or c.contact_with_cases or c.arrival
+            or colours.risk_areas_on(c.district, c.day, areas)]
+    return Facts(tuple(full), facts.control, facts.overrides, tuple(c.day for c in checkins))
+
+
+def test_check_ins_given_by_their_day_alone_give_the_same_verdict():
+    rng = random.Random(20261122)
+    reduced = 0
+    for _ in range(400):
+        facts, areas = random_case(rng)
+        if rng.random() < 0.5:  # sometimes the check-ins' own county is a risk area too, for a while
+            start = date.fromordinal(TODAY.toordinal() - rng.randint(0, 20))
+            areas.append(RiskArea("460108", rng.choice(["high", "medium"]), start,
+                                  rng.choice([None, start + timedelta(days=rng.randint(0, 5))])))
+        lean = by_day_where_enough(facts, areas)
+        reduced += len(facts.checkins) - len(lean.checkins)
+        assert evaluate(lean, default_rule_set(), areas, TODAY) == evaluate(facts, default_rule_set(), areas, TODAY)
+    assert reduced > 500
+
+
+def test_the_latest_check_in_cannot_be_given_by_its_day_alone():
+    earlier = Checkin(TODAY - timedelta(days=2), "460108", 36.5)
+    with pytest.raises(ValueError):
+        evaluate(Facts((earlier,), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
+    with pytest.raises(ValueError):
+        evaluate(Facts((), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
+    # Days after today are not counted yet, like check-ins dated after today.
+    verdict = evaluate(Facts((earlier,), checkin_days=(TODAY + timedelta(days=1),)), default_rule_set(), [], TODAY)
+    assert verdict.colour == "green"
