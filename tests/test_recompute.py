@@ -352,3 +352,34 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
         read_in_part += len(snapshot["checkins"]) < len(checkins)
     assert {p.colour for p in people} == {"green", "yellow", "red", None}
     assert evaluated > 40 and read_in_part > 30
+
+
+def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own_index(app, town, monkeypatch):
+    """With a month of daily check-ins the window holds 28 for each resident; the prefilter must not read
+    them all to find the few with a fever, symptom, contact or arrival. A rule set whose fever threshold
+    is below the index's still finds its fevers (by reading the window)."""
+    people, users, _ = town
+    sent = []
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT checkins.user_id") and "temperature" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        found = candidates()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert users["dave"].id in found  # his fever 8 days ago
+    [(sql, params)] = sent
+    plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "ix_checkins_may_trigger" in plan and "SCAN checkins" not in plan, plan
+
+    # 36.9 °C is no fever under the shipped rules, and not in the index; a rule set that calls it one finds it.
+    bob = users["bob"]
+    check_in(bob, [0], district="110101", temperature=36.9)
+    assert bob.id not in candidates()
+    strict = colour_service.colours.parse_rule_set(
+        {**json.loads(open(colour_service.colours._DEFAULT_RULES, encoding="utf-8").read()), "fever_threshold_c": 36.8})
+    monkeypatch.setattr(colour_service, "rule_set", lambda: strict)
+    assert bob.id in candidates()

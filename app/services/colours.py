@@ -21,6 +21,7 @@ from app import prepared
 from app.domain import colours, districts
 from app.extensions import db
 from app.models import Checkin, ControlEntry, IssuedCode, Override, RiskArea, User, Verdict, Visit
+from app.models.checkin import FEVER_FLOOR_C, MAY_TRIGGER
 from app.services import clock
 from app.services.revocations import revoke_codes
 
@@ -165,9 +166,11 @@ def candidates() -> list[int]:
         select(_users.c.id).join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
                                                 _control.c.doc_hash == _users.c.doc_hash)),
         select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
-        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival).
+        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival); through the partial
+        # index of such check-ins unless the rule set's fever threshold is below the index's.
         select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today),
-                                                   notable_checkin(_checkins.c, rules)),
+                                          *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
+                                          notable_checkin(_checkins.c, rules)),
     ]
     areas = active_risk_areas(today, window_start)
     queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
