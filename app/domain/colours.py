@@ -438,13 +438,16 @@ class _Evaluator:
         self.risk_areas = tuple(risk_areas)
         self.today = today
         builders = [(rule, _SPAN_BUILDERS[rule.kind]) for rule in rules.rules if rule.enabled]
-        # Builders that can find something, by (any control entries, any check-ins): the rest are skipped.
+        # Builders that can find something, by (any control entries, any check-ins, any check-in declaring a
+        # fever, symptom, contact or arrival): the rest are skipped.
         self.builders = {
-            (control, checked): tuple((rule, build) for rule, build in builders
-                                      if (control or rule.kind != "control_status")
-                                      and (checked or rule.kind not in _CHECKIN_KINDS)
-                                      and (self.risk_areas or rule.kind not in _AREA_KINDS))
-            for control in (False, True) for checked in (False, True)}
+            (control, checked, declared): tuple(
+                (rule, build) for rule, build in builders
+                if (control or rule.kind != "control_status")
+                and (checked or rule.kind not in _CHECKIN_KINDS)
+                and (declared or rule.kind not in _DECLARED_KINDS)
+                and (self.risk_areas or rule.kind not in _AREA_KINDS))
+            for control in (False, True) for checked in (False, True) for declared in (False, True)}
         self.override_rule = _enabled_rule(rules, "override")
         self.triggering = {symptom.code for symptom in rules.symptoms if symptom.triggers}
         self.order = {rule.id: index for index, rule in enumerate(rules.rules)}
@@ -466,7 +469,14 @@ class _Evaluator:
 
         inputs = _Inputs(checkins, tuple(facts.control), self)
         spans = []
-        for rule, build in self.builders[bool(inputs.control), bool(checkins)]:
+        threshold = rules.fever_threshold_c
+        declared = False
+        for checkin in checkins:
+            if (checkin.arrival or checkin.symptoms or checkin.contact_with_cases
+                    or (checkin.temperature is not None and checkin.temperature >= threshold)):
+                declared = True
+                break
+        for rule, build in self.builders[bool(inputs.control), bool(checkins), declared]:
             spans.extend(build(rule, inputs))
         checked_days, gap, runs = self._days(checkins, facts.checkin_days, bool(spans))
         state = _day_state(today, spans, overrides, today in checked_days, gap, rules, runs)
@@ -812,6 +822,7 @@ def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
 _CHECKIN_KINDS = ("in_risk_area", "visited_risk_area", "arrival_other_province", "fever", "symptoms",
                   "declared_contact")
 _AREA_KINDS = ("in_risk_area", "visited_risk_area")
+_DECLARED_KINDS = ("arrival_other_province", "fever", "symptoms", "declared_contact")  # read only what is declared
 _SPAN_BUILDERS = {
     "control_status": _control_spans,
     "in_risk_area": _in_risk_area_spans,
