@@ -61,4 +61,5 @@ class Visit(db.Model):
     day: Mapped[date]
     checkin: Mapped[Checkin] = relationship(back_populates="visits")
 
-    __table_args__ = (Index("ix_visits_district_day", "district", "day"),)
+    __table_args__ = (Index("ix_visits_district_day", "district", "day"),
+                      Index("ix_visits_user_day", "user_id", "day"))  # a person's visits, for recolouring

@@ -392,45 +392,46 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     people = _id_values(connection, ids)
     in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
     visits = defaultdict(list)
-    for checkin_id, district, day in connection.execute(
+    for checkin_id, district, day in connection.execute(  # a visit's day is never after its check-in's
             select(_visits.c.checkin_id, _visits.c.district, _visits.c.day)
             .select_from(_visits.join(_checkins, _checkins.c.id == _visits.c.checkin_id))
-            .where(in_window, _visits.c.day >= window_start)
+            .where(_visits.c.user_id.in_(people), _visits.c.day >= window_start, _checkins.c.day <= today)
             .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
-    # Each of their check-ins in the window, with the person's latest day and all their days beside it...
-    person = {"partition_by": _checkins.c.user_id}
-    window = select(_checkins.c.id, _checkins.c.user_id, _checkins.c.day, _checkins.c.checked_at,
-                    _checkins.c.district, _checkins.c.temperature, _checkins.c.symptoms,
-                    _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
-                    _checkins.c.arrival_transport, func.max(_checkins.c.day).over(**person).label("latest"),
-                    func.aggregate_strings(cast(_checkins.c.day, String), ",").over(**person).label("days")
-                    ).where(in_window).subquery()
-    # ... but only those a rule may read more than the day of.
-    read_in_full = [notable_checkin(window.c, context.rules), window.c.day == window.c.latest]
+    read_in_full = [notable_checkin(_checkins.c, context.rules)]
     if visits:
-        read_in_full.append(window.c.id.in_(_id_values(connection, list(visits))))
+        read_in_full.append(_checkins.c.id.in_(_id_values(connection, list(visits))))
     if len(context.areas) <= AREAS_PER_QUERY:
-        read_in_full += [and_(district_in_area(window.c.district, area.district),
-                              window.c.day.between(max(area.start, window_start),
-                                                   today if area.end is None else min(area.end, today)))
+        read_in_full += [and_(district_in_area(_checkins.c.district, area.district),
+                              _checkins.c.day.between(max(area.start, window_start),
+                                                      today if area.end is None else min(area.end, today)))
                          for area in context.areas]
     else:  # a condition too long for one query: every check-in in full (the same verdicts, more reading)
         read_in_full = [true()]
-    checkins, days, days_of = defaultdict(list), {}, context.days
-    for (checkin_id, user_id, day, district, temperature, symptoms, contact, arrival_from, arrival_day, transport,
-         checkin_days) in connection.execute(
-            select(window.c.id, window.c.user_id, window.c.day, window.c.district, window.c.temperature,
-                   type_coerce(window.c.symptoms, String), window.c.contact_with_cases, window.c.arrival_from,
-                   window.c.arrival_day, window.c.arrival_transport, window.c.days)
-            .where(or_(*read_in_full)).order_by(window.c.user_id, window.c.day, window.c.checked_at)):
+    columns = (_checkins.c.id, _checkins.c.user_id, _checkins.c.day, type_coerce(_checkins.c.checked_at, String),
+               _checkins.c.district, _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String),
+               _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
+               _checkins.c.arrival_transport)
+    earlier = _checkins.alias("earlier")
+    latest_day = (select(func.max(earlier.c.day))
+                  .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today)).scalar_subquery())
+    found = union(  # the check-ins read in full, and each person's latest (once if both)
+        select(*columns).where(in_window, or_(*read_in_full)),
+        select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
+                                                                 _checkins.c.day == latest_day)))
+        .where(_users.c.id.in_(people))).subquery()
+    checkins = defaultdict(list)
+    for (checkin_id, user_id, day, _, district, temperature, symptoms, contact, arrival_from, arrival_day,
+         transport) in connection.execute(select(found).order_by(found.c.user_id, found.c.day, found.c.checked_at)):
         arrival = (colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport)
                    if arrival_from else None)
         checkins[user_id].append(colours.Checkin(
             day=day, district=district, temperature=temperature, symptoms=symptoms_of(symptoms),
             visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
-        days[user_id] = checkin_days
-    days = {user_id: days_of(text) for user_id, text in days.items()}
+    days_of = context.days
+    days = {user_id: days_of(text) for user_id, text in connection.execute(
+        select(_checkins.c.user_id, func.aggregate_strings(cast(_checkins.c.day, String), ","))
+        .where(in_window).group_by(_checkins.c.user_id))}
     control = defaultdict(list)
     for user_id, status, start, end in connection.execute(
             select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
