@@ -426,8 +426,18 @@ def evaluate(facts: Facts, rules: RuleSet, risk_areas: Sequence[RiskArea], today
 
 def evaluate_many(people: Iterable[Facts], rules: RuleSet, risk_areas: Sequence[RiskArea],
                   today: date) -> list[Verdict]:
-    """`evaluate` for many people at once (same results); what they share is worked out once."""
-    return list(map(_Evaluator(rules, risk_areas, today).evaluate, people))
+    """`evaluate` for many people at once (same results); what they share is worked out once, and people
+    with equal facts share one verdict (common where check-ins that only count by their day are given by
+    their days: neighbours who check in every day with nothing to declare have equal facts)."""
+    evaluate_one = _Evaluator(rules, risk_areas, today).evaluate
+    verdicts: dict[Facts, Verdict] = {}
+    found = []
+    for facts in people:
+        verdict = verdicts.get(facts)
+        if verdict is None:
+            verdict = verdicts[facts] = evaluate_one(facts)
+        found.append(verdict)
+    return found
 
 
 class _Evaluator:

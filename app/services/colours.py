@@ -223,9 +223,11 @@ def _changes(people, verdicts, stored: dict, facts, context: _Round):
 
     `stored`: the reasons of the stored verdicts (by verdict id) of the people whose colour stays."""
     new_rows, old_colours, stale = [], {}, []
-    reasons_json = context.reasons_json
+    reasons_json, reasons_of = context.reasons_json, {}  # by verdict (people with equal facts share one)
     for person, verdict in zip(people, verdicts):
-        reasons = "[" + ",".join([reasons_json(reason) for reason in verdict.reasons]) + "]"
+        reasons = reasons_of.get(id(verdict))  # every verdict lives as long as `verdicts`: ids stay theirs
+        if reasons is None:
+            reasons = reasons_of[id(verdict)] = "[" + ",".join([reasons_json(r) for r in verdict.reasons]) + "]"
         if (person.verdict_id and person.colour == verdict.colour
                 and context.same_reasons(stored.get(person.verdict_id), reasons)):
             if context.mark_unchanged and person.evaluated_on != context.today:

@@ -341,3 +341,16 @@ def test_the_latest_check_in_cannot_be_given_by_its_day_alone():
     # Days after today are not counted yet, like check-ins dated after today.
     verdict = evaluate(Facts((earlier,), checkin_days=(TODAY + timedelta(days=1),)), default_rule_set(), [], TODAY)
     assert verdict.colour == "green"
+
+
+def test_evaluating_many_at_once_gives_each_person_their_own_verdict():
+    """evaluate_many shares work between people (and one verdict between people with equal facts): the
+    verdicts must be exactly those of evaluating each person alone, in the people's order."""
+    rng = random.Random(20261123)
+    areas = [RiskArea("420106", "high", TODAY - timedelta(days=6)), RiskArea("460108", "medium", TODAY)]
+    people = [random_case(rng)[0] for _ in range(150)]
+    people += [Facts(p.checkins, p.control, p.overrides) for p in people[:50]]  # equal facts, other objects
+    rng.shuffle(people)
+    alone = [evaluate(facts, default_rule_set(), areas, TODAY) for facts in people]
+    assert colours.evaluate_many(people, default_rule_set(), areas, TODAY) == alone
+    assert {v.colour for v in alone} == {"green", "yellow", "red", None}
