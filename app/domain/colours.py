@@ -474,7 +474,7 @@ class _Evaluator:
         override_rule = self.override_rule
         overrides = tuple(facts.overrides) if override_rule else ()
         if not checkins and not facts.control and not overrides:
-            self._days(checkins, facts.checkin_days, False)  # only to refuse days without their latest check-in
+            self._days(checkins, facts.checkin_days)  # only to refuse days without their latest check-in
             return Verdict(None, (), None, rules.version, 0, 0)
 
         inputs = _Inputs(checkins, tuple(facts.control), self)
@@ -488,7 +488,7 @@ class _Evaluator:
                 break
         for rule, build in self.builders[bool(inputs.control), bool(checkins), declared]:
             spans.extend(build(rule, inputs))
-        checked_days, gap, runs = self._days(checkins, facts.checkin_days, bool(spans))
+        checked_days, gap, runs = self._days(checkins, facts.checkin_days)
         state = _day_state(today, spans, overrides, today in checked_days, gap, rules, runs)
 
         if state.override:
@@ -509,16 +509,17 @@ class _Evaluator:
             needed_streak=rules.recovery_checkins[held] if held else 0,
         )
 
-    def _days(self, checkins: tuple[Checkin, ...], given: tuple[date, ...], with_runs: bool):
-        """The days checked in (up to today), the latest day before today without one, and (`with_runs`)
-        the finished runs of check-in days; worked out once per distinct `given` that holds the check-ins'
-        own days too (people who check in on the same days share them)."""
+    def _days(self, checkins: tuple[Checkin, ...], given: tuple[date, ...]):
+        """The days checked in (up to today), the latest day before today without one, and the finished runs
+        of check-in days; worked out once per distinct `given` that holds the check-ins' own days too
+        (people who check in on the same days share them)."""
         found = self._day_sets.get(given) if given else None
         if found is None:
             days = frozenset([day for day in given if day <= self.today])
             if days and (not checkins or max(days) > checkins[-1].day):
                 raise ValueError("the latest check-in must be given in full, not by its day alone")
-            found = [days, _last_gap(self.today, days), None]
+            gap = _last_gap(self.today, days)
+            found = (days, gap, _Runs(days, gap))
             if given:
                 self._day_sets[given] = found
         days = found[0]
@@ -526,10 +527,8 @@ class _Evaluator:
             if checkin.day not in days:  # some check-in days not given: this person's days are their own
                 days = days.union([c.day for c in checkins])
                 gap = _last_gap(self.today, days)
-                return days, gap, _finished_runs(days, gap) if with_runs else ()
-        if with_runs and found[2] is None:
-            found[2] = _finished_runs(days, found[1])
-        return days, found[1], found[2] if with_runs else ()
+                return days, gap, _Runs(days, gap)
+        return found
 
     def in_risk_area(self, district: str, day: date, rule: Rule) -> bool:
         """True if `district` lies in a risk area of one of the rule's levels on `day`."""
@@ -617,16 +616,32 @@ def _finished_runs(checked_days, gap: date) -> tuple[tuple[date, date], ...]:
     return tuple(runs)
 
 
-def _recovered(last_active: date, needed: int, runs) -> bool:
-    """True if an earlier run of `needed` consecutive check-ins after `last_active` already ended the colour:
-    once recovered, a later missed check-in does not bring the colour back."""
-    for first, last in runs:
-        if last > last_active and (last - max(first, last_active + _ONE_DAY)).days + 1 >= needed:
-            return True
-    return False
+class _Runs:
+    """The runs of consecutive check-in days (first, last) that ended before `gap`, oldest first; worked out
+    the first time they are asked about, if ever (they matter only for a colour last active before them)."""
+
+    __slots__ = ("days", "gap", "runs")
+
+    def __init__(self, checked_days, gap: date):
+        self.days, self.gap, self.runs = checked_days, gap, None
+
+    def recovered(self, last_active: date, needed: int) -> bool:
+        """True if an earlier run of `needed` consecutive check-ins after `last_active` already ended the
+        colour: once recovered, a later missed check-in does not bring the colour back."""
+        if last_active + _ONE_DAY >= self.gap:  # every run ends before the gap, so none after last_active
+            return False
+        if self.runs is None:
+            self.runs = _finished_runs(self.days, self.gap)
+        for first, last in self.runs:
+            if last > last_active and (last - max(first, last_active + _ONE_DAY)).days + 1 >= needed:
+                return True
+        return False
 
 
-def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet, runs=()) -> _DayState:
+_NO_RUNS = _Runs(frozenset(), date.min)
+
+
+def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet, runs=_NO_RUNS) -> _DayState:
     """Colour on `day`, given whether the person checked in that day and the latest day before it without one.
 
     The recovery semantics live here: the healthy streak counts the check-in days after the later of the
@@ -643,7 +658,7 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
         recovery_base[colour] = base
         streaks[colour] = max(0, (day - base).days - (0 if checked else 1))
         if (pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]
-                and not (runs and _recovered(last_active, rules.recovery_checkins[colour], runs))):
+                and not runs.recovered(last_active, rules.recovery_checkins[colour])):
             pending = colour
     if override:
         colour = override.colour
@@ -652,7 +667,7 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
     return _DayState(colour, override, active, pending, recovery_base, streaks)
 
 
-def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs=()) -> bool:
+def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs=_NO_RUNS) -> bool:
     """`_day_state(day, ...).colour == "green"` for a day with a check-in, without building the state."""
     if overrides:
         override = _active_override(overrides, day)
@@ -667,7 +682,7 @@ def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs=()) -
         if last_active is not None:
             base = gap if gap > last_active else last_active
             needed = rules.recovery_checkins[colour]
-            if max(0, (day - base).days) < needed and not (runs and _recovered(last_active, needed, runs)):
+            if max(0, (day - base).days) < needed and not runs.recovered(last_active, needed):
                 return False
     return True
 
@@ -697,7 +712,7 @@ def _last_active_day(spans, rank: int, cutoff: date | None, day: date) -> date |
     return latest
 
 
-def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=()) -> date | None:
+def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=_NO_RUNS) -> date | None:
     """First day from today that would be green if the person checks in every day; None if never.
 
     From today on every day counts as checked, so the latest day without a check-in stays `gap`."""
@@ -724,7 +739,7 @@ def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=()
 _UNSETTLED = object()
 
 
-def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs=()):
+def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs=_NO_RUNS):
     """`_green_day` in closed form when there are no overrides and every rule that counts has already begun.
 
     Then the spans still running cover today through the latest end E without a break: no day up to E
@@ -747,7 +762,7 @@ def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs=()):
     if last[1] is not None and last[1] >= day:
         day = last[1] + _ONE_DAY
     for rank, colour in ((1, "yellow"), (2, "red")):
-        if last[rank] is not None and not (runs and _recovered(last[rank], rules.recovery_checkins[colour], runs)):
+        if last[rank] is not None and not runs.recovered(last[rank], rules.recovery_checkins[colour]):
             base = gap if gap > last[rank] else last[rank]
             earliest = base + timedelta(days=rules.recovery_checkins[colour])
             if earliest > day:

@@ -14,7 +14,7 @@ from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, cast, func, insert, null, or_, select, true,
+from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, cast, func, insert, null, or_, select,
                         type_coerce, union, update)
 
 from app import prepared
@@ -166,11 +166,8 @@ def candidates() -> list[int]:
         select(_users.c.id).join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
                                                 _control.c.doc_hash == _users.c.doc_hash)),
         select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
-        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival); through the partial
-        # index of such check-ins unless the rule set's fever threshold is below the index's.
-        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today),
-                                          *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
-                                          notable_checkin(_checkins.c, rules)),
+        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival).
+        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), *_may_trigger(rules)),
     ]
     areas = active_risk_areas(today, window_start)
     queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
@@ -385,11 +382,11 @@ class _InputsJSON(dict):
 
 
 def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colours.Facts]:
-    """Check-ins (with visits), control entries and approved overrides of these people, a query each.
+    """Check-ins (with visits), control entries and approved overrides of these people, in a few queries.
 
-    Check-ins come in full only where a rule may read more than their day (see `colours.Facts`): notable
-    ones, ones in a risk area on their day, ones with visits, and each person's latest; of the others only
-    the days, one text per person. With a month of daily check-ins that is a row or two per person, not 28."""
+    Check-ins come in full only where a rule may read more than their day (see `colours.Facts`): those
+    that trigger a rule, those in a risk area on their day, those with visits, and each person's latest;
+    of the rest only the days, one text per person. A month of daily check-ins is a row or two per person."""
     today, window_start, symptoms_of = context.today, context.window_start, context.symptoms
     people = _id_values(connection, ids)
     in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
@@ -400,16 +397,6 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
             .where(_visits.c.user_id.in_(people), _visits.c.day >= window_start, _checkins.c.day <= today)
             .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
-    read_in_full = [notable_checkin(_checkins.c, context.rules)]
-    if visits:
-        read_in_full.append(_checkins.c.id.in_(_id_values(connection, list(visits))))
-    if len(context.areas) <= AREAS_PER_QUERY:
-        read_in_full += [and_(district_in_area(_checkins.c.district, area.district),
-                              _checkins.c.day.between(max(area.start, window_start),
-                                                      today if area.end is None else min(area.end, today)))
-                         for area in context.areas]
-    else:  # a condition too long for one query: every check-in in full (the same verdicts, more reading)
-        read_in_full = [true()]
     columns = (_checkins.c.id, _checkins.c.user_id, _checkins.c.day, type_coerce(_checkins.c.checked_at, String),
                _checkins.c.district, _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String),
                _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
@@ -417,11 +404,21 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     earlier = _checkins.alias("earlier")
     latest_day = (select(func.max(earlier.c.day))
                   .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today)).scalar_subquery())
-    found = union(  # the check-ins read in full, and each person's latest (once if both)
-        select(*columns).where(in_window, or_(*read_in_full)),
+    # Each a query of its own, so that each reads only its rows (through an index), not all 28 of a month:
+    parts = [  # those that trigger a rule, and each person's latest
+        select(*columns).where(in_window, *_may_trigger(context.rules)),
         select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
                                                                  _checkins.c.day == latest_day)))
-        .where(_users.c.id.in_(people))).subquery()
+        .where(_users.c.id.in_(people))]
+    if visits:  # those with visits
+        parts.append(select(*columns).where(_checkins.c.id.in_(_id_values(connection, list(visits)))))
+    parts += [select(*columns).where(  # those in a risk area on their day
+        _checkins.c.user_id.in_(people), district_in_area(_checkins.c.district, area.district),
+        _checkins.c.day.between(max(area.start, window_start), today if area.end is None else min(area.end, today)))
+        for area in context.areas[:AREAS_PER_QUERY]]
+    if len(context.areas) > AREAS_PER_QUERY:  # too many parts for one query: every check-in in full
+        parts = [select(*columns).where(in_window)]
+    found = union(*parts).subquery()  # once each, if in several
     checkins = defaultdict(list)
     for (checkin_id, user_id, day, _, district, temperature, symptoms, contact, arrival_from, arrival_day,
          transport) in connection.execute(select(found).order_by(found.c.user_id, found.c.day, found.c.checked_at)):
@@ -455,16 +452,18 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
                                    checkin_days=days.get(user_id, empty)) for user_id in ids}
 
 
-def notable_checkin(checkins, rules: colours.RuleSet):
-    """SQL: a check-in (`checkins`: the check-ins table's columns, or a subquery's) that triggers a rule
-    whatever the risk areas (or may: any symptom, any arrival)."""
-    return or_(checkins.temperature >= rules.fever_threshold_c, checkins.contact_with_cases.is_(True),
-               checkins.arrival_from.is_not(None), func.json_array_length(checkins.symptoms) > 0)
+def _may_trigger(rules: colours.RuleSet) -> list:
+    """SQL conditions: a check-in that triggers a rule whatever the risk areas (or may: any symptom, any
+    arrival); with the partial index's own condition (so that SQLite may read that index of such check-ins
+    alone) unless the rule set's fever threshold is below the index's."""
+    return [*([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
+            or_(_checkins.c.temperature >= rules.fever_threshold_c, _checkins.c.contact_with_cases.is_(True),
+                _checkins.c.arrival_from.is_not(None), func.json_array_length(_checkins.c.symptoms) > 0)]
 
 
 class _Days(dict):
     """A person's check-in days (dates as text, comma-separated, in any order) as a sorted tuple of dates;
-    each distinct text worked out once per recolouring (most people check in on the same days)."""
+    each distinct text worked out once per recolouring (many people check in on the same days)."""
 
     def __call__(self, text: str) -> tuple[date, ...]:
         value = self.get(text)
