@@ -379,7 +379,7 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
     bob = users["bob"]
     check_in(bob, [0], district="110101", temperature=36.9)
     assert bob.id not in candidates()
-    strict = colour_service.colours.parse_rule_set(
-        {**json.loads(open(colour_service.colours._DEFAULT_RULES, encoding="utf-8").read()), "fever_threshold_c": 36.8})
+    shipped = json.loads(colour_service.colours._DEFAULT_RULES.read_text(encoding="utf-8"))
+    strict = colour_service.colours.parse_rule_set({**shipped, "fever_threshold_c": 36.8})
     monkeypatch.setattr(colour_service, "rule_set", lambda: strict)
     assert bob.id in candidates()
