@@ -265,12 +265,20 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
         engine.Facts((engine.Checkin(day=day, district="460105", temperature=36.5),),
                      checkin_days=(day - timedelta(days=2), day - timedelta(days=1), day)),
     ]
+    # Check-in days as read from the database: ISO dates in any order, a day possibly twice.
+    read = colour_service._Days()
+    days = read("2026-11-20,2026-11-18,2026-11-19,2026-11-20")
+    assert days == (day - timedelta(days=2), day - timedelta(days=1), day)
+    assert read("2026-11-18") == (day - timedelta(days=2),)
+    facts += [engine.Facts(facts[-1].checkins, checkin_days=days),
+              engine.Facts(facts[-1].checkins, checkin_days=read("2026-11-18"))]
     for labels in ([], ["460100:high", "469006:medium"]):
-        text = colour_service._InputsJSON(labels)
-        for person in facts * 2:  # the second time from what was worked out the first
-            expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
-            assert text(person) == colour_service._json(expected)
-            assert json.loads(text(person)) == expected
+        for seen in (colour_service._Days(), read):  # the days' JSON worked out here, or as they were read
+            text = colour_service._InputsJSON(labels, seen)
+            for person in facts * 2:  # the second time from what was worked out the first
+                expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
+                assert text(person) == colour_service._json(expected)
+                assert json.loads(text(person)) == expected
 
 
 def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verdict(app):
@@ -383,3 +391,25 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
     strict = colour_service.colours.parse_rule_set({**shipped, "fever_threshold_c": 36.8})
     monkeypatch.setattr(colour_service, "rule_set", lambda: strict)
     assert bob.id in candidates()
+
+
+def test_with_more_risk_areas_than_one_query_can_name_every_check_in_is_read_in_full(app, town, monkeypatch):
+    """Past AREAS_PER_QUERY risk areas recolouring reads every check-in in full: the same verdicts."""
+    people, users, _ = town
+    db.session.add(RiskArea(district="650102", level="medium", start=clock.local_today() - timedelta(days=2),
+                            created_at=clock.now_utc(), source="test"))  # one more, where nobody was
+    db.session.commit()
+
+    def recoloured():
+        recolour_all()
+        verdicts = {name: db.session.get(Verdict, user.verdict_id) for name, user in users.items()}
+        found = {name: (user.colour, verdicts[name].reasons, len(verdicts[name].inputs["facts"]["checkins"]))
+                 for name, user in users.items()}
+        db.session.rollback()
+        return found
+
+    usual = recoloured()
+    monkeypatch.setattr(colour_service, "AREAS_PER_QUERY", 1)
+    in_full = recoloured()
+    assert {name: found[:2] for name, found in in_full.items()} == {name: found[:2] for name, found in usual.items()}
+    assert (usual["carol"][2], in_full["carol"][2]) == (1, 14)  # her latest alone, or all 14 of her check-ins

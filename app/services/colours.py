@@ -14,8 +14,8 @@ from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, cast, func, insert, null, or_, select,
-                        type_coerce, union, update)
+from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, case, cast, func, insert, null, or_,
+                        select, true, type_coerce, union, update)
 
 from app import prepared
 from app.domain import colours, districts
@@ -26,7 +26,7 @@ from app.services import clock
 from app.services.revocations import revoke_codes
 
 CHUNK = 2000  # people per round of queries
-AREAS_PER_QUERY = 100  # risk areas per prefilter query (SQLite allows 500 parts in a UNION)
+AREAS_PER_QUERY = 100  # risk areas per query (SQLite allows 500 parts in a UNION, 1,000 levels of OR)
 _SEVERITY = {None: -1, "green": 0, "yellow": 1, "red": 2}
 # Verdicts' JSON as stored: compact, and Chinese as itself (a third of the bytes of \u escapes)
 _json = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
@@ -112,10 +112,11 @@ def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool
     today = clock.local_today()
     window_start = facts_window_start(today)
     areas = active_risk_areas(today, window_start)
+    days = _Days()
     context = _Round(today=today, now=clock.now_utc(), window_start=window_start, rules=rule_set(), areas=areas,
                      trigger=trigger, actor_id=actor_id, reasons_json=_ReasonsJSON(),
-                     inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas]), same_reasons=_SameReasons(),
-                     symptoms=_Symptoms(), days=_Days(), mark_unchanged=mark_unchanged)
+                     inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas], days),
+                     same_reasons=_SameReasons(), symptoms=_Symptoms(), days=days, mark_unchanged=mark_unchanged)
     connection = db.session.connection()
     result = Recoloured()
     with _cycle_collector_paused():
@@ -166,8 +167,10 @@ def candidates() -> list[int]:
         select(_users.c.id).join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
                                                 _control.c.doc_hash == _users.c.doc_hash)),
         select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
-        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival).
-        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), *_may_trigger(rules)),
+        # Check-ins in the window that trigger a rule (or may: any symptom, any arrival); through the partial
+        # index of such check-ins, unless the rule set's fever threshold is below the index's.
+        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), _triggering(rules),
+                                          *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else [])),
     ]
     areas = active_risk_areas(today, window_start)
     queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
@@ -359,11 +362,12 @@ class _InputsJSON(dict):
     """A verdict's inputs as JSON text, exactly `_json({"facts": facts_to_dict(facts), "risk_areas": labels})`,
     put together from each check-in's JSON, worked out once per distinct check-in (people who checked in
     on the same day in the same county with the same answers share it), and likewise each distinct list of
-    check-in days."""
+    check-in days (usually put together by `_Days` as it read them)."""
 
-    def __init__(self, area_labels: list[str]):
+    def __init__(self, area_labels: list[str], days: "_Days"):
         super().__init__()
         self.tail = '},"risk_areas":' + _json(area_labels) + "}"
+        self.days = days.json  # the JSON of the check-in days `days` has read
 
     def __call__(self, facts: colours.Facts) -> str:
         checkins = []
@@ -372,9 +376,9 @@ class _InputsJSON(dict):
             if text is None:
                 text = self[checkin] = _json(colours.checkin_to_dict(checkin))
             checkins.append(text)
-        days = self.get(facts.checkin_days)
+        days = self.days.get(facts.checkin_days)
         if days is None:
-            days = self[facts.checkin_days] = _json([day.isoformat() for day in facts.checkin_days])
+            days = self.days[facts.checkin_days] = _json([day.isoformat() for day in facts.checkin_days])
         control = _json([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
         overrides = _json([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
         return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"checkin_days":' + days + ',"control":'
@@ -397,6 +401,23 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
             .where(_visits.c.user_id.in_(people), _visits.c.day >= window_start, _checkins.c.day <= today)
             .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
+    # One pass over their check-ins in the window: each person's days, and the ids of those read in full
+    # that a condition finds (those that trigger a rule, those in a risk area on their day).
+    read_in_full = [_triggering(context.rules)] + [
+        and_(district_in_area(_checkins.c.district, area.district),
+             _checkins.c.day.between(max(area.start, window_start), today if area.end is None else min(area.end, today)))
+        for area in context.areas]
+    if len(context.areas) > AREAS_PER_QUERY:  # a condition too long for SQLite: every check-in in full
+        read_in_full = [true()]
+    full_ids, days, days_of = list(visits), {}, context.days  # those with visits too
+    for user_id, checkin_days, found in connection.execute(
+            select(_checkins.c.user_id, func.aggregate_strings(cast(_checkins.c.day, String), ","),
+                   func.aggregate_strings(case((or_(*read_in_full), cast(_checkins.c.id, String))), ","))
+            .where(in_window).group_by(_checkins.c.user_id)):
+        days[user_id] = days_of(checkin_days)
+        if found:
+            full_ids.extend(map(int, found.split(",")))
+    # Those, and each person's latest.
     columns = (_checkins.c.id, _checkins.c.user_id, _checkins.c.day, type_coerce(_checkins.c.checked_at, String),
                _checkins.c.district, _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String),
                _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
@@ -404,21 +425,11 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     earlier = _checkins.alias("earlier")
     latest_day = (select(func.max(earlier.c.day))
                   .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today)).scalar_subquery())
-    # Each a query of its own, so that each reads only its rows (through an index), not all 28 of a month:
-    parts = [  # those that trigger a rule, and each person's latest
-        select(*columns).where(in_window, *_may_trigger(context.rules)),
-        select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
-                                                                 _checkins.c.day == latest_day)))
-        .where(_users.c.id.in_(people))]
-    if visits:  # those with visits
-        parts.append(select(*columns).where(_checkins.c.id.in_(_id_values(connection, list(visits)))))
-    parts += [select(*columns).where(  # those in a risk area on their day
-        _checkins.c.user_id.in_(people), district_in_area(_checkins.c.district, area.district),
-        _checkins.c.day.between(max(area.start, window_start), today if area.end is None else min(area.end, today)))
-        for area in context.areas[:AREAS_PER_QUERY]]
-    if len(context.areas) > AREAS_PER_QUERY:  # too many parts for one query: every check-in in full
-        parts = [select(*columns).where(in_window)]
-    found = union(*parts).subquery()  # once each, if in several
+    latest = (select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
+                                                                       _checkins.c.day == latest_day)))
+              .where(_users.c.id.in_(people)))
+    found = (union(select(*columns).where(_checkins.c.id.in_(_id_values(connection, full_ids))), latest)
+             if full_ids else latest).subquery()  # once each, if both
     checkins = defaultdict(list)
     for (checkin_id, user_id, day, _, district, temperature, symptoms, contact, arrival_from, arrival_day,
          transport) in connection.execute(select(found).order_by(found.c.user_id, found.c.day, found.c.checked_at)):
@@ -427,10 +438,6 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
         checkins[user_id].append(colours.Checkin(
             day=day, district=district, temperature=temperature, symptoms=symptoms_of(symptoms),
             visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
-    days_of = context.days
-    days = {user_id: days_of(text) for user_id, text in connection.execute(
-        select(_checkins.c.user_id, func.aggregate_strings(cast(_checkins.c.day, String), ","))
-        .where(in_window).group_by(_checkins.c.user_id))}
     control = defaultdict(list)
     for user_id, status, start, end in connection.execute(
             select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
@@ -452,21 +459,28 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
                                    checkin_days=days.get(user_id, empty)) for user_id in ids}
 
 
-def _may_trigger(rules: colours.RuleSet) -> list:
-    """SQL conditions: a check-in that triggers a rule whatever the risk areas (or may: any symptom, any
-    arrival); with the partial index's own condition (so that SQLite may read that index of such check-ins
-    alone) unless the rule set's fever threshold is below the index's."""
-    return [*([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
-            or_(_checkins.c.temperature >= rules.fever_threshold_c, _checkins.c.contact_with_cases.is_(True),
-                _checkins.c.arrival_from.is_not(None), func.json_array_length(_checkins.c.symptoms) > 0)]
+def _triggering(rules: colours.RuleSet):
+    """SQL: a check-in that triggers a rule whatever the risk areas (or may: any symptom, any arrival)."""
+    return or_(_checkins.c.temperature >= rules.fever_threshold_c, _checkins.c.contact_with_cases.is_(True),
+               _checkins.c.arrival_from.is_not(None), func.json_array_length(_checkins.c.symptoms) > 0)
 
 
 class _Days(dict):
-    """A person's check-in days (dates as text, comma-separated, in any order) as a sorted tuple of dates;
-    each distinct text worked out once per recolouring (many people check in on the same days)."""
+    """A person's check-in days (ISO dates, comma-separated, in any order) as a sorted tuple of dates, each
+    distinct text worked out once per recolouring (many people check in on the same days); `json` holds
+    each tuple's JSON text for the verdict's inputs, put together from the text."""
+
+    def __init__(self):
+        super().__init__()
+        self.json: dict[tuple[date, ...], str] = {}
+        self.dates: dict[str, date] = {}
 
     def __call__(self, text: str) -> tuple[date, ...]:
         value = self.get(text)
         if value is None:
-            value = self[text] = tuple(sorted({date.fromisoformat(day) for day in text.split(",")}))
+            days = sorted(set(text.split(",")))
+            dates = self.dates
+            value = self[text] = tuple([dates.get(day) or dates.setdefault(day, date.fromisoformat(day))
+                                        for day in days])
+            self.json[value] = '["' + '","'.join(days) + '"]'
         return value
