@@ -516,19 +516,19 @@ class _Evaluator:
         found = self._day_sets.get(given) if given else None
         if found is None:
             days = frozenset([day for day in given if day <= self.today])
-            if days and (not checkins or max(days) > checkins[-1].day):
-                raise ValueError("the latest check-in must be given in full, not by its day alone")
             gap = _last_gap(self.today, days)
-            found = (days, gap, _Runs(days, gap))
+            found = (days, gap, _Runs(days, gap), max(days, default=None))
             if given:
                 self._day_sets[given] = found
-        days = found[0]
+        days, gap, runs, latest = found
+        if latest is not None and (not checkins or latest > checkins[-1].day):
+            raise ValueError("the latest check-in must be given in full, not by its day alone")
         for checkin in checkins:
             if checkin.day not in days:  # some check-in days not given: this person's days are their own
                 days = days.union([c.day for c in checkins])
                 gap = _last_gap(self.today, days)
                 return days, gap, _Runs(days, gap)
-        return found
+        return days, gap, runs
 
     def in_risk_area(self, district: str, day: date, rule: Rule) -> bool:
         """True if `district` lies in a risk area of one of the rule's levels on `day`."""

@@ -338,6 +338,11 @@ def test_the_latest_check_in_cannot_be_given_by_its_day_alone():
         evaluate(Facts((earlier,), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
     with pytest.raises(ValueError):
         evaluate(Facts((), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
+    # Also for the second person with those days, whose days were worked out for the first.
+    latest = Checkin(TODAY, "460108", 36.5)
+    with pytest.raises(ValueError):
+        colours.evaluate_many([Facts((latest,), checkin_days=(earlier.day, TODAY)),
+                               Facts((earlier,), checkin_days=(earlier.day, TODAY))], default_rule_set(), [], TODAY)
     # Days after today are not counted yet, like check-ins dated after today.
     verdict = evaluate(Facts((earlier,), checkin_days=(TODAY + timedelta(days=1),)), default_rule_set(), [], TODAY)
     assert verdict.colour == "green"
