@@ -379,8 +379,12 @@ class _InputsJSON(dict):
         days = self.days.get(facts.checkin_days)
         if days is None:
             days = self.days[facts.checkin_days] = _json([day.isoformat() for day in facts.checkin_days])
-        control = _json([colours.control_to_dict(e) for e in facts.control]) if facts.control else "[]"
-        overrides = _json([colours.override_to_dict(o) for o in facts.overrides]) if facts.overrides else "[]"
+        control = self.get(facts.control) if facts.control else "[]"  # people listed alike share it too
+        if control is None:
+            control = self[facts.control] = _json([colours.control_to_dict(e) for e in facts.control])
+        overrides = self.get(facts.overrides) if facts.overrides else "[]"
+        if overrides is None:
+            overrides = self[facts.overrides] = _json([colours.override_to_dict(o) for o in facts.overrides])
         return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"checkin_days":' + days + ',"control":'
                 + control + ',"overrides":' + overrides + self.tail)
 
