@@ -638,10 +638,7 @@ class _Runs:
         return False
 
 
-_NO_RUNS = _Runs(frozenset(), date.min)
-
-
-def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet, runs=_NO_RUNS) -> _DayState:
+def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: RuleSet, runs: _Runs) -> _DayState:
     """Colour on `day`, given whether the person checked in that day and the latest day before it without one.
 
     The recovery semantics live here: the healthy streak counts the check-in days after the later of the
@@ -667,7 +664,7 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
     return _DayState(colour, override, active, pending, recovery_base, streaks)
 
 
-def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs=_NO_RUNS) -> bool:
+def _is_green(day: date, spans, overrides, gap: date, rules: RuleSet, runs: _Runs) -> bool:
     """`_day_state(day, ...).colour == "green"` for a day with a check-in, without building the state."""
     if overrides:
         override = _active_override(overrides, day)
@@ -712,7 +709,7 @@ def _last_active_day(spans, rank: int, cutoff: date | None, day: date) -> date |
     return latest
 
 
-def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=_NO_RUNS) -> date | None:
+def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs: _Runs) -> date | None:
     """First day from today that would be green if the person checks in every day; None if never.
 
     From today on every day counts as checked, so the latest day without a check-in stays `gap`."""
@@ -739,7 +736,7 @@ def _green_day(today: date, spans, overrides, gap: date, rules: RuleSet, runs=_N
 _UNSETTLED = object()
 
 
-def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs=_NO_RUNS):
+def _green_day_settled(today: date, spans, gap: date, rules: RuleSet, runs: _Runs):
     """`_green_day` in closed form when there are no overrides and every rule that counts has already begun.
 
     Then the spans still running cover today through the latest end E without a break: no day up to E

@@ -186,13 +186,17 @@ def _area_queries(areas, today: date, window_start: date) -> list:
     queries = []
     for area in areas:
         current = area.end is None or area.end >= today
-        first = max(area.start, window_start)
-        last = today if area.end is None else min(area.end, today)
+        first, last = _risk_days(area, today, window_start)
         for table, lookback in ((_checkins, current), (_visits, False)):
             queries.append(select(table.c.user_id).where(
                 district_in_area(table.c.district, area.district),
                 table.c.day.between(window_start if lookback else first, last)))
     return queries
+
+
+def _risk_days(area, today: date, window_start: date) -> tuple[date, date]:
+    """The first and last day of the facts window on which `area` was a risk area."""
+    return max(area.start, window_start), today if area.end is None else min(area.end, today)
 
 
 def district_in_area(column, area: str):
@@ -409,7 +413,7 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     # that a condition finds (those that trigger a rule, those in a risk area on their day).
     read_in_full = [_triggering(context.rules)] + [
         and_(district_in_area(_checkins.c.district, area.district),
-             _checkins.c.day.between(max(area.start, window_start), today if area.end is None else min(area.end, today)))
+             _checkins.c.day.between(*_risk_days(area, today, window_start)))
         for area in context.areas]
     if len(context.areas) > AREAS_PER_QUERY:  # a condition too long for SQLite: every check-in in full
         read_in_full = [true()]
@@ -428,7 +432,8 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
                _checkins.c.arrival_transport)
     earlier = _checkins.alias("earlier")
     latest_day = (select(func.max(earlier.c.day))
-                  .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today)).scalar_subquery())
+                  .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today))
+                  .scalar_subquery())
     latest = (select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
                                                                        _checkins.c.day == latest_day)))
               .where(_users.c.id.in_(people)))
@@ -477,14 +482,11 @@ class _Days(dict):
     def __init__(self):
         super().__init__()
         self.json: dict[tuple[date, ...], str] = {}
-        self.dates: dict[str, date] = {}
 
     def __call__(self, text: str) -> tuple[date, ...]:
         value = self.get(text)
         if value is None:
             days = sorted(set(text.split(",")))
-            dates = self.dates
-            value = self[text] = tuple([dates.get(day) or dates.setdefault(day, date.fromisoformat(day))
-                                        for day in days])
+            value = self[text] = tuple([date.fromisoformat(day) for day in days])
             self.json[value] = '["' + '","'.join(days) + '"]'
         return value
