@@ -11,8 +11,9 @@ run: install database  ## install, migrate, seed demo data, serve on http://127.
 	@echo "Sign in with a demo phone number above; in development the SMS code is shown at http://$(HOST):$(PORT)/dev/outbox"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test  ## install test needs (Chromium, ffmpeg, pytest, Playwright) and run every test
+test: install-test  ## install test needs (Chromium, ffmpeg, PostgreSQL, pytest, Playwright) and run every test
 	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q --postgresql -m "not e2e"  # the same app on PostgreSQL (a throwaway cluster)
 
 install: $(VENV)/.runtime node_modules/.installed build translations
 
@@ -46,10 +47,11 @@ database: $(VENV)/.runtime
 	$(FLASK) keys init
 	$(FLASK) seed-demo
 
-system-test-deps:  ## Debian's Chromium and ffmpeg for the browser tests (root, or sudo)
-	@if ! command -v chromium >/dev/null || ! command -v ffmpeg >/dev/null; then \
+system-test-deps:  ## Debian's Chromium and ffmpeg (browser tests) and PostgreSQL's server (root, or sudo)
+	@if ! command -v chromium >/dev/null || ! command -v ffmpeg >/dev/null \
+		|| ! { command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg; fi
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg postgresql; fi
 
 bench: install-test  ## the benchmark scripts; each prints a table (they are not tests)
 	$(PYTHON) bench/code_endpoint.py

@@ -1,4 +1,5 @@
-"""Fixtures for Flask-client tests: a fresh app on a temporary SQLite database per test."""
+"""Fixtures for Flask-client tests: a fresh app on a database of its own per test, SQLite by default
+(`pytest --postgresql`: a throwaway PostgreSQL cluster, tests/postgres.py)."""
 import re
 import uuid
 from datetime import datetime, timezone
@@ -10,18 +11,34 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 from app.models import SmsMessage
+from tests.postgres import Cluster
 
 ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", "460107197205207898"]
 
 
-def make_config(tmp_path, **overrides) -> dict:
-    """Settings for an app with its own database and keys under tmp_path."""
+def pytest_addoption(parser):
+    parser.addoption("--postgresql", action="store_true",
+                     help="run the tests on a throwaway PostgreSQL cluster instead of SQLite files")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of SQLite's own behaviour (marked `sqlite`) do not apply on PostgreSQL."""
+    if config.getoption("--postgresql"):
+        skip = pytest.mark.skip(reason="about SQLite itself")
+        for item in items:
+            if "sqlite" in item.keywords:
+                item.add_marker(skip)
+
+
+def make_config(tmp_path, database_url=None, **overrides) -> dict:
+    """Settings for an app with its keys under tmp_path and its own database (an SQLite file under
+    tmp_path unless `database_url` names one)."""
     return {
         "TESTING": True,
         "ENV_NAME": "development",
         "SECRET_KEY": "test-secret",
         "DOC_HASH_KEY": "test-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'test.sqlite'}",
         "KEYS_DIR": str(tmp_path / "keys"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -34,6 +51,46 @@ def close_checkpoints(app) -> None:
     checkpointer = app.extensions["sqlite_checkpointer"]
     if checkpointer:
         checkpointer.close()
+
+
+@pytest.fixture(scope="session")
+def postgres(request, tmp_path_factory):
+    """With --postgresql, the run's cluster, with `database` holding the models' schema; None on SQLite."""
+    if not request.config.getoption("--postgresql"):
+        yield None
+        return
+    cluster = Cluster()
+    try:
+        cluster.database = cluster.create_database()
+        app = create_app(make_config(tmp_path_factory.mktemp("schema"), cluster.url(cluster.database)))
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def database_url(postgres):
+    """The database a test's app uses: on PostgreSQL the run's, emptied afterwards; on SQLite None
+    (make_config's file under the test's tmp_path, which the app fixture fills with create_all)."""
+    if postgres is None:
+        yield None
+        return
+    yield postgres.url(postgres.database)
+    postgres.empty(postgres.database)
+
+
+@pytest.fixture
+def empty_database_url(postgres):
+    """A database without tables, for the migrations (None on SQLite: make_config's new file)."""
+    if postgres is None:
+        yield None
+        return
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)
 
 
 @pytest.fixture
@@ -56,9 +113,9 @@ class RequestScopedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, settings):
+def app(tmp_path, settings, database_url):
     """An app in testing mode with its own database and keys, inside an app context."""
-    app = create_app(make_config(tmp_path, **settings))
+    app = create_app(make_config(tmp_path, database_url, **settings))
     app.test_client_class = RequestScopedClient
     with app.app_context():
         db.create_all()

@@ -8,8 +8,8 @@ from app.extensions import db
 from tests.conftest import make_config
 
 
-def test_upgrade_from_empty_matches_the_models(tmp_path):
-    app = create_app(make_config(tmp_path))
+def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database_url):
+    app = create_app(make_config(tmp_path, empty_database_url))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -18,9 +18,9 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
     assert differences == []
 
 
-def test_upgrading_keeps_revoked_codes_revoked(tmp_path):
+def test_upgrading_keeps_revoked_codes_revoked(tmp_path, empty_database_url):
     """Revocations move from the codes' own rows to code_revocations; the trust bundle still lists them."""
-    app = create_app(make_config(tmp_path))
+    app = create_app(make_config(tmp_path, empty_database_url))
     with app.app_context():
         upgrade(revision="468ba189530e")
         with db.engine.begin() as connection:

@@ -169,6 +169,7 @@ def test_worse_colours_revoke_codes_and_the_trust_bundle_lists_them(app, town):
     assert jti_hash(codes_before["bob"]) not in revoked
 
 
+@pytest.mark.sqlite
 def test_revoking_codes_and_listing_revocations_go_through_indexes_not_every_valid_code(app, town):
     """Every resident holds a code a day: revoking a few people's, or listing the revoked ones for the trust
     bundle, must not walk all of them (SQLite's plan for each statement the app sends about revocations)."""
@@ -380,8 +381,10 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
         event.remove(db.engine, "before_cursor_execute", note)
     assert users["dave"].id in found  # his fever 8 days ago
     [(sql, params)] = sent
-    plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
-    assert "ix_checkins_may_trigger" in plan and "SCAN checkins" not in plan, plan
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL plans by statistics: a small town is read whole
+        plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql,
+                                                                                     params))
+        assert "ix_checkins_may_trigger" in plan and "SCAN checkins" not in plan, plan
 
     # 36.9 °C is no fever under the shipped rules, and not in the index; a rule set that calls it one finds it.
     bob = users["bob"]

@@ -12,6 +12,8 @@ from app import create_app, sqlite
 from app.extensions import db
 from tests.conftest import close_checkpoints, make_config
 
+pytestmark = pytest.mark.sqlite
+
 PAGES = 3000  # rows of about one 4 KB page each: three times SQLite's own checkpoint threshold
 
 

@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -31,7 +32,8 @@ class Checkin(db.Model):
     received_at: Mapped[datetime] = mapped_column(index=True)
     district: Mapped[str] = mapped_column(String(6))
     temperature: Mapped[float | None]
-    symptoms: Mapped[list] = mapped_column(JSON, default=list)
+    # JSONB on PostgreSQL: its plain JSON has no ordering, and ix_checkins_user_day carries the symptoms
+    symptoms: Mapped[list] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=list)
     contact_with_cases: Mapped[bool] = mapped_column(default=False)
     arrival_from: Mapped[str | None] = mapped_column(String(6))
     arrival_day: Mapped[date | None]

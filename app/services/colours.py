@@ -471,7 +471,7 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
 def _triggering(rules: colours.RuleSet):
     """SQL: a check-in that triggers a rule whatever the risk areas (or may: any symptom, any arrival)."""
     return or_(_checkins.c.temperature >= rules.fever_threshold_c, _checkins.c.contact_with_cases.is_(True),
-               _checkins.c.arrival_from.is_not(None), func.json_array_length(_checkins.c.symptoms) > 0)
+               _checkins.c.arrival_from.is_not(None), cast(_checkins.c.symptoms, String) != "[]")
 
 
 class _Days(dict):

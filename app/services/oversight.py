@@ -79,7 +79,8 @@ def take_tally(day: date) -> int:
     counted = (select(literal(day, Date), User.district, User.colour, func.count())
                .where(User.colour.is_not(None), User.district.is_not(None))
                .group_by(User.district, User.colour))
-    result = db.session.execute(insert(ColourTally).from_select(["day", "district", "colour", "people"], counted))
+    result = db.session.execute(insert(ColourTally).from_select(["day", "district", "colour", "people"], counted),
+                                execution_options={"preserve_rowcount": True})  # an INSERT's count is kept only so
     db.session.commit()
     return result.rowcount
 

@@ -7,6 +7,7 @@ Create Date: 2026-11-22 16:52:16.853094
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
@@ -147,7 +148,7 @@ def upgrade():
     sa.Column('received_at', sa.DateTime(), nullable=False),
     sa.Column('district', sa.String(length=6), nullable=False),
     sa.Column('temperature', sa.Double(), nullable=True),
-    sa.Column('symptoms', sa.JSON(), nullable=False),
+    sa.Column('symptoms', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('contact_with_cases', sa.Boolean(), nullable=False),
     sa.Column('arrival_from', sa.String(length=6), nullable=True),
     sa.Column('arrival_day', sa.Date(), nullable=True),
