@@ -1,7 +1,8 @@
-"""Benchmark: recolouring after a change touching 1 % of 1,000,000 residents, and the full recompute (SQLite).
+"""Benchmark: recolouring after a change touching 1 % of 1,000,000 residents, and the full recompute.
 
-Builds OneCode on a temporary SQLite file (WAL) with RESIDENTS residents, generated in SQL (`INSERT ...
-SELECT` from a recursive CTE, no Python loop over residents): each has a profile, a document hash, a
+Builds OneCode on a temporary SQLite file (WAL), or with --postgresql in a PostgreSQL cluster of its own
+(tests/postgres.py; durable commits, POSTGRESQL_SETTINGS), with RESIDENTS residents, generated in SQL
+(`INSERT ... SELECT` from a generated sequence, no Python loop over residents): each has a profile, a document hash, a
 month of daily check-ins (DAYS; what retention keeps) with temperatures from 36.0 to 36.9 °C, missing one
 earlier day in ten (scattered, a pattern per person), the latest within the last three days (10 % with a
 declared visit), and a stored green verdict; 1 % declared a fever at their latest (yellow) and 0.5 % are
@@ -23,7 +24,7 @@ Then, in this process, on fresh connections configured as the app configures the
 and as baselines a bare full scan of the users table and the pure engine on 1 % of the residents' facts
 (no database). Every run is checked: who was recoloured, the colours stored, the codes revoked.
 
-Run: .venv/bin/python bench/recompute.py [--residents 1000000] [--days 28] [--rounds 3]
+Run: .venv/bin/python bench/recompute.py [--residents 1000000] [--days 28] [--rounds 3] [--postgresql]
 """
 import argparse
 import shutil
@@ -58,8 +59,47 @@ LISTED = tuple(f"n % 100 = {50 + k}" for k in range(GROUPS))  # real resident ID
 WITH_VISIT = "n % 10 = 3"  # declared a visit with their check-in
 # An earlier day (k days ago) without a check-in: one in ten, scattered (a pseudo-random pattern per person:
 # of 10,000 residents some 3,000 patterns, 6 % without a miss)
-_MIX = "((c.id * 7919 + k * 104729) % 1000003)"
+_MIX = "((CAST(c.id AS BIGINT) * 7919 + k * 104729) % 1000003)"
 MISSED = f"{_MIX} * {_MIX} % 1000003 % 10 = 0"
+
+
+class _SQL:
+    """The few pieces of the generating SQL that SQLite and PostgreSQL spell differently."""
+
+    def __init__(self, dialect: str):
+        self.sqlite = dialect == "sqlite"
+        self.false = "0" if self.sqlite else "false"
+
+    def series(self, name: str, first: int, last: int) -> str:
+        """A CTE `name(n)` of the integers first..last."""
+        if self.sqlite:
+            return (f"{name}(n) AS (SELECT {int(first)} UNION ALL SELECT n + 1 FROM {name} "
+                    f"WHERE n < {int(last)})")
+        return f"{name}(n) AS (SELECT generate_series({int(first)}, {int(last)}))"
+
+    def with_series(self, name: str, first: int, last: int) -> str:
+        return ("WITH RECURSIVE " if self.sqlite else "WITH ") + self.series(name, first, last) + " "
+
+    def digits(self, number: str, width: int) -> str:
+        """`number` in decimal, zero-padded to `width`."""
+        return f"printf('%0{width}d', {number})" if self.sqlite else f"lpad(CAST({number} AS TEXT), {width}, '0')"
+
+    def hex64(self, number: str) -> str:
+        return f"printf('%064x', {number})" if self.sqlite else f"lpad(to_hex({number}), 64, '0')"
+
+    def days_after(self, day: str, days: str) -> str:
+        """The date `days` days after `day` (an ISO date: a parameter or a literal); negative goes back."""
+        return f"date({day}, ({days}) || ' days')" if self.sqlite else f"(CAST({day} AS DATE) + ({days}))"
+
+    def json(self, literal: str, binary: bool = False) -> str:
+        """A JSON literal for a JSON column (binary: JSONB on PostgreSQL)."""
+        return f"'{literal}'" if self.sqlite else f"CAST('{literal}' AS {'JSONB' if binary else 'JSON'})"
+
+    def value(self, value: date | datetime):
+        """A date or timestamp parameter: on SQLite the text SQLAlchemy stores; elsewhere the value itself."""
+        if not self.sqlite:
+            return value
+        return _stamp(value) if isinstance(value, datetime) else value.isoformat()
 
 
 def _of_users(group: str) -> str:
@@ -70,10 +110,6 @@ def _of_users(group: str) -> str:
 def _stamp(moment: datetime) -> str:
     """A naive UTC datetime as SQLAlchemy stores it in SQLite."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _sequence(count: int) -> str:
-    return f"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {int(count)}) "
 
 
 def build(residents: int, days: int = 1) -> dict:
@@ -90,71 +126,80 @@ def build(residents: int, days: int = 1) -> dict:
     from app.services.documents import doc_hash
 
     db.create_all()
-    db.session.execute(text("PRAGMA cache_size = -500000"))  # 500 MB while generating (this connection only)
+    sql = _SQL(db.engine.dialect.name)
+    if sql.sqlite:
+        db.session.execute(text("PRAGMA cache_size = -500000"))  # 500 MB while generating (this connection only)
+    else:  # rows generated consistent: no foreign-key trigger per row while generating (this session only)
+        db.session.execute(text("SET session_replication_role = replica"))
     today, now = clock.local_today(), clock.now_utc()
-    checked = {offset: _stamp(min(now, clock.local_midnight_utc(today - timedelta(days=offset))
-                                  + timedelta(hours=8))) for offset in range(3)}
-    params = {"now": _stamp(now), "today": today.isoformat(), "version": rule_set().version,
+    checked = {offset: sql.value(min(now, clock.local_midnight_utc(today - timedelta(days=offset))
+                                     + timedelta(hours=8))) for offset in range(3)}
+    params = {"now": sql.value(now), "today": sql.value(today), "version": rule_set().version,
               "c0": checked[0], "c1": checked[1], "c2": checked[2]}
     district = ("CASE " + " ".join(f"WHEN {group} THEN '{county}'" for group, county in zip(AT_RISK, RISK_COUNTIES))
                 + f" ELSE CASE n % {len(OTHER_COUNTIES)} "
                 + " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(OTHER_COUNTIES)) + " END END")
     name = "CASE n % 5 " + " ".join(f"WHEN {i} THEN '{n}'" for i, n in enumerate(NAMES)) + " END"
     checked_at = "CASE n % 3 WHEN 0 THEN :c0 WHEN 1 THEN :c1 ELSE :c2 END"
-    day = "date(:today, '-' || (n % 3) || ' days')"
+    seq = sql.with_series("seq", 1, residents)
     statements = [
         ("users", f"""INSERT INTO users (id, phone, role, created_at, name, doc_kind, doc_hash, doc_masked,
                    birth_date, address, district, promised_at, colour, verdict_id, evaluated_on, last_checkin_at)
-                   {_sequence(residents)}
-                   SELECT n, '13' || printf('%09d', n), 'resident', :now, {name}, 'resident_id',
-                          printf('%064x', n), '4601**********' || printf('%04d', n % 10000),
-                          date('1950-01-01', '+' || (n % 20000) || ' days'), '海口市滨海大道' || (n % 500) || '号',
+                   {seq}
+                   SELECT n, '13' || {sql.digits("n", 9)}, 'resident', :now, {name}, 'resident_id',
+                          {sql.hex64("n")}, '4601**********' || {sql.digits("n % 10000", 4)},
+                          {sql.days_after("'1950-01-01'", "n % 20000")}, '海口市滨海大道' || (n % 500) || '号',
                           {district}, :now, 'green', n, :today, {checked_at}
                    FROM seq"""),
         ("verdicts", f"""INSERT INTO verdicts (id, user_id, colour, reasons, may_turn_green_on, healthy_streak,
                       needed_streak, rule_set_version, inputs, trigger, computed_at)
-                      {_sequence(residents)}
-                      SELECT n, n, 'green', '[]', NULL, 1, 0, :version,
-                             '{{"facts": {{"checkins": [], "control": [], "overrides": []}}, "risk_areas": []}}',
+                      {seq}
+                      SELECT n, n, 'green', {sql.json("[]")}, NULL, 1, 0, :version,
+                             {sql.json('{"facts": {"checkins": [], "control": [], "overrides": []}, "risk_areas": []}')},
                              'checkin', {checked_at}
                       FROM seq"""),
         ("checkins", f"""INSERT INTO checkins (id, uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
                       received_at, district, temperature, symptoms, contact_with_cases)
-                      {_sequence(residents)}
-                      SELECT n, printf('00000000-0000-4000-8000-%012d', n), printf('%064x', n), n, n, {day},
-                             {checked_at}, {checked_at}, {district},
+                      {seq}
+                      SELECT n, '00000000-0000-4000-8000-' || {sql.digits("n", 12)}, {sql.hex64("n")}, n, n,
+                             {sql.days_after(":today", "-(n % 3)")}, {checked_at}, {checked_at}, {district},
                              CASE WHEN {FEVER} THEN 38.2 ELSE round(36.1 + (n % 9) / 10.0, 1) END,
-                             CASE WHEN {FEVER} THEN '["fever"]' ELSE '[]' END, 0
+                             CASE WHEN {FEVER} THEN {sql.json('["fever"]', binary=True)}
+                                  ELSE {sql.json("[]", binary=True)} END, {sql.false}
                       FROM seq"""),
         ("earlier checkins", f"""INSERT INTO checkins (uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
                               received_at, district, temperature, symptoms, contact_with_cases)
-                              WITH RECURSIVE earlier(k) AS (SELECT 3 UNION ALL SELECT k + 1 FROM earlier
-                                                            WHERE k < {int(days) + 1})
-                              SELECT printf('%08d-0000-4000-8000-%012d', k, c.id), printf('%064x', c.id), c.id,
-                                     c.id, date(:today, '-' || k || ' days'), c.last_checkin_at, c.last_checkin_at,
-                                     c.district, round(36.0 + ((c.id + k) % 10) / 10.0, 1), '[]', 0
-                              FROM earlier CROSS JOIN users c WHERE {int(days)} > 1 AND NOT ({MISSED})"""),
+                              {sql.with_series("earlier", 3, int(days) + 1)}
+                              SELECT {sql.digits("k", 8)} || '-0000-4000-8000-' || {sql.digits("c.id", 12)},
+                                     {sql.hex64("c.id")}, c.id, c.id, {sql.days_after(":today", "-k")},
+                                     c.last_checkin_at, c.last_checkin_at, c.district,
+                                     round(36.0 + ((c.id + k) % 10) / 10.0, 1), {sql.json("[]", binary=True)},
+                                     {sql.false}
+                              FROM (SELECT n AS k FROM earlier) AS ks CROSS JOIN users c
+                              WHERE {int(days)} > 1 AND NOT ({MISSED})"""),
         ("visits", f"""INSERT INTO visits (checkin_id, user_id, district, day)
-                    {_sequence(residents)}
-                    SELECT n, n, '{OTHER_COUNTIES[0]}', date(:today, '-' || (n % 3 + 2) || ' days')
+                    {seq}
+                    SELECT n, n, '{OTHER_COUNTIES[0]}', {sql.days_after(":today", "-(n % 3 + 2)")}
                     FROM seq WHERE {WITH_VISIT}"""),
         ("control_entries", f"""INSERT INTO control_entries (doc_kind, doc_hash, status, start, "end", created_at,
                              source)
-                             {_sequence(residents)}
-                             SELECT 'resident_id', printf('%064x', n), 'close_contact', date(:today, '-5 days'),
+                             {seq}
+                             SELECT 'resident_id', {sql.hex64("n")}, 'close_contact', {sql.days_after(":today", "-5")},
                                     NULL, :now, 'bench'
                              FROM seq WHERE {CONTROLLED}"""),
     ]
     timings = {}
-    for table, sql in statements:
+    for table, statement in statements:
         started = time.perf_counter()
         if table == "earlier checkins" and days > 1:  # many rows: indexes built after them (sorted once)
             for index in Checkin.__table__.indexes:
                 index.drop(db.session.connection())
-        db.session.execute(text(sql), params)
+        db.session.execute(text(statement), params)
         if table == "earlier checkins" and days > 1:
             for index in Checkin.__table__.indexes:
                 index.create(db.session.connection())
+        if table in ("users", "verdicts", "checkins") and not sql.sqlite:  # rows given their ids: the next
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
         db.session.commit()
         timings[table] = time.perf_counter() - started
 
@@ -163,7 +208,7 @@ def build(residents: int, days: int = 1) -> dict:
     numbers, k = [], 0
     for group in LISTED:
         numbers.append({})
-        for user_id in db.session.scalars(text(f"{_sequence(residents)} SELECT n FROM seq WHERE {group}")).all():
+        for user_id in db.session.scalars(text(f"{seq} SELECT n FROM seq WHERE {group}")).all():
             first17 = f"460105{date(1950, 1, 1) + timedelta(days=k % 20000):%Y%m%d}{k // 20000:03d}"
             numbers[-1][user_id] = first17 + check_character(first17)
             k += 1
@@ -178,7 +223,7 @@ def build(residents: int, days: int = 1) -> dict:
 
     # The people already yellow or red get verdicts from the engine, so the stored state is consistent.
     started = time.perf_counter()
-    flagged = db.session.scalars(text(f"{_sequence(residents)} SELECT n FROM seq WHERE {FEVER} OR {CONTROLLED}")).all()
+    flagged = db.session.scalars(text(f"{seq} SELECT n FROM seq WHERE {FEVER} OR {CONTROLLED}")).all()
     setup = recolour(flagged, trigger="bench")
     db.session.commit()
     timings["flagged verdicts"] = time.perf_counter() - started
@@ -195,12 +240,13 @@ def issue_codes(residents: int) -> None:
     from app.extensions import db
     from app.services import clock
 
-    now = clock.now_utc()
+    now, sql = clock.now_utc(), _SQL(db.engine.dialect.name)
     db.session.execute(text(f"""INSERT INTO issued_codes (jti, user_id, kind, colour, kid, token, issued_at, expires_at)
-                               {_sequence(residents)}
-                               SELECT printf('bench%027d', n), n, 'self', 'green', 'bench', 'x', :now, :expires
+                               {sql.with_series("seq", 1, residents)}
+                               SELECT 'bench' || {sql.digits("n", 27)}, n, 'self', 'green', 'bench', 'x', :now,
+                                      :expires
                                FROM seq"""),
-                       {"now": _stamp(now), "expires": _stamp(clock.end_of_next_day_utc(now))})
+                       {"now": sql.value(now), "expires": sql.value(clock.end_of_next_day_utc(now))})
     db.session.commit()
 
 
@@ -216,7 +262,14 @@ def generate(residents: int, days: int = 1) -> dict:
     issue_codes(residents)
     built["timings"]["codes"] = time.perf_counter() - started
     _settle()
-    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    else:  # statistics for the planner and the visibility map, as autovacuum would leave them in a while
+        started = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text("CHECKPOINT"))
+        built["timings"]["vacuum analyze"] = time.perf_counter() - started
     db.session.remove()
     db.engine.dispose()
     return built
@@ -450,7 +503,7 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
     return rows
 
 
-def print_table(rows, rounds: int) -> None:
+def print_table(rows, rounds: int, in_process: bool) -> None:
     header = ("step", "residents", "evaluated", "changed", "seconds", "CPU s", "goal", "result")
     cells = [[what, f"{people:,}", "" if evaluated is None else f"{evaluated:,}",
               "" if changed is None else f"{changed:,}", f"{wall:.2f}", f"{cpu:.2f}",
@@ -463,8 +516,14 @@ def print_table(rows, rounds: int) -> None:
     for row in cells:
         print(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
     print(f"In transaction: best of {rounds} rounds, rolled back. (a) committed: best over disjoint groups of 1 %; "
-          "(b) '+ commit': one run. Pass/fail on wall seconds; CPU s is this process's CPU time (SQLite runs in it; "
-          "no disk waits).")
+          "(b) '+ commit': one run. Pass/fail on wall seconds; CPU s is this process's CPU time "
+          + ("(SQLite runs in it; no disk waits)." if in_process else "(not the database server's)."))
+
+
+# PostgreSQL for --postgresql: durable commits as in production (fsync, synchronous_commit and full-page
+# writes at their defaults), with memory for a million residents' month of check-ins.
+POSTGRESQL_SETTINGS = ("-c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=64MB "
+                       "-c maintenance_work_mem=1GB -c max_wal_size=16GB -c checkpoint_timeout=30min")
 
 
 def main() -> int:
@@ -476,12 +535,22 @@ def main() -> int:
     parser.add_argument("--checkpoint-in-commit", action="store_true",
                         help="let SQLite checkpoint the WAL inside commits (SQLITE_CHECKPOINT_SECONDS = 0) instead "
                              "of in the app's checkpoint thread")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="run on PostgreSQL (a cluster of its own on 127.0.0.1, started and removed here) "
+                             "instead of SQLite")
     args = parser.parse_args()
     if args.residents < 1000:
         parser.error("--residents must be at least 1000")
     workdir = tempfile.mkdtemp(prefix="onecode-recompute-")
+    cluster = None
     try:
-        app = create_bench_app(workdir, SQLITE_CHECKPOINT_SECONDS=0 if args.checkpoint_in_commit else 1.0)
+        settings = {"SQLITE_CHECKPOINT_SECONDS": 0 if args.checkpoint_in_commit else 1.0}
+        if args.postgresql:
+            from tests.postgres import Cluster
+
+            cluster = Cluster(POSTGRESQL_SETTINGS)
+            settings["SQLALCHEMY_DATABASE_URI"] = cluster.url(cluster.create_database())
+        app = create_bench_app(workdir, **settings)
         with app.app_context():
             from sqlalchemy import text
 
@@ -490,22 +559,31 @@ def main() -> int:
             started = time.perf_counter()
             built = generate(args.residents, args.days)
             generation = time.perf_counter() - started
-            journal = db.session.execute(text("PRAGMA journal_mode")).scalar()
-            size = Path(workdir, "bench.sqlite").stat().st_size / 1e6
-            print(f"Generated {args.residents:,} residents in {generation:.1f} s (SQLite journal_mode={journal}, "
-                  f"{size:,.0f} MB): " + ", ".join(f"{k} {v:.1f} s" for k, v in built["timings"].items()))
+            if args.postgresql:
+                version = db.session.execute(text("SHOW server_version")).scalar()
+                size = db.session.execute(text("SELECT pg_database_size(current_database())")).scalar() / 1e6
+                database = f"PostgreSQL {version.split()[0]}"
+                where = f"{size:,.0f} MB, {POSTGRESQL_SETTINGS.replace('-c ', '')}"
+            else:
+                journal = db.session.execute(text("PRAGMA journal_mode")).scalar()
+                size = Path(workdir, "bench.sqlite").stat().st_size / 1e6
+                database = "SQLite"
+                where = (f"journal_mode={journal}, {size:,.0f} MB, WAL checkpoints "
+                         + ("inside commits" if args.checkpoint_in_commit else "in the app's checkpoint thread"))
+            print(f"Generated {args.residents:,} residents in {generation:.1f} s ({database}, {where}): "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in built["timings"].items()))
             print("colours: " + ", ".join(f"{k} {v:,}" for k, v in sorted(built["colours"].items(), key=str)))
             print()
             rows = scenarios(args.residents, built["numbers"], built["admin_id"], args.rounds)
-            where = "inside commits" if args.checkpoint_in_commit else "in the app's checkpoint thread"
-            print(f"Colour recomputation on SQLite, {args.residents:,} residents, {args.days} check-in(s) each "
-                  f"(WAL checkpoints {where})")
-            print_table(rows, args.rounds)
+            print(f"Colour recomputation on {database}, {args.residents:,} residents, {args.days} check-in(s) each")
+            print_table(rows, args.rounds, in_process=not args.postgresql)
             print("\n".join(NOTES))
             db.session.remove()
             db.engine.dispose()
         return 0
     finally:
+        if cluster:
+            cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -30,11 +30,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Cluster:
-    """initdb + pg_ctl in a temporary folder. As root the server runs as the `postgres` system user
-    (PostgreSQL refuses to run as root)."""
+# A throwaway cluster for tests: nothing to keep through a crash, so no waiting for the disk.
+FOR_TESTS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 
-    def __init__(self):
+
+class Cluster:
+    """initdb + pg_ctl in a temporary folder, started with `options` (server settings, `-c name=value`).
+    As root the server runs as the `postgres` system user (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, options: str = FOR_TESTS):
         self.bin = _bin_dir()
         self.folder = Path(tempfile.mkdtemp(prefix="onecode-pg-"))
         self.port = _free_port()
@@ -44,10 +48,8 @@ class Cluster:
             shutil.chown(self.folder, "postgres")
         data = self.folder / "data"
         self._run("initdb", "-D", data, "-U", USER, "-A", "trust", "-E", "UTF8", "--locale", "C.UTF-8")
-        # a throwaway cluster: nothing to keep through a crash, so no waiting for the disk
         self._run("pg_ctl", "-D", data, "-l", self.folder / "log", "-w", "start", "-o",
-                  f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off -c max_connections=200")
+                  f"-h 127.0.0.1 -p {self.port} -k {self.folder} {options}")
         self.data = data
         self._connections = {}
 

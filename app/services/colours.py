@@ -14,7 +14,7 @@ from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (JSON, String, TypeDecorator, and_, bindparam, case, cast, func, insert, null, or_,
+from sqlalchemy import (ARRAY, JSON, Integer, String, TypeDecorator, and_, bindparam, case, cast, func, insert, null, or_,
                         select, true, type_coerce, union, update)
 
 from app import prepared
@@ -276,16 +276,18 @@ def _store(connection, new_rows, old_colours, stale, context: _Round, evaluated:
 
 
 def _insert_verdicts(connection, rows: list[dict]) -> list[int]:
-    """Insert verdict rows; their ids, in the rows' order.
+    """Insert verdict rows with ids chosen first; their ids, in the rows' order.
 
-    On SQLite the ids are chosen here, after the largest: only one connection writes at a time, and this
-    transaction writes (if another commits after it began reading, SQLite refuses its write rather
-    than let it use a stale largest id). Elsewhere the database hands them out (RETURNING)."""
-    if connection.dialect.name != "sqlite":
-        return list(connection.execute(_INSERT_VERDICT.returning(_verdicts.c.id, sort_by_parameter_order=True),
-                                       rows).scalars())
-    first = connection.execute(select(func.coalesce(func.max(_verdicts.c.id), 0))).scalar() + 1
-    ids = range(first, first + len(rows))
+    On SQLite the ids follow the largest: only one connection writes at a time, and this transaction
+    writes (if another commits after it began reading, SQLite refuses its write rather than let it use a
+    stale largest id). On PostgreSQL they come from the table's sequence, all in one query, and the rows
+    are then sent as one batch, without an answer per row."""
+    if connection.dialect.name == "sqlite":
+        first = connection.execute(select(func.coalesce(func.max(_verdicts.c.id), 0))).scalar() + 1
+        ids = range(first, first + len(rows))
+    else:
+        ids = connection.execute(select(func.nextval(func.pg_get_serial_sequence(_verdicts.name, "id")))
+                                 .select_from(func.generate_series(1, len(rows)))).scalars().all()
     for row, verdict_id in zip(rows, ids):
         row["id"] = verdict_id
     prepared.execute_many(connection, _INSERT_VERDICT_WITH_ID, rows)
@@ -332,10 +334,11 @@ _POINT_AND_DROP_CODE = _POINT.values(code_jti=null())
 
 
 def _id_values(connection, ids: list[int]):
-    """What `column.in_()` takes for many ids: on SQLite one JSON parameter (json_each), not one per id."""
+    """What `column.in_()` takes for many ids, as one parameter rather than one per id: on SQLite a JSON
+    array (json_each), on PostgreSQL an array (unnest)."""
     if connection.dialect.name == "sqlite":
         return select(func.json_each(json.dumps(ids)).table_valued("value").c.value).scalar_subquery()
-    return ids
+    return select(func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer)))).scalar_subquery()
 
 
 class _ReasonsJSON(dict):

@@ -1,0 +1,29 @@
+"""`flask seed-demo`, which `make run` uses: the demo accounts the README lists, and they work."""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import sign_in
+
+
+def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    for line in ("13800000001  王小明  green", "13800000002  李秀英  yellow", "13800000003  张建国  red",
+                 "13900000000  赵值守  warden", "13700000000  陈管理  admin", "13700000003  林网格  handler for 460105",
+                 "13700000004  黄监督  supervisor for 460100"):
+        assert line in first.output, first.output
+    people = db.session.scalar(select(func.count()).select_from(User))
+
+    again = runner.invoke(args=["seed-demo"])  # `make run` runs it on every start
+    assert again.exit_code == 0 and again.output == first.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == people
+
+    for phone, colour in (("13800000001", "green"), ("13800000002", "yellow"), ("13800000003", "red")):
+        resident = app.test_client()
+        sign_in(resident, phone)
+        assert resident.get("/api/code").get_json()["colour"] == colour
+    warden = app.test_client()
+    sign_in(warden, "13900000000")
+    assert warden.get("/warden/scan").status_code == 200
