@@ -142,6 +142,7 @@ def build(residents: int, days: int = 1) -> dict:
     name = "CASE n % 5 " + " ".join(f"WHEN {i} THEN '{n}'" for i, n in enumerate(NAMES)) + " END"
     checked_at = "CASE n % 3 WHEN 0 THEN :c0 WHEN 1 THEN :c1 ELSE :c2 END"
     seq = sql.with_series("seq", 1, residents)
+    inputs = '{"facts": {"checkins": [], "control": [], "overrides": []}, "risk_areas": []}'
     statements = [
         ("users", f"""INSERT INTO users (id, phone, role, created_at, name, doc_kind, doc_hash, doc_masked,
                    birth_date, address, district, promised_at, colour, verdict_id, evaluated_on, last_checkin_at)
@@ -155,7 +156,7 @@ def build(residents: int, days: int = 1) -> dict:
                       needed_streak, rule_set_version, inputs, trigger, computed_at)
                       {seq}
                       SELECT n, n, 'green', {sql.json("[]")}, NULL, 1, 0, :version,
-                             {sql.json('{"facts": {"checkins": [], "control": [], "overrides": []}, "risk_areas": []}')},
+                             {sql.json(inputs)},
                              'checkin', {checked_at}
                       FROM seq"""),
         ("checkins", f"""INSERT INTO checkins (id, uuid, payload_hash, user_id, submitted_by_id, day, checked_at,

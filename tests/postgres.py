@@ -54,7 +54,9 @@ class Cluster:
         self._connections = {}
 
     def _run(self, program, *args):
-        subprocess.run([*self._as, self.bin / program, *map(str, args)], check=True, capture_output=True)
+        done = subprocess.run([*self._as, self.bin / program, *map(str, args)], capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"

@@ -32,7 +32,7 @@ class Checkin(db.Model):
     received_at: Mapped[datetime] = mapped_column(index=True)
     district: Mapped[str] = mapped_column(String(6))
     temperature: Mapped[float | None]
-    # JSONB on PostgreSQL: its plain JSON has no ordering, and ix_checkins_user_day carries the symptoms
+    # JSONB on PostgreSQL, whose json type has no B-tree ordering: ix_checkins_user_day carries the symptoms
     symptoms: Mapped[list] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=list)
     contact_with_cases: Mapped[bool] = mapped_column(default=False)
     arrival_from: Mapped[str | None] = mapped_column(String(6))

@@ -14,8 +14,8 @@ from functools import partial
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import (ARRAY, JSON, Integer, String, TypeDecorator, and_, bindparam, case, cast, func, insert, null, or_,
-                        select, true, type_coerce, union, update)
+from sqlalchemy import (ARRAY, JSON, Integer, String, TypeDecorator, and_, bindparam, case, cast, func, insert,
+                        null, or_, select, true, type_coerce, union, update)
 
 from app import prepared
 from app.domain import colours, districts
@@ -290,7 +290,7 @@ def _insert_verdicts(connection, rows: list[dict]) -> list[int]:
                                  .select_from(func.generate_series(1, len(rows)))).scalars().all()
     for row, verdict_id in zip(rows, ids):
         row["id"] = verdict_id
-    prepared.execute_many(connection, _INSERT_VERDICT_WITH_ID, rows)
+    prepared.execute_many(connection, _INSERT_VERDICT, rows)
     return list(ids)
 
 
@@ -323,11 +323,11 @@ class _JSONText(TypeDecorator):
         return None
 
 
-_INSERT_VERDICT = insert(_verdicts).values(reasons=bindparam("reasons_json", type_=_JSONText()),
-                                           inputs=bindparam("inputs_json", type_=_JSONText()))
-_INSERT_VERDICT_WITH_ID = _INSERT_VERDICT.values(
-    {name: bindparam(name) for name in ("id", "user_id", "colour", "may_turn_green_on", "healthy_streak", "needed_streak",
-                                        "rule_set_version", "trigger", "triggered_by_id", "computed_at")})
+_INSERT_VERDICT = insert(_verdicts).values(
+    {"reasons": bindparam("reasons_json", type_=_JSONText()), "inputs": bindparam("inputs_json", type_=_JSONText()),
+     **{name: bindparam(name) for name in ("id", "user_id", "colour", "may_turn_green_on", "healthy_streak",
+                                           "needed_streak", "rule_set_version", "trigger", "triggered_by_id",
+                                           "computed_at")}})
 _POINT = (update(_users).where(_users.c.id == bindparam("person"))
           .values(verdict_id=bindparam("verdict"), colour=bindparam("new_colour"), evaluated_on=bindparam("today")))
 _POINT_AND_DROP_CODE = _POINT.values(code_jti=null())

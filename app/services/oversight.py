@@ -80,7 +80,7 @@ def take_tally(day: date) -> int:
                .where(User.colour.is_not(None), User.district.is_not(None))
                .group_by(User.district, User.colour))
     result = db.session.execute(insert(ColourTally).from_select(["day", "district", "colour", "people"], counted),
-                                execution_options={"preserve_rowcount": True})  # an INSERT's count is kept only so
+                                execution_options={"preserve_rowcount": True})  # kept for an INSERT only if asked
     db.session.commit()
     return result.rowcount
 
