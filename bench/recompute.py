@@ -2,9 +2,9 @@
 
 Builds OneCode on a temporary SQLite file (WAL), or with --postgresql in a PostgreSQL cluster of its own
 (tests/postgres.py; durable commits, POSTGRESQL_SETTINGS), with RESIDENTS residents, generated in SQL
-(`INSERT ... SELECT` from a generated sequence, no Python loop over residents): each has a profile, a document hash, a
-month of daily check-ins (DAYS; what retention keeps) with temperatures from 36.0 to 36.9 °C, missing one
-earlier day in ten (scattered, a pattern per person), the latest within the last three days (10 % with a
+(`INSERT ... SELECT` from a generated sequence, no Python loop over residents): each has a profile, a
+document hash, a month of daily check-ins (DAYS; what retention keeps) with temperatures from 36.0 to
+36.9 °C, missing one earlier day in ten (scattered, a pattern per person), the latest within the last three days (10 % with a
 declared visit), and a stored green verdict; 1 % declared a fever at their latest (yellow) and 0.5 % are
 close contacts on the control list (red), their verdicts computed by the engine. Three groups of 1 % each
 checked in at a county of their own (万宁市, 文昌市, 琼海市), three more carry real resident ID numbers.
@@ -70,15 +70,12 @@ class _SQL:
         self.sqlite = dialect == "sqlite"
         self.false = "0" if self.sqlite else "false"
 
-    def series(self, name: str, first: int, last: int) -> str:
-        """A CTE `name(n)` of the integers first..last."""
-        if self.sqlite:
-            return (f"{name}(n) AS (SELECT {int(first)} UNION ALL SELECT n + 1 FROM {name} "
-                    f"WHERE n < {int(last)})")
-        return f"{name}(n) AS (SELECT generate_series({int(first)}, {int(last)}))"
-
     def with_series(self, name: str, first: int, last: int) -> str:
-        return ("WITH RECURSIVE " if self.sqlite else "WITH ") + self.series(name, first, last) + " "
+        """A WITH clause naming `name(n)`: the integers first..last."""
+        if self.sqlite:
+            return (f"WITH RECURSIVE {name}(n) AS (SELECT {int(first)} UNION ALL SELECT n + 1 FROM {name} "
+                    f"WHERE n < {int(last)}) ")
+        return f"WITH {name}(n) AS (SELECT generate_series({int(first)}, {int(last)})) "
 
     def digits(self, number: str, width: int) -> str:
         """`number` in decimal, zero-padded to `width`."""
