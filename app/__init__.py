@@ -5,9 +5,9 @@ from pathlib import Path
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from app import sqlite
 from app.config import Defaults
 from app.extensions import RememberingCookieSessionInterface, babel, csrf, db, limiter, login_manager, migrate
+from app.infra import sqlite
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -44,10 +44,12 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
 
-    from app import api, auth, authority, dev, errors, i18n, oversight, pwa, relatives, reports, resident, warden
+    from app import dev
     from app.cli import register_cli
+    from app.web import api, auth, authority, errors, i18n, oversight, pwa, relatives, reports, resident, staff, warden
 
-    blueprints = [auth.bp, resident.bp, relatives.bp, warden.bp, authority.bp, reports.bp, oversight.bp, api.bp, pwa.bp]
+    blueprints = [auth.bp, resident.bp, relatives.bp, warden.bp, staff.bp, authority.bp, reports.bp, oversight.bp,
+                  api.bp, pwa.bp]
     if app.config["ENV_NAME"] == "development":
         blueprints.append(dev.bp)
     for bp in blueprints:
@@ -57,7 +59,7 @@ def create_app(test_config=None):
     app.after_request(_security_headers)
     register_cli(app)
 
-    from app import models  # noqa: F401  (mappers must be configured before the first query)
+    from app import models
 
     login_manager.login_view = "auth.sign_in"
     login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
@@ -107,5 +109,5 @@ def _security_headers(response):
 
 def _select_locale():
     """Explicit choice (cookie set by the switcher) first, then Accept-Language, then Chinese."""
-    from app.i18n import current_language
+    from app.web.i18n import current_language
     return current_language()

@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.services import keys
+from app.infra import keys
 
 keys_cli = AppGroup("keys", help="Signing keys for health codes.")
 import_cli = AppGroup("import", help="Import authority data from CSV files.")
@@ -46,7 +46,8 @@ def relatives_approve(binding_id, approver):
 def enrol_link(role, scope_district, checkpoint_id, base_url):
     """Print a signed, expiring, single-use enrolment link (the first admin is enrolled this way)."""
     from flask import current_app
-    from app.services.staff import enrolment_token
+
+    from app.services.enrolment import enrolment_token
     try:
         token = enrolment_token(role, checkpoint_id, scope_district)
     except ValueError as error:
@@ -72,6 +73,7 @@ def keys_rotate():
 
 def _report(report, what: str) -> None:
     from flask_babel import force_locale
+
     from app.services.imports import row_error_text
     with force_locale("en"):
         for line, code, params in report.rejected:
@@ -116,7 +118,7 @@ def purge(days):
 @click.command("tally")
 def tally():
     """Store today's colour counts per district for the overview charts (run daily, after `flask recompute`)."""
-    from app.services.clock import local_today
+    from app.infra.clock import local_today
     from app.services.oversight import take_tally
     day = local_today()
     click.echo(f"{day}: {take_tally(day)} district and colour counts stored")
@@ -139,7 +141,7 @@ def recompute():
 @click.command("seed-demo")
 def seed_demo():
     """Demo residents, one for each colour; prints their phone numbers."""
-    from app.services.demo import seed
+    from app.dev.demo import seed
     for line in seed():
         click.echo(line)
 

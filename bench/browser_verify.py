@@ -68,8 +68,8 @@ def _populate(app, count: int) -> list[dict]:
     from app.domain import codes
     from app.domain.masking import mask_name
     from app.extensions import db
+    from app.infra import clock, keys
     from app.models import CodeRevocation, IssuedCode, User
-    from app.services import clock, keys
 
     with app.app_context():
         key = keys.active_key()

@@ -117,10 +117,10 @@ def build(residents: int, days: int = 1) -> dict:
 
     from app.domain.idcard import check_character
     from app.extensions import db
+    from app.infra import clock
+    from app.infra.documents import doc_hash
     from app.models import Checkin, User
-    from app.services import clock
     from app.services.colours import recolour, rule_set
-    from app.services.documents import doc_hash
 
     db.create_all()
     sql = _SQL(db.engine.dialect.name)
@@ -236,7 +236,7 @@ def issue_codes(residents: int) -> None:
     from sqlalchemy import text
 
     from app.extensions import db
-    from app.services import clock
+    from app.infra import clock
 
     now, sql = clock.now_utc(), _SQL(db.engine.dialect.name)
     db.session.execute(text(f"""INSERT INTO issued_codes (jti, user_id, kind, colour, kid, token, issued_at, expires_at)
@@ -412,10 +412,10 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
 
     from app.domain import colours
     from app.extensions import db
+    from app.infra import clock
+    from app.infra.documents import doc_hash
     from app.models import ControlEntry, RiskArea
-    from app.services import clock
     from app.services.colours import candidates, recolour, recolour_all, rule_set
-    from app.services.documents import doc_hash
     from app.services.imports import import_control_list
     from app.services.risk_areas import add_risk_area, people_who_were_in
 

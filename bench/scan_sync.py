@@ -3,7 +3,7 @@
 A server process builds OneCode on a temporary SQLite file (WAL) with one warden (signed in through
 the SMS pages, enrolled at a checkpoint) and SCANS residents, each with one DISTINCT valid self code
 as a real gate sees them: users and issued codes are inserted in bulk, the tokens signed with the
-app's active key (app.services.keys.active_key); colours 85 % green, 10 % yellow, 5 % red, and 1 % of
+app's active key (app.infra.keys.active_key); colours 85 % green, 10 % yellow, 5 % red, and 1 % of
 the codes revoked. It serves the app with a threaded Werkzeug server on 127.0.0.1 (port 0, request
 logging off). This process is only the client: one keep-alive connection, the warden's session
 cookie, the queue sent one batch after another as the PWA's outbox does (outbox-sync.js), with
@@ -73,7 +73,7 @@ def _sign_in_warden(app) -> str:
 
     from app.extensions import db
     from app.models import User
-    from app.services.staff import enrol_warden
+    from app.services.enrolment import enrol_warden
 
     # The app's test_client_class is RequestScopedClient (tests/conftest.py): it needs an app context, and
     # gives each request an empty `g`, as a server would.
@@ -94,9 +94,9 @@ def _populate_codes(app, count: int) -> list[dict]:
     from app.domain import codes
     from app.domain.masking import mask_name
     from app.extensions import db
+    from app.infra import clock, keys
+    from app.infra.documents import doc_hash
     from app.models import CodeRevocation, IssuedCode, User
-    from app.services import clock, keys
-    from app.services.documents import doc_hash
 
     with app.app_context():
         key = keys.active_key()

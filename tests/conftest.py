@@ -2,7 +2,7 @@
 (`pytest --postgresql`: a throwaway PostgreSQL cluster, tests/postgres.py)."""
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import g
@@ -154,7 +154,7 @@ def fill_profile(client, name="张小明", doc_number=ID_NUMBERS[0], district="4
 
 def checkin_record(**fields):
     """A valid check-in record as the PWA sends it."""
-    record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(),
+    record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(UTC).isoformat(),
               "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
               "contact_with_cases": False, "arrival": None}
     record.update(fields)
@@ -172,7 +172,7 @@ def resident(client):
 def staff_client(app, role, phone, scope_district=None, name="王工作"):
     """A new client signed in as a staff member with `role` (and area, for handlers and supervisors)."""
     from app.models import User
-    from app.services.staff import make_staff
+    from app.services.enrolment import make_staff
     client = app.test_client()
     sign_in(client, phone)
     make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district)

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import SmsCode, SmsMessage, User
-from app.services import clock
 from tests.conftest import latest_code, sign_in
 
 

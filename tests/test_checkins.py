@@ -1,5 +1,5 @@
 """Queued check-ins: per-record answers, stored once, validation in both languages, recolouring."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -51,8 +51,8 @@ def test_validation_messages_follow_the_language(resident):
 
 @pytest.mark.parametrize("field, value", [
     ("checked_at", "yesterday"),
-    ("checked_at", (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()),
-    ("checked_at", (datetime.now(timezone.utc) - timedelta(days=8)).isoformat()),
+    ("checked_at", (datetime.now(UTC) + timedelta(hours=2)).isoformat()),
+    ("checked_at", (datetime.now(UTC) - timedelta(days=8)).isoformat()),
     ("checked_at", "2026-11-22T08:00:00"),  # no time zone
     ("uuid", "not-a-uuid"),
     ("symptoms", ["sneezing_loudly"]),

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from app.domain import codes
 from app.extensions import db
+from app.infra import clock, keys
 from app.models import IssuedCode
-from app.services import clock, keys
 from tests.conftest import checkin_record
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import AuditEntry, ControlEntry, ControlUpload, IssuedCode, User, Verdict
-from app.services import clock
 from tests.conftest import ID_NUMBERS, checkin_record, staff_client
 
 

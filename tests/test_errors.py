@@ -2,7 +2,6 @@
 import pytest
 
 
-
 def test_unknown_page_is_a_404_page_in_chinese(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)

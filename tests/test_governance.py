@@ -4,8 +4,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import Appeal, AuditEntry, IssuedCode, Override, User, Verdict
-from app.services import clock
 from tests.conftest import ID_NUMBERS, checkin_record, staff_client
 
 
@@ -130,7 +130,7 @@ def test_appeal_and_override_pages_are_for_reviewers_and_admins(app, resident):
     for role, phone, scope in (("handler", "13700000011", "460105"), ("supervisor", "13700000012", "460100"),
                                ("warden", "13700000013", None)):
         if role == "warden":
-            from app.services.staff import enrol_warden
+            from app.services.enrolment import enrol_warden
             client = staff_client(app, "reviewer", phone)
             enrol_warden(db.session.scalar(select(User).where(User.phone == phone)), "赵值守",
                          checkpoint={"name": "卡口", "kind": "mall", "address": "海口市某路1号", "district": "460105"})

@@ -33,9 +33,9 @@ def test_upgrading_keeps_revoked_codes_revoked(tmp_path, empty_database_url):
                 " ('valid', 1, 'self', 'green', 'k', 't', '2026-11-21 09:00:00.000000', '2099-01-01 00:00:00.000000',"
                 " NULL, NULL)")
         upgrade()
+        from app.domain.scanning import jti_hash
         from app.models import IssuedCode
         from app.services.trust_bundle import revoked_jti_hashes
-        from app.domain.scanning import jti_hash
 
         revoked, valid = db.session.get(IssuedCode, "revoked"), db.session.get(IssuedCode, "valid")
         assert revoked.revoked_reason == "colour_changed" and revoked.revoked_at is not None

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import delete, event, func, insert, select, update
 
 from app.extensions import db
+from app.infra import audit, clock
+from app.infra.audit import AuditLogIsAppendOnly
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
-from app.services import audit, clock
-from app.services.audit import AuditLogIsAppendOnly
 from app.services.oversight import take_tally
 from tests.conftest import sign_in, staff_client
 

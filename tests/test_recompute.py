@@ -10,11 +10,11 @@ from sqlalchemy import event, func, select
 from app.domain.idcard import check_character
 from app.domain.scanning import jti_hash
 from app.extensions import db
+from app.infra import clock
+from app.infra.documents import doc_hash
 from app.models import Checkin, ControlEntry, IssuedCode, RiskArea, User, Verdict, Visit
-from app.services import clock
 from app.services import colours as colour_service
 from app.services.colours import Recoloured, candidates, recolour, recolour_all
-from app.services.documents import doc_hash
 from tests.conftest import fill_profile, sign_in, staff_client
 
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.infra import clock
+from app.infra.sms import SmsFailed
 from app.models import AuditEntry, Report, ReportUpdate, SmsMessage
 from app.models.report import CLUE_CONDITIONS, SUPERVISION_TYPES
-from app.services import clock
-from app.services.sms import SmsFailed
 from tests.conftest import ID_NUMBERS, fill_profile, sign_in, staff_client
 
 CLUE = {"suspect_name": "李四", "district": "460105", "place": "秀英区滨海大道2号", "condition": "symptoms",

@@ -1,12 +1,12 @@
 """`flask purge` deletes movement data past the retention period and nothing newer."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import Checkin, Scan, Visit
-from app.services import clock
 from tests.conftest import checkin_record
 from tests.test_scans import make_resident, make_warden, post_scans, scan_record
 
@@ -17,7 +17,7 @@ def count(model):
 
 def test_purge_deletes_only_what_is_older_than_the_retention_period(app, monkeypatch):
     resident, code = make_resident(app, "13900000001", "460105199003071239")
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     resident.post("/api/checkins/batch", json={"records": [
         checkin_record(visits=[{"district": "110105", "day": (today - timedelta(days=2)).date().isoformat()}])]})
     warden = make_warden(app)
@@ -32,9 +32,9 @@ def test_purge_deletes_only_what_is_older_than_the_retention_period(app, monkeyp
 
     # a fresh check-in and scan made on day 27 must survive the purge on day 29
     resident.post("/api/checkins/batch", json={"records": [
-        checkin_record(checked_at=(later.replace(tzinfo=timezone.utc)).isoformat())]})
+        checkin_record(checked_at=(later.replace(tzinfo=UTC)).isoformat())]})
     post_scans(warden, scan_record(code["qr_text"], uuid=str(uuid.uuid4()),
-                                   scanned_at=later.replace(tzinfo=timezone.utc).isoformat(),
+                                   scanned_at=later.replace(tzinfo=UTC).isoformat(),
                                    offline=("deny", "expired", "green")))
     much_later = clock.now_utc() + timedelta(days=2, hours=1)
     monkeypatch.setattr(clock, "now_utc", lambda: much_later)

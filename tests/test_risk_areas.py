@@ -4,8 +4,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import AuditEntry, IssuedCode, RiskArea, User, Verdict
-from app.services import clock
 from tests.conftest import checkin_record, staff_client
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services.staff import enrol_warden
+from app.services.enrolment import enrol_warden
 from tests.conftest import fill_profile, sign_in, staff_client
 
 ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin")
@@ -17,7 +17,7 @@ SIGNED_IN = "signed_in"
 CONSOLE = ("admin", "reviewer")
 ACCESS = {
     "resident.index": SIGNED_IN, "static": PUBLIC,
-    "api.jwks": PUBLIC, "api.csrf_token": PUBLIC, "api.code": ("resident",), "api.people": ("resident",),
+    "pwa.jwks": PUBLIC, "api.csrf_token": PUBLIC, "api.code": ("resident",), "api.people": ("resident",),
     "api.checkins_batch": ("resident",), "api.scans_batch": ("warden",), "api.id_lookup": ("warden",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
     "auth.sign_in": PUBLIC, "auth.verify": PUBLIC, "auth.sign_out": PUBLIC,  # tested in test_auth.py
@@ -25,7 +25,7 @@ ACCESS = {
     "resident.profile": ("resident",),
     "relatives.index": ("resident",), "relatives.consent": ("resident",), "relatives.end": ("resident",),
     "relatives.resend": ("resident",), "relatives.add": ("resident",), "relatives.paper": ("resident",),
-    "authority.enrol": PUBLIC,
+    "staff.enrol": PUBLIC,
     "authority.index": CONSOLE, "authority.appeals": CONSOLE, "authority.appeal": CONSOLE,
     "authority.overrides": CONSOLE, "authority.decide_override": CONSOLE,
     "authority.control_list": ("admin",), "authority.control_upload": ("admin",),
@@ -53,7 +53,7 @@ def _requests(app):
     urls = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         values = {name: ARGUMENTS.get(type(converter).__name__, PLACEHOLDER)
-                  for name, converter in rule._converters.items()}  # noqa: SLF001 — werkzeug keeps them here
+                  for name, converter in rule._converters.items()}
         path = urls.build(rule.endpoint, values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, path

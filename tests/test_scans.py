@@ -1,7 +1,7 @@
 """Wardens: enrolment, the trust bundle, queued scans re-judged on the server, trails and audit, role checks."""
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from app.domain import codes
 from app.domain.scanning import jti_hash
 from app.extensions import db
+from app.infra import clock
 from app.models import AuditEntry, Checkpoint, Scan, User
-from app.services import clock
-from app.services.staff import enrol_warden, enrolment_token
+from app.services.enrolment import enrol_warden, enrolment_token
 from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in
 
 GATE = {"name": "长滨路社区卡口", "kind": "community_gate", "address": "海口市秀英区长滨路8号", "district": "460105"}
@@ -40,7 +40,7 @@ def make_resident(app, phone, id_number, **checkin):
 
 
 def scan_record(qr_text=None, id_number=None, offline=("pass", "ok", "green"), **fields):
-    record = {"uuid": str(uuid.uuid4()), "scanned_at": datetime.now(timezone.utc).isoformat(),
+    record = {"uuid": str(uuid.uuid4()), "scanned_at": datetime.now(UTC).isoformat(),
               "qr_text": qr_text, "id_number": id_number, "direction": "in", "reason": "回家",
               "temperature": 36.4, "plate": "琼A12345",
               "offline": {"result": offline[0], "reason": offline[1], "colour": offline[2], "bundle_iat": None}}
@@ -270,10 +270,9 @@ def test_trails_open_only_right_after_the_scan(app, warden, green, monkeypatch):
 
 def _csv(app, text):
     import tempfile
-    path = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
-    path.write(text)
-    path.close()
-    return path.name
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as file:
+        file.write(text)
+    return file.name
 
 
 # --- enrolment ----------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app import create_app, sqlite
+from app import create_app
 from app.extensions import db
+from app.infra import sqlite
 from tests.conftest import close_checkpoints, make_config
 
 pytestmark = pytest.mark.sqlite

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
-from app.dev import routes  # noqa: E402,F401
+from app.dev import routes  # noqa: F401

@@ -1,10 +1,11 @@
 """The colour rule engine: a person's facts, a versioned rule set and the risk areas in, a verdict out."""
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import NamedTuple
 
 from app.domain import districts
 
@@ -541,10 +542,7 @@ class _Evaluator:
             periods = by_district[district] = tuple(
                 (area.start, area.end) for area in self.risk_areas
                 if area.level in levels and districts.within(district, area.district))
-        for start, end in periods:
-            if start <= day and (end is None or day <= end):
-                return True
-        return False
+        return any(start <= day and (end is None or day <= end) for start, end in periods)
 
     def _reasons(self, state: _DayState) -> tuple[Reason, ...]:
         """One reason per active rule, plus the recovery requirement when it holds a worse colour."""

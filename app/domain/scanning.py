@@ -1,7 +1,7 @@
 """Judging a scanned code at a gate: the same rules offline in the browser and again on the server."""
 import hashlib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Collection, Mapping
 
 from cryptography.hazmat.primitives.asymmetric import ec
 

@@ -1,17 +1,21 @@
-"""Database models, one module per aggregate; imported here so migrations see them all."""
+"""Database models, one module per aggregate, named after it; imported here so migrations see them all."""
 from app.models.appeal import Appeal
+from app.models.audit import AuditEntry
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
-from app.models.checkpoint import AuditEntry, Checkpoint, Scan
+from app.models.checkpoint import Checkpoint
 from app.models.code import CodeRevocation, IssuedCode
-from app.models.control import ControlEntry, ControlUpload, Override, RiskArea
+from app.models.colour_tally import ColourTally
+from app.models.control_list import ControlEntry, ControlUpload
+from app.models.override import Override
 from app.models.report import Report, ReportUpdate
+from app.models.risk_area import RiskArea
+from app.models.scan import Scan
 from app.models.sms import SmsCode, SmsMessage
 from app.models.staff import StaffInvite
-from app.models.tally import ColourTally
 from app.models.user import User
 from app.models.verdict import Verdict
 
-__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "CodeRevocation", "ColourTally", "ControlEntry", "ControlUpload",
-           "IssuedCode", "Override", "Report", "ReportUpdate", "RiskArea", "Scan", "SmsCode", "SmsMessage",
-           "StaffInvite", "User", "Verdict", "Visit"]
+__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "CodeRevocation", "ColourTally",
+           "ControlEntry", "ControlUpload", "IssuedCode", "Override", "Report", "ReportUpdate", "RiskArea",
+           "Scan", "SmsCode", "SmsMessage", "StaffInvite", "User", "Verdict", "Visit"]

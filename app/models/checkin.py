@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-
 # Check-ins that may trigger a colour rule under any rule set whose fever threshold is at least
 # FEVER_FLOOR_C: a fever, a declared contact or arrival, any symptom. Few check-ins are; the full
 # recompute's prefilter finds them through a partial index of these alone (ix_checkins_may_trigger)

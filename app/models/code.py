@@ -1,7 +1,7 @@
 """Signed health codes handed out: which person each jti belongs to, and revocations."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, exists, insert, literal, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,3 +56,12 @@ class IssuedCode(db.Model):
     @property
     def revoked_reason(self) -> str | None:
         return self.revocation.reason if self.revocation else None
+
+
+def revoke_codes(executor, where: list, reason: str, now: datetime) -> None:
+    """Revoke the codes matching `where` (conditions on issued_codes) that are still valid and not yet
+    revoked, in one statement on `executor` (a session or a connection; the caller commits)."""
+    codes, revocations = IssuedCode.__table__, CodeRevocation.__table__
+    chosen = (select(codes.c.jti, codes.c.expires_at, literal(now, DateTime()), literal(reason, String()))
+              .where(*where, codes.c.expires_at > now, ~exists().where(revocations.c.jti == codes.c.jti)))
+    executor.execute(insert(revocations).from_select(["jti", "expires_at", "revoked_at", "reason"], chosen))

@@ -5,9 +5,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.infra import audit, clock
 from app.models import Appeal, Override, User, Verdict
 from app.models.appeal import APPEAL_GROUNDS
-from app.services import audit, clock
 from app.services.overrides import request_override
 
 

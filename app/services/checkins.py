@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 
 from app.domain import districts
 from app.extensions import db
+from app.infra import clock
+from app.infra.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.models import Checkin, User, Visit
-from app.services import clock
 from app.services.colours import recolour, rule_set
 from app.services.relatives import acting_for
-from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 
 TRANSPORTS = ("plane", "train", "car", "bus", "ship", "other")
 TEMPERATURE_RANGE = (34.0, 43.0)

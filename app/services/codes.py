@@ -10,14 +10,14 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from app.domain import codes
 from app.domain.masking import mask_name
-from app.errors import UserError
 from app.extensions import db
+from app.infra import clock, keys
+from app.infra.prepared import fetch_one
 from app.models import IssuedCode, User, Verdict
-from app.prepared import fetch_one
-from app.services import clock, keys
+from app.models.code import revoke_codes
 from app.services.colours import recolour
 from app.services.relatives import acting_for
-from app.services.revocations import revoke_codes
+from app.web.errors import UserError
 
 
 def current_self_code(user: User) -> str | None:

@@ -10,20 +10,37 @@ import json
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import current_app
-from sqlalchemy import (ARRAY, JSON, Integer, String, TypeDecorator, and_, bindparam, case, cast, func, insert,
-                        null, or_, select, true, type_coerce, union, update)
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Integer,
+    String,
+    TypeDecorator,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union,
+    update,
+)
 
-from app import prepared
 from app.domain import colours, districts
 from app.extensions import db
+from app.infra import clock, prepared
 from app.models import Checkin, ControlEntry, IssuedCode, Override, RiskArea, User, Verdict, Visit
 from app.models.checkin import FEVER_FLOOR_C, MAY_TRIGGER
-from app.services import clock
-from app.services.revocations import revoke_codes
+from app.models.code import revoke_codes
 
 CHUNK = 2000  # people per round of queries
 AREAS_PER_QUERY = 100  # risk areas per query (SQLite allows 500 parts in a UNION, 1,000 levels of OR)

@@ -5,9 +5,9 @@ rejected rows, and applies it later in one transaction while reporting progress.
 """
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, insert, select
@@ -15,11 +15,12 @@ from sqlalchemy import and_, insert, select
 from app.domain import districts
 from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_document, validate_resident_id
 from app.extensions import db
+from app.infra import audit, clock
+from app.infra.documents import doc_hasher
 from app.models import ControlEntry, ControlUpload, RiskArea, User
-from app.models.control import CONTROL_STATUSES, RISK_LEVELS
-from app.services import audit, clock
+from app.models.control_list import CONTROL_STATUSES
+from app.models.risk_area import RISK_LEVELS
 from app.services.colours import Recoloured, recolour
-from app.services.documents import doc_hasher
 from app.services.risk_areas import people_who_were_in
 
 LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from app.domain.colours import COLOURS
 from app.extensions import db
+from app.infra import audit, clock
+from app.infra.documents import doc_hash
 from app.models import Override, User
-from app.models.control import OVERRIDE_CATEGORIES
-from app.services import audit, clock
+from app.models.override import OVERRIDE_CATEGORIES
 from app.services.colours import Recoloured, recolour
-from app.services.documents import doc_hash
 
 
 class OverrideError(Exception):

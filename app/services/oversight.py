@@ -23,11 +23,11 @@ from sqlalchemy.orm import aliased
 
 from app.domain import districts
 from app.domain.masking import mask_name
-from app.errors import UserError
 from app.extensions import db
+from app.infra import audit, clock
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
-from app.services import audit, clock
 from app.services.colours import district_in_area
+from app.web.errors import UserError
 
 COLOURS = ("green", "yellow", "red")
 CHART_DAYS = 14

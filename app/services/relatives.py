@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from app.domain.masking import mask_name
 from app.extensions import db
+from app.infra import clock
+from app.infra.documents import DocumentError, checked_document, is_child
+from app.infra.sms_codes import check_code, send_code
 from app.models import Binding, User
 from app.models.binding import RELATIONSHIPS
-from app.services import clock
 from app.services.colours import recolour
-from app.services.documents import DocumentError, checked_document, is_child
-from app.services.sms_codes import check_code, send_code
 
 OPEN = ("pending_consent", "pending_approval", "active")
 

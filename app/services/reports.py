@@ -12,11 +12,11 @@ from sqlalchemy import func, select, update
 
 from app.domain import districts
 from app.extensions import db
+from app.infra import audit, clock, links
+from app.infra.sms import SmsFailed, send_sms
 from app.models import Report, ReportUpdate, User
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
-from app.services import audit, clock, links
 from app.services.colours import district_in_area
-from app.services.sms import SmsFailed, send_sms
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def staff_names(report: Report) -> dict[int, str]:
     ids = {step.actor_id for step in report.updates if step.actor_id is not None}
     if not ids:
         return {}
-    return {user_id: name for user_id, name in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
 
 
 def reports_of(user: User) -> list[Report]:

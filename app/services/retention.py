@@ -5,8 +5,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app.extensions import db
+from app.infra import clock
 from app.models import Checkin, Scan, SmsCode, Visit
-from app.services import clock
 
 
 def purge(days: int | None = None) -> dict[str, int]:

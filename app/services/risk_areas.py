@@ -7,9 +7,9 @@ from sqlalchemy import or_, select, union
 
 from app.domain import districts
 from app.extensions import db
+from app.infra import audit, clock
 from app.models import Checkin, RiskArea, Visit
-from app.models.control import RISK_LEVELS
-from app.services import audit, clock
+from app.models.risk_area import RISK_LEVELS
 from app.services.colours import Recoloured, district_in_area, recolour
 
 

@@ -1,24 +1,24 @@
 """Scans recorded at gates: validation, idempotent storage with a server re-check, ID lookups, trails."""
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from app.domain import codes
 from app.domain.colours import RiskArea as RiskAreaFact
 from app.domain.colours import risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
-from app.domain import codes
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
 from app.extensions import db
+from app.infra import audit, clock
+from app.infra.documents import doc_hash
+from app.infra.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
-from app.services import audit, clock
-from app.services.outbox import RecordResult, parse_device_time, parse_uuid, triage
 from app.services.colours import active_risk_areas
-from app.services.documents import doc_hash
 from app.services.trust_bundle import trusted_keys
 
 PLATE = re.compile(r"^[\u4e00-\u9fffA-Z0-9·\-]{2,16}$")
@@ -109,7 +109,7 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
             "plate": record["plate"], "jti": verdict.jti, "kind": "code" if record["qr_text"] else "id_only",
             "person_id": person_id, "offline_result": offline["result"], "offline_reason": offline["reason"],
             "offline_colour": offline["colour"],
-            "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], timezone.utc).replace(tzinfo=None)
+            "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], UTC).replace(tzinfo=None)
             if offline["bundle_iat"] else None,
             "server_result": verdict.result, "server_reason": verdict.reason, "server_colour": verdict.colour,
             "disagreement": disagreement})

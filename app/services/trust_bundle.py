@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.domain import codes
 from app.domain.scanning import TrustedKey, jti_hash
 from app.extensions import db
+from app.infra import clock, keys
 from app.models import CodeRevocation, RiskArea
-from app.services import clock, keys
 from app.services.colours import rule_set
 
 BUNDLE_TYPE = "ymt-bundle+jwt"

@@ -18,8 +18,8 @@ def key():
 
 
 def claims(**overrides):
-    values = dict(iss="onecode-test", jti="AAAAAAAAAAAAAAAAAAAAAA", colour="green", masked_name="张*明",
-                  kind="self", iat=NOW, exp=NOW + 3600)
+    values = {"iss": "onecode-test", "jti": "AAAAAAAAAAAAAAAAAAAAAA", "colour": "green", "masked_name": "张*明",
+                  "kind": "self", "iat": NOW, "exp": NOW + 3600}
     values.update(overrides)
     return codes.code_claims(**values)
 

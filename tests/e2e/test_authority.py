@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
+from app.infra import clock
 from app.models import User
-from app.services import clock
-from app.services.staff import enrol_warden, make_staff
+from app.services.enrolment import enrol_warden, make_staff
 from tests.e2e.conftest import declare, sign_up, sms_code, stored
 from tests.e2e.test_resident_code import DECODE_QR
 from tests.e2e.test_scanner import (
@@ -122,8 +122,8 @@ def test_high_risk_area_turns_a_visitor_yellow_and_revokes_their_green_code(page
 def test_a_control_list_upload_is_previewed_then_applied_with_progress(page, live_server, tmp_path):
     import uuid
 
-    from app.resident.services import save_profile
     from app.services.checkins import store_checkins
+    from app.services.profiles import save_profile
 
     listed = "460106198511124562"
     with live_server.app.app_context():

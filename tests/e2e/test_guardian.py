@@ -15,12 +15,21 @@ from sqlalchemy import select
 from app.domain import codes
 from app.domain.scanning import jti_hash
 from app.extensions import db
+from app.infra import clock
 from app.models import Binding, Checkin, IssuedCode, User
-from app.services import clock, relatives
-from app.services.staff import enrol_warden
+from app.services import relatives
+from app.services.enrolment import enrol_warden
 from tests.e2e.conftest import ID_NUMBERS, declare, fill_checkin, sign_up, stored, wait_for_offline_ready
-from tests.e2e.test_scanner import (FFMPEG, GATE, WARDEN_PHONE, close_result, phone, result_of,  # noqa: F401 (fixture)
-                                    sign_in_warden, wait_for_scanner_ready)
+from tests.e2e.test_scanner import (  # noqa: F401 (fixture)
+    FFMPEG,
+    GATE,
+    WARDEN_PHONE,
+    close_result,
+    phone,
+    result_of,
+    sign_in_warden,
+    wait_for_scanner_ready,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -24,13 +24,13 @@ from sqlalchemy import select
 from app.domain import codes
 from app.domain.scanning import TrustedKey, jti_hash, judge
 from app.extensions import db
+from app.infra import clock, keys
 from app.models import CodeRevocation, IssuedCode, Scan, User
-from app.resident.services import save_profile
-from app.services import clock, keys
 from app.services.checkins import store_checkins
 from app.services.codes import code_snapshot, current_self_code
+from app.services.enrolment import enrol_warden
 from app.services.imports import import_control_list
-from app.services.staff import enrol_warden
+from app.services.profiles import save_profile
 from tests.e2e.conftest import sms_code, stored
 
 pytestmark = pytest.mark.e2e
@@ -461,7 +461,8 @@ def test_offline_verification_matches_the_server(page, live_server):
     assert problems == [[], ["before_bundle"], ["offset"], ["went_back"]]
 
     # Bundles that must never be used.
-    reject = lambda jws, issuer="hainan": page.evaluate(BUNDLE_REJECTION, {"bundle": jws, "issuer": issuer})
+    def reject(jws, issuer="hainan"):
+        return page.evaluate(BUNDLE_REJECTION, {"bundle": jws, "issuer": issuer})
     assert reject(bundle) == "accepted"
     assert reject(bundle, issuer="guangdong") == "issuer"
     assert reject(_bundle(stranger, "hainan", keyring)) == "signer"  # signed by a key it does not list

@@ -1,0 +1,72 @@
+"""Demo data: a resident for each colour, made through the same services real users go through."""
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.infra import clock, keys
+from app.models import User
+from app.services.checkins import store_checkins
+from app.services.enrolment import enrol_warden, make_staff
+from app.services.imports import import_control_list
+from app.services.profiles import save_profile
+
+DEMO_WARDEN_PHONE = "13900000000"
+DEMO_STAFF = [
+    # phone, name, role, area, where they start
+    ("13700000000", "陈管理", "admin", None, "/authority/"),
+    ("13700000001", "周审核", "reviewer", None, "/authority/appeals"),
+    ("13700000002", "吴审核", "reviewer", None, "/authority/overrides (the second pair of eyes)"),
+    ("13700000003", "林网格", "handler", "460105", "/reports/inbox"),
+    ("13700000004", "黄监督", "supervisor", "460100", "/reports/inbox, /oversight/"),
+]
+
+DEMO_RESIDENTS = [
+    # phone, name, ID number, what they declare, colour expected
+    ("13800000001", "王小明", "460105199003071239", {"temperature": 36.5}, "green"),
+    ("13800000002", "李秀英", "460106198511124562", {"temperature": 37.8, "symptoms": ["dry_cough"]}, "yellow"),
+    ("13800000003", "张建国", "460107197205207898", {"temperature": 36.6}, "red"),
+]
+
+
+def seed() -> list[str]:
+    """Create the demo residents if missing; returns lines to print."""
+    keys.ensure_key()
+    now = clock.now_utc()
+    lines = []
+    for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
+        user, new = _account(phone, now)
+        if new:
+            save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
+                         doc_kind="resident_id", doc_number=id_number)
+            if expected == "red":
+                import_control_list(f"doc_number,status,start\n{id_number},close_contact,"
+                                    f"{clock.local_today() - timedelta(days=2)}\n", source="demo")
+            store_checkins(user, user, [{"uuid": str(uuid.uuid4()), "checked_at": now.isoformat() + "Z",
+                                         "district": "460105", "symptoms": [], "visits": [],
+                                         "contact_with_cases": False, **answers}])
+            db.session.refresh(user)
+        lines.append(f"{phone}  {name}  {user.colour}")
+    warden, new = _account(DEMO_WARDEN_PHONE, now)
+    if new:
+        enrol_warden(warden, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
+                                                  "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"})
+    lines.append(f"{DEMO_WARDEN_PHONE}  {warden.name}  warden at {warden.checkpoint.name} (scanner: /warden/scan)")
+    for phone, name, role, area, start in DEMO_STAFF:
+        member, new = _account(phone, now)
+        if new:
+            make_staff(member, role, name, area)
+        lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
+    return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
+
+
+def _account(phone: str, now) -> tuple[User, bool]:
+    """The account with this phone number, made as a resident's if missing; and whether it is new."""
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    if user is not None:
+        return user, False
+    user = User(phone=phone, role="resident", created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    return user, True

@@ -1,6 +1,0 @@
-"""Oversight for the authority and supervisors: the overview charts and the audit log."""
-from flask import Blueprint
-
-bp = Blueprint("oversight", __name__, url_prefix="/oversight")
-
-from app.oversight import routes  # noqa: E402,F401

@@ -1,6 +1,0 @@
-"""Guardians: binding relatives, acting for them, printing paper codes."""
-from flask import Blueprint
-
-bp = Blueprint("relatives", __name__, url_prefix="/relatives")
-
-from app.relatives import routes  # noqa: E402,F401

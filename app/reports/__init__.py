@@ -1,6 +1,0 @@
-"""Public reports (epidemic clues, supervision reports) and their handling by district handlers and supervisors."""
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-from app.reports import routes  # noqa: E402,F401

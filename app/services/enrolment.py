@@ -1,0 +1,106 @@
+"""Staff enrolment by signed, expiring, single-use links (one role and scope each) and wardens' checkpoints."""
+from datetime import timedelta
+
+from flask import current_app
+
+from app.domain import districts
+from app.extensions import db
+from app.infra import audit, clock, links
+from app.models import Checkpoint, StaffInvite, User
+from app.models.user import STAFF_ROLES
+
+_SALT = "staff-enrolment"
+# Roles that work within an area: a handler for one county, a supervisor for a city or a county.
+SCOPED_ROLES = ("handler", "supervisor")
+
+
+def check_scope(role: str, scope_district: str | None) -> str | None:
+    """The scope a role needs (a county for handlers, a city or county for supervisors), else ValueError."""
+    if role not in STAFF_ROLES:
+        raise ValueError(f"unknown staff role {role!r}")
+    if role not in SCOPED_ROLES:
+        return None
+    if not scope_district:
+        raise ValueError(f"a {role} needs a district")
+    known = districts.is_known(scope_district) if role == "handler" else (
+        districts.is_area(scope_district) and not scope_district.endswith("0000"))
+    if not known:
+        raise ValueError(f"{scope_district!r} is not a valid area for a {role}")
+    return scope_district
+
+
+def issue_invite(role: str, issued_by_id: int | None = None, scope_district: str | None = None,
+                 checkpoint_id: int | None = None) -> tuple[StaffInvite, str]:
+    """Record a new invitation and return it with its signed token (the caller commits)."""
+    scope = check_scope(role, scope_district)
+    now = clock.now_utc()
+    invite = StaffInvite(role=role, scope_district=scope, checkpoint_id=checkpoint_id if role == "warden" else None,
+                         issued_by_id=issued_by_id, issued_at=now,
+                         expires_at=now + timedelta(hours=current_app.config["ENROL_LINK_HOURS"]))
+    db.session.add(invite)
+    db.session.flush()
+    if issued_by_id is not None:
+        audit.record(issued_by_id, "enrol_link", None, role, invite_id=invite.id, scope=scope)
+    return invite, links.sign(_SALT, {"invite": invite.id})
+
+
+def enrolment_token(role: str, checkpoint_id: int | None = None, scope_district: str | None = None) -> str:
+    """A signed token for enrolling as `role`, issued from the command line (committed here)."""
+    _, token = issue_invite(role, scope_district=scope_district, checkpoint_id=checkpoint_id)
+    db.session.commit()
+    return token
+
+
+def read_enrolment_token(token: str) -> StaffInvite:
+    """The unused invitation a token stands for, or links.LinkInvalid (expired, invalid, used)."""
+    grant = links.read(_SALT, token, current_app.config["ENROL_LINK_HOURS"])
+    invite = db.session.get(StaffInvite, grant.get("invite"))
+    if invite is None or invite.revoked_at is not None:
+        raise links.LinkInvalid("invalid")
+    if invite.used_at is not None:
+        raise links.LinkInvalid("used")
+    return invite
+
+
+def enrol(user: User, invite: StaffInvite, name: str, checkpoint: dict | None = None) -> None:
+    """Give the user the invitation's role and scope, using the invitation up."""
+    now = clock.now_utc()
+    if invite.role == "warden":
+        _make_warden(user, invite.checkpoint_id, checkpoint)
+    user.role, user.name, user.scope_district = invite.role, name.strip(), invite.scope_district
+    invite.used_by_id, invite.used_at = user.id, now
+    audit.record(user.id, "enrol", user.id, invite.role, invite_id=invite.id, scope=invite.scope_district)
+    db.session.commit()
+
+
+def revoke_invite(invite_id: int, actor_id: int) -> bool:
+    """Withdraw an unused invitation; False when it was used or withdrawn already."""
+    invite = db.session.get(StaffInvite, invite_id)
+    if invite is None or invite.used_at is not None or invite.revoked_at is not None:
+        return False
+    invite.revoked_at = clock.now_utc()
+    audit.record(actor_id, "enrol_link_revoked", None, invite.role, invite_id=invite.id)
+    db.session.commit()
+    return True
+
+
+def _make_warden(user: User, checkpoint_id: int | None, checkpoint: dict | None) -> None:
+    if checkpoint_id is None:
+        new = Checkpoint(created_at=clock.now_utc(), **checkpoint)
+        db.session.add(new)
+        db.session.flush()
+        checkpoint_id = new.id
+    user.checkpoint_id = checkpoint_id
+
+
+def enrol_warden(user: User, name: str, checkpoint_id: int | None = None, checkpoint: dict | None = None) -> None:
+    """Make the user a warden at an existing or new checkpoint without a link (demo data and tests)."""
+    _make_warden(user, checkpoint_id, checkpoint)
+    user.role, user.name = "warden", name.strip()
+    db.session.commit()
+
+
+def make_staff(user: User, role: str, name: str, scope_district: str | None = None) -> None:
+    """Give a user a staff role directly (demo data and tests; people enrol through links)."""
+    user.role, user.name, user.scope_district = role, name, check_scope(role, scope_district)
+    db.session.commit()

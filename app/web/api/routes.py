@@ -1,0 +1,111 @@
+"""Thin JSON views: validate the envelope, call one service, answer."""
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from app.extensions import limiter, login_manager
+from app.infra import clock
+from app.services.checkins import store_checkins_for
+from app.services.codes import code_for_device, code_version, code_view
+from app.services.relatives import people_for
+from app.services.scans import lookup_id_number, store_scans
+from app.services.trust_bundle import signed_bundle
+from app.web.api import bp
+from app.web.auth.roles import role_required, session_user_id
+from app.web.errors import UserError
+from app.web.i18n import current_language
+
+
+@bp.get("/csrf")
+def csrf_token():
+    """A fresh CSRF token for sending queued records (a queued form's token may have expired)."""
+    response = jsonify({"csrf_token": generate_csrf()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/code")
+@limiter.exempt
+def code():
+    """The resident's current code; 304 when the device holds this version. One query in the daily case,
+    so the morning rush costs no more than it must (the role check reads the same row)."""
+    user_id = session_user_id()
+    if user_id is None:
+        return login_manager.unauthorized()
+    row = code_for_device(user_id, request.args.get("for", type=int))
+    language = current_language()
+    etag = f'"{code_version(row, language)}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return current_app.response_class(status=304, headers=headers)
+    response = jsonify(code_view(row, language))
+    response.headers.extend(headers)
+    return response
+
+
+@bp.post("/checkins/batch")
+@role_required("resident")
+def checkins_batch():
+    """Store queued check-ins; answers per record so one bad record never blocks the rest."""
+    if not current_user.has_profile:
+        raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
+    results = store_checkins_for(current_user, _records_from_body())
+    return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.get("/people")
+@role_required("resident")
+def people():
+    """Whose codes this device may show: the resident and the relatives they act for."""
+    response = jsonify({"people": people_for(current_user)})
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/trust-bundle")
+@limiter.exempt
+def trust_bundle():
+    """What a scanner needs offline: trusted keys, revocations, versions — signed (DESIGN.md section 4)."""
+    response = jsonify({"bundle": signed_bundle(), "server_time": clock.epoch(clock.now_utc())})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/scans/batch")
+@role_required("warden")
+def scans_batch():
+    """Store queued scans once each, re-judged by the server; answers per record."""
+    if current_user.checkpoint_id is None:
+        raise UserError(409, "no_checkpoint", _("Please enrol at a checkpoint first."))
+    # The user object itself, not the request proxy: the batch reads it once per record.
+    results = store_scans(current_user._get_current_object(), _records_from_body())
+    return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.post("/scans/id-lookup")
+@role_required("warden")
+def id_lookup():
+    """Check a person without a phone by ID number (online only; audited)."""
+    body = request.get_json(silent=True)
+    number = body.get("id_number") if isinstance(body, dict) else None
+    if not isinstance(number, str):
+        raise UserError(400, "bad_request", _("Please enter an 18-digit resident ID number."))
+    try:
+        verdict = lookup_id_number(current_user, number)
+    except ValueError as error:
+        raise UserError(422, "invalid_id", str(error)) from None
+    return jsonify({"result": verdict.result, "reason": verdict.reason, "colour": verdict.colour,
+                    "masked_name": verdict.masked_name})
+
+
+def _records_from_body() -> list:
+    """The `records` list of a JSON batch, or a 400 in the user's language."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise UserError(400, "bad_batch", _("The data sent is not a valid batch of records."))
+    records = body["records"]
+    if len(records) > current_app.config["BATCH_MAX_RECORDS"]:
+        raise UserError(413, "batch_too_large", _("Too many records at once (at most %(n)s).",
+                                                    n=current_app.config["BATCH_MAX_RECORDS"]))
+    return records

@@ -1,0 +1,80 @@
+"""Sign-in pages: phone → SMS code → signed in."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import limiter
+from app.infra.sms import SmsFailed
+from app.infra.sms_codes import CodeRejected
+from app.services.accounts import send_sign_in_code, sign_in_with_code
+from app.web.auth import bp
+from app.web.auth.forms import CodeForm, PhoneForm
+from app.web.auth.roles import AFTER_SIGN_IN, home_for
+
+
+def _phone_key() -> str:
+    return "phone:" + (request.form.get("phone") or "").strip()[:11]
+
+
+def _after_sign_in(user):
+    """Back to the page that asked for sign-in (such as an enrolment link), else the user's start page."""
+    target = session.pop(AFTER_SIGN_IN, None)
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return home_for(user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OTP_SEND_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["OTP_SEND_LIMIT_PHONE"], key_func=_phone_key, methods=["POST"])
+def sign_in():
+    """Ask for the phone number and text a code to it."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = PhoneForm()
+    if form.validate_on_submit():
+        try:
+            send_sign_in_code(form.phone.data)
+        except SmsFailed:
+            flash(_("The text message could not be sent. Please try again in a moment."), "error")
+            return render_template("auth/sign_in.html", form=form), 503
+        session["sign_in_phone"] = form.phone.data
+        flash(_("A code was sent to your phone. It is valid for 5 minutes."), "info")
+        return redirect(url_for("auth.verify"))
+    status = 422 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OTP_VERIFY_LIMIT_IP"], methods=["POST"])
+def verify():
+    """Take the code from the text message and sign the user in."""
+    phone = session.get("sign_in_phone")
+    if not phone:
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            user = sign_in_with_code(phone, form.code.data)
+        except CodeRejected as error:
+            form.code.errors.append(error.message())
+            if error.kind in ("expired", "too_many", "no_code"):
+                session.pop("sign_in_phone", None)
+            return render_template("auth/verify.html", form=form, phone=phone), 422
+        session.pop("sign_in_phone", None)
+        target = _after_sign_in(user)
+        login_user(user, remember=True)
+        return redirect(target)
+    status = 422 if form.errors else 200
+    return render_template("auth/verify.html", form=form, phone=phone), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End the session; the page's script has already removed cached personal data."""
+    session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
+    flash(_("You have signed out. Personal data on this device was removed."), "info")
+    response = redirect(url_for("auth.sign_in"))
+    return response

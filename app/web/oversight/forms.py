@@ -1,0 +1,80 @@
+"""Oversight forms: the audit-log search (a GET form, no CSRF token needed) and the words for actions."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.services.oversight import AuditFilters
+from app.web.authority.forms import ROLE_LABELS as STAFF_ROLE_LABELS
+
+ROLE_LABELS = {**STAFF_ROLE_LABELS, "resident": _l("Resident")}
+# What each audited action means (grep `audit.record(`); an action without words here shows its bare name.
+ACTION_LABELS = {
+    "trail": _l("Opened a 14-day trail"),
+    "id_lookup": _l("Checked a person by ID number"),
+    "block": _l("Blocked and reported a pass"),
+    "person_lookup": _l("Looked a person up for an override"),
+    "override_requested": _l("Requested a colour override"),
+    "override_approved": _l("Approved a colour override"),
+    "override_rejected": _l("Rejected a colour override"),
+    "appeal_review": _l("Opened an appeal"),
+    "appeal_decided": _l("Decided an appeal"),
+    "risk_area_added": _l("Added a risk area"),
+    "risk_area_ended": _l("Ended a risk area"),
+    "control_upload": _l("Uploaded a control list"),
+    "control_import": _l("Imported a control list"),
+    "control_upload_discarded": _l("Discarded a control-list upload"),
+    "report_opened": _l("Opened a report from an SMS link"),
+    "report_viewed": _l("Looked at a report (shows the reporter)"),
+    "enrol_link": _l("Issued an enrolment link"),
+    "enrol_link_revoked": _l("Withdrew an enrolment link"),
+    "enrol": _l("Enrolled as staff"),
+    "export": _l("Exported the audit log"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words, or its bare name when the app has no words for it yet."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def role_label(role: str) -> str:
+    """The role in words."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+class AuditSearchForm(FlaskForm):
+    """Filters of the audit-log search; every field may stay empty."""
+
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    action = SelectField(_l("Action"), validate_choice=False)
+    actor = StringField(_l("Staff member (name or mobile number)"), validators=[Optional(), Length(max=64)])
+    subject = StringField(_l("Person concerned (name or mobile number)"), validators=[Optional(), Length(max=64)])
+    date_from = DateField(_l("From (date)"), validators=[Optional()])
+    date_to = DateField(_l("To (date)"), validators=[Optional()])
+
+    def __init__(self, formdata, actions: list[str]):
+        super().__init__(formdata=formdata)
+        self.action.choices = [("", _l("Any action"))] + [(a, action_label(a)) for a in actions]
+
+    def validate_action(self, field):
+        if field.data and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Please choose an action from the list."))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for date_field in (self.date_from, self.date_to):
+            if date_field.raw_data and date_field.raw_data[0] and date_field.data is None:
+                date_field.errors[:] = [_l("Please enter a date such as 2022-03-01.")]
+        return valid
+
+    def filters(self) -> AuditFilters:
+        """The search as the service takes it (call after validate)."""
+        return AuditFilters(self.action.data or "", (self.actor.data or "").strip(), (self.subject.data or "").strip(),
+                            self.date_from.data, self.date_to.data)
