@@ -1,4 +1,5 @@
 """OneCode application factory."""
+
 import secrets
 from pathlib import Path
 
@@ -48,8 +49,18 @@ def create_app(test_config=None):
     from app.cli import register_cli
     from app.web import api, auth, authority, errors, i18n, oversight, pwa, relatives, reports, resident, staff, warden
 
-    blueprints = [auth.bp, resident.bp, relatives.bp, warden.bp, staff.bp, authority.bp, reports.bp, oversight.bp,
-                  api.bp, pwa.bp]
+    blueprints = [
+        auth.bp,
+        resident.bp,
+        relatives.bp,
+        warden.bp,
+        staff.bp,
+        authority.bp,
+        reports.bp,
+        oversight.bp,
+        api.bp,
+        pwa.bp,
+    ]
     if app.config["ENV_NAME"] == "development":
         blueprints.append(dev.bp)
     for bp in blueprints:
@@ -83,7 +94,8 @@ def _derive_defaults(app):
     instance = Path(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("DATABASE_URL") or (
-            f"sqlite:///{instance / 'onecode.sqlite'}")
+            f"sqlite:///{instance / 'onecode.sqlite'}"
+        )
     if not app.config.get("KEYS_DIR"):
         app.config["KEYS_DIR"] = str(instance / "keys")
     if not app.config.get("SECRET_KEY"):
@@ -91,9 +103,11 @@ def _derive_defaults(app):
     app.config.setdefault("DOC_HASH_KEY", app.config["SECRET_KEY"])
 
 
-SECURITY_HEADERS = {"x-content-type-options": ("X-Content-Type-Options", "nosniff"),
-                    "x-frame-options": ("X-Frame-Options", "DENY"),
-                    "referrer-policy": ("Referrer-Policy", "same-origin")}
+SECURITY_HEADERS = {
+    "x-content-type-options": ("X-Content-Type-Options", "nosniff"),
+    "x-frame-options": ("X-Frame-Options", "DENY"),
+    "referrer-policy": ("Referrer-Policy", "same-origin"),
+}
 
 
 def _security_headers(response):
@@ -110,4 +124,5 @@ def _security_headers(response):
 def _select_locale():
     """Explicit choice (cookie set by the switcher) first, then Accept-Language, then Chinese."""
     from app.web.i18n import current_language
+
     return current_language()

@@ -1,4 +1,5 @@
 """`flask` commands: keys, demo data, CSV imports (until the authority console exists)."""
+
 from pathlib import Path
 
 import click
@@ -17,10 +18,13 @@ def relatives_pending():
     """List bindings waiting for a community worker's approval."""
     from app.domain.masking import mask_name
     from app.services.relatives import pending_approvals
+
     rows = pending_approvals()
     for binding in rows:
-        click.echo(f"{binding.id}\t{mask_name(binding.guardian.name or '')} -> {mask_name(binding.dependant.name or '')}"
-                   f" ({binding.relationship_}), since {binding.created_at:%Y-%m-%d %H:%M}")
+        click.echo(
+            f"{binding.id}\t{mask_name(binding.guardian.name or '')} -> {mask_name(binding.dependant.name or '')}"
+            f" ({binding.relationship_}), since {binding.created_at:%Y-%m-%d %H:%M}"
+        )
     click.echo(f"{len(rows)} waiting")
 
 
@@ -30,6 +34,7 @@ def relatives_pending():
 def relatives_approve(binding_id, approver):
     """Confirm that a relative without a phone agreed to the binding."""
     from app.services.relatives import BindingError, approve
+
     try:
         approve(binding_id, approver)
     except BindingError as error:
@@ -38,8 +43,12 @@ def relatives_approve(binding_id, approver):
 
 
 @staff_cli.command("enrol-link")
-@click.option("--role", type=click.Choice(["admin", "reviewer", "handler", "supervisor", "warden"]), default="warden",
-              show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "reviewer", "handler", "supervisor", "warden"]),
+    default="warden",
+    show_default=True,
+)
 @click.option("--area", "scope_district", help="Handlers: a district code; supervisors: a city or district code.")
 @click.option("--checkpoint", "checkpoint_id", type=int, help="Wardens: join this existing checkpoint.")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
@@ -48,6 +57,7 @@ def enrol_link(role, scope_district, checkpoint_id, base_url):
     from flask import current_app
 
     from app.services.enrolment import enrolment_token
+
     try:
         token = enrolment_token(role, checkpoint_id, scope_district)
     except ValueError as error:
@@ -75,6 +85,7 @@ def _report(report, what: str) -> None:
     from flask_babel import force_locale
 
     from app.services.imports import row_error_text
+
     with force_locale("en"):
         for line, code, params in report.rejected:
             click.echo(f"  rejected line {line}: {row_error_text(code, params)}", err=True)
@@ -82,8 +93,9 @@ def _report(report, what: str) -> None:
     if report.applied:
         click.echo(f"applied; {report.recoloured} people re-evaluated with a new verdict")
     else:
-        click.echo("nothing was written" + (" (fix the rejected rows, or pass --skip-invalid)"
-                                            if report.rejected else ""))
+        click.echo(
+            "nothing was written" + (" (fix the rejected rows, or pass --skip-invalid)" if report.rejected else "")
+        )
         if report.rejected:
             raise SystemExit(1)
 
@@ -94,6 +106,7 @@ def _report(report, what: str) -> None:
 def import_risk_areas(csv_file, skip_invalid):
     """CSV with columns district,level,start[,end] (level high/medium or 高/中)."""
     from app.services.imports import import_risk_areas as run
+
     _report(run(csv_file.read_text(encoding="utf-8"), f"cli:{csv_file.name}", skip_invalid), "risk areas")
 
 
@@ -103,6 +116,7 @@ def import_risk_areas(csv_file, skip_invalid):
 def import_control_list(csv_file, skip_invalid):
     """CSV with columns doc_number,status,start[,end][,doc_kind]."""
     from app.services.imports import import_control_list as run
+
     _report(run(csv_file.read_text(encoding="utf-8"), f"cli:{csv_file.name}", skip_invalid), "control list")
 
 
@@ -111,6 +125,7 @@ def import_control_list(csv_file, skip_invalid):
 def purge(days):
     """Delete check-ins, declarations and scans older than the retention period."""
     from app.services.retention import purge as run
+
     counts = run(days)
     click.echo(", ".join(f"{count} {what}" for what, count in counts.items()) + " deleted")
 
@@ -120,6 +135,7 @@ def tally():
     """Store today's colour counts per district for the overview charts (run daily, after `flask recompute`)."""
     from app.infra.clock import local_today
     from app.services.oversight import take_tally
+
     day = local_today()
     click.echo(f"{day}: {take_tally(day)} district and colour counts stored")
 
@@ -131,17 +147,21 @@ def recompute():
 
     from app.extensions import db
     from app.services.colours import recolour_all
+
     started = time.perf_counter()
     result = recolour_all(trigger="daily")
     db.session.commit()
-    click.echo(f"evaluated {result.evaluated}, changed {result.changed}, worsened {result.worsened}, "
-               f"improved {result.improved} in {time.perf_counter() - started:.2f} s")
+    click.echo(
+        f"evaluated {result.evaluated}, changed {result.changed}, worsened {result.worsened}, "
+        f"improved {result.improved} in {time.perf_counter() - started:.2f} s"
+    )
 
 
 @click.command("seed-demo")
 def seed_demo():
     """Demo residents, one for each colour; prints their phone numbers."""
     from app.dev.demo import seed
+
     for line in seed():
         click.echo(line)
 

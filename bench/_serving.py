@@ -1,4 +1,5 @@
 """Shared plumbing of the HTTP benchmarks: serve OneCode on 127.0.0.1 from a child process, sign users in."""
+
 import multiprocessing
 import re
 import threading
@@ -13,6 +14,7 @@ SESSION_COOKIES = ("session", "remember_token")
 
 # --------------------------------------------------------------------------- server process
 
+
 class QuietRequestHandler(WSGIRequestHandler):
     """Werkzeug request handler that writes no line per request."""
 
@@ -24,16 +26,18 @@ def create_bench_app(workdir: str, **settings):
     """OneCode with its SQLite file and keys in `workdir`, CSRF and rate limits off (and any other settings)."""
     from app import create_app
 
-    return create_app({
-        "ENV_NAME": "development",
-        "SECRET_KEY": "bench-secret",
-        "DOC_HASH_KEY": "bench-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
-        "KEYS_DIR": str(Path(workdir) / "keys"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        **settings,
-    })
+    return create_app(
+        {
+            "ENV_NAME": "development",
+            "SECRET_KEY": "bench-secret",
+            "DOC_HASH_KEY": "bench-doc-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(workdir) / 'bench.sqlite'}",
+            "KEYS_DIR": str(Path(workdir) / "keys"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            **settings,
+        }
+    )
 
 
 def sign_in_by_sms(app, phone: str):
@@ -45,8 +49,9 @@ def sign_in_by_sms(app, phone: str):
     client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     assert client.post("/auth/sign-in", data={"phone": phone}).status_code == 302
     with app.app_context():
-        body = db.session.scalars(db.select(SmsMessage.body).where(SmsMessage.phone == phone)
-                                  .order_by(SmsMessage.id.desc())).first()
+        body = db.session.scalars(
+            db.select(SmsMessage.body).where(SmsMessage.phone == phone).order_by(SmsMessage.id.desc())
+        ).first()
     code = re.search(r"\d{6}", body).group()
     assert client.post("/auth/verify", data={"phone": phone, "code": code}).status_code == 302
     return client
@@ -54,14 +59,15 @@ def sign_in_by_sms(app, phone: str):
 
 def cookie_header(client) -> str:
     """The Cookie header value carrying a test client's session cookies."""
-    return "; ".join(f"{name}={client.get_cookie(name).value}"
-                     for name in SESSION_COOKIES if client.get_cookie(name))
+    return "; ".join(f"{name}={client.get_cookie(name).value}" for name in SESSION_COOKIES if client.get_cookie(name))
 
 
 def start_http_servers(*wsgi_apps) -> list[BaseWSGIServer]:
     """Serve each WSGI app with a threaded Werkzeug server on 127.0.0.1 (free port, no request log)."""
-    servers = [make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler)
-               for wsgi_app in wsgi_apps]
+    servers = [
+        make_server("127.0.0.1", 0, wsgi_app, threaded=True, request_handler=QuietRequestHandler)
+        for wsgi_app in wsgi_apps
+    ]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     return servers
@@ -86,6 +92,7 @@ def serve_until_stop(conn, servers: list[BaseWSGIServer], app) -> None:
 
 
 # --------------------------------------------------------------------------- client process
+
 
 def start_server_process(target, *args):
     """Run target(conn, *args) in a spawned daemon process; returns (this side's conn, process)."""

@@ -19,6 +19,7 @@ over the rounds, ≤ GOAL_MS (medians, so one round disturbed by other work on t
 
 Run: .venv/bin/python bench/browser_verify.py   (needs /usr/bin/chromium and the built static files)
 """
+
 import argparse
 import os
 import secrets
@@ -44,8 +45,15 @@ ROUNDS = 5
 GOAL_MS = 20.0
 REVOKED_EVERY = 100  # 1 % of the codes are revoked
 CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BLANK_PATH = "/__bench__/blank"  # added to the app object in this script only; app/ is not changed
 MODULES = ("/static/js/code-verify.js", "/static/js/trust-bundle.js")
 NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
@@ -59,6 +67,7 @@ def _colour(index: int) -> str:
 
 
 # --------------------------------------------------------------------------- server process
+
 
 def _populate(app, count: int) -> list[dict]:
     """`count` residents, each with one signed self code (bulk insert); returns QR texts and expected verdicts."""
@@ -79,19 +88,51 @@ def _populate(app, count: int) -> list[dict]:
         for index in range(count):
             user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
             jti = codes.b64url(secrets.token_bytes(16))
-            token = codes.sign(codes.code_claims(iss=current_app.config["CODE_ISSUER"], jti=jti, colour=colour,
-                                                 masked_name=mask_name(name), kind="self", iat=clock.epoch(now),
-                                                 exp=clock.epoch(expires_at)), key)
+            token = codes.sign(
+                codes.code_claims(
+                    iss=current_app.config["CODE_ISSUER"],
+                    jti=jti,
+                    colour=colour,
+                    masked_name=mask_name(name),
+                    kind="self",
+                    iat=clock.epoch(now),
+                    exp=clock.epoch(expires_at),
+                ),
+                key,
+            )
             revoked = index % REVOKED_EVERY == REVOKED_EVERY // 2
-            users.append({"id": user_id, "phone": f"138{index:08d}", "role": "resident", "created_at": now,
-                          "name": name, "district": "460105", "promised_at": now, "colour": colour,
-                          "evaluated_on": clock.local_today(), "code_jti": jti, "code_issued_at": now,
-                          "code_expires_at": expires_at})
-            issued.append({"jti": jti, "user_id": user_id, "kind": "self", "colour": colour, "kid": key.kid,
-                           "token": token, "issued_at": now, "expires_at": expires_at})
+            users.append(
+                {
+                    "id": user_id,
+                    "phone": f"138{index:08d}",
+                    "role": "resident",
+                    "created_at": now,
+                    "name": name,
+                    "district": "460105",
+                    "promised_at": now,
+                    "colour": colour,
+                    "evaluated_on": clock.local_today(),
+                    "code_jti": jti,
+                    "code_issued_at": now,
+                    "code_expires_at": expires_at,
+                }
+            )
+            issued.append(
+                {
+                    "jti": jti,
+                    "user_id": user_id,
+                    "kind": "self",
+                    "colour": colour,
+                    "kid": key.kid,
+                    "token": token,
+                    "issued_at": now,
+                    "expires_at": expires_at,
+                }
+            )
             if revoked:
-                revocations.append({"jti": jti, "expires_at": expires_at, "revoked_at": now,
-                                    "reason": "colour_changed"})
+                revocations.append(
+                    {"jti": jti, "expires_at": expires_at, "revoked_at": now, "reason": "colour_changed"}
+                )
             expected = ("deny", "revoked") if revoked else ("pass", "ok") if colour == "green" else ("deny", colour)
             gate.append({"qr_text": codes.qr_text(token), "expected": list(expected)})
         db.session.execute(insert(User), users)
@@ -107,16 +148,21 @@ def _serve(conn, workdir: str, count: int) -> None:
 
     app = create_bench_app(workdir)
     # A page of the app's origin that loads nothing itself (no service worker, no page scripts).
-    app.add_url_rule(BLANK_PATH, "bench_blank",
-                     lambda: ("<!doctype html><meta charset=utf-8><title>bench</title>", 200,
-                              {"Content-Type": "text/html; charset=utf-8"}))
+    app.add_url_rule(
+        BLANK_PATH,
+        "bench_blank",
+        lambda: (
+            "<!doctype html><meta charset=utf-8><title>bench</title>",
+            200,
+            {"Content-Type": "text/html; charset=utf-8"},
+        ),
+    )
     with app.app_context():
         db.create_all()
     gate = _populate(app, count)
     missing = [path for path in MODULES if not (Path(app.static_folder) / path.removeprefix("/static/")).exists()]
     servers = start_http_servers(app)
-    conn.send({"port": servers[0].server_port, "gate": gate, "issuer": app.config["CODE_ISSUER"],
-               "missing": missing})
+    conn.send({"port": servers[0].server_port, "gate": gate, "issuer": app.config["CODE_ISSUER"], "missing": missing})
     serve_until_stop(conn, servers, app)
 
 
@@ -160,20 +206,31 @@ def _round(browser, origin: str, gate: list[dict], issuer: str) -> dict:
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
         page.goto(origin + BLANK_PATH)
-        result = page.evaluate(MEASURE, {"modules": list(MODULES), "qrTexts": [code["qr_text"] for code in gate],
-                                         "issuer": issuer})
+        result = page.evaluate(
+            MEASURE, {"modules": list(MODULES), "qrTexts": [code["qr_text"] for code in gate], "issuer": issuer}
+        )
     finally:
         context.close()
-    wrong = [(code["expected"], verdict) for code, verdict in zip(gate, result["verdicts"])
-             if verdict != code["expected"]]
+    wrong = [
+        (code["expected"], verdict) for code, verdict in zip(gate, result["verdicts"]) if verdict != code["expected"]
+    ]
     if wrong:
         raise SystemExit(f"{len(wrong)} codes judged wrongly, e.g. expected {wrong[0][0]}, got {wrong[0][1]}")
     steady = result["times"][1:]
-    return {"import": result["importMs"], "fetch": result["fetchMs"], "bundle": result["bundleMs"],
-            "first": result["times"][0],
-            "mean": (result["loopMs"] - result["times"][0]) / len(steady), "median": statistics.median(steady), "p95": _percentile(steady, 0.95),
-            "max": max(steady), "over": float(sum(1 for ms in result["times"] if ms > GOAL_MS)), "keys": result["keys"], "revoked": result["revoked"],
-            "user_agent": result["userAgent"]}
+    return {
+        "import": result["importMs"],
+        "fetch": result["fetchMs"],
+        "bundle": result["bundleMs"],
+        "first": result["times"][0],
+        "mean": (result["loopMs"] - result["times"][0]) / len(steady),
+        "median": statistics.median(steady),
+        "p95": _percentile(steady, 0.95),
+        "max": max(steady),
+        "over": float(sum(1 for ms in result["times"] if ms > GOAL_MS)),
+        "keys": result["keys"],
+        "revoked": result["revoked"],
+        "user_agent": result["userAgent"],
+    }
 
 
 def main() -> int:
@@ -192,8 +249,10 @@ def main() -> int:
         try:
             info = receive_from_server(parent, server, SERVER_TIMEOUT)
             if info["missing"]:
-                raise SystemExit(f"missing static files {info['missing']}: is the scanner's verifier written "
-                                 f"and `npm run build` run?")
+                raise SystemExit(
+                    f"missing static files {info['missing']}: is the scanner's verifier written "
+                    f"and `npm run build` run?"
+                )
             origin = f"http://127.0.0.1:{info['port']}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
@@ -205,35 +264,50 @@ def main() -> int:
         finally:
             stop_server_process(parent, server)
 
-    rows = [("import code-verify.js + trust-bundle.js (ES modules)", "import"),
-            ("GET /api/trust-bundle (fetch + JSON)", "fetch"),
-            (f"verifyBundle: import {rounds[0]['keys']} key(s) + check bundle signature", "bundle"),
-            ("verifyCode, first code (cold)", "first"),
-            (f"verifyCode, codes 2–{CODES}: mean (whole loop / {CODES - 1})", "mean"),
-            (f"verifyCode, codes 2–{CODES}: median", "median"),
-            (f"verifyCode, codes 2–{CODES}: p95", "p95"),
-            (f"verifyCode, codes 2–{CODES}: max", "max"),
-            (f"codes over {GOAL_MS:g} ms, of all {CODES} (count, not ms)", "over")]
-    print(f"Offline code verification in Chromium {version} (headless, Playwright) — {CODES} real distinct codes "
-          f"({rounds[0]['revoked']} revoked in the bundle), {ROUNDS} fresh browser contexts; "
-          f"1-min load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    rows = [
+        ("import code-verify.js + trust-bundle.js (ES modules)", "import"),
+        ("GET /api/trust-bundle (fetch + JSON)", "fetch"),
+        (f"verifyBundle: import {rounds[0]['keys']} key(s) + check bundle signature", "bundle"),
+        ("verifyCode, first code (cold)", "first"),
+        (f"verifyCode, codes 2–{CODES}: mean (whole loop / {CODES - 1})", "mean"),
+        (f"verifyCode, codes 2–{CODES}: median", "median"),
+        (f"verifyCode, codes 2–{CODES}: p95", "p95"),
+        (f"verifyCode, codes 2–{CODES}: max", "max"),
+        (f"codes over {GOAL_MS:g} ms, of all {CODES} (count, not ms)", "over"),
+    ]
+    print(
+        f"Offline code verification in Chromium {version} (headless, Playwright) — {CODES} real distinct codes "
+        f"({rounds[0]['revoked']} revoked in the bundle), {ROUNDS} fresh browser contexts; "
+        f"1-min load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     header = ("step", f"median of {ROUNDS} (ms)", f"worst of {ROUNDS} (ms)")
     widths = (max(len(header[0]), *(len(label) for label, _ in rows)), len(header[1]), len(header[2]))
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("-+-".join("-" * w for w in widths))
     for label, key in rows:
         values = [r[key] for r in rounds]
-        print(" | ".join([label.ljust(widths[0]), f"{statistics.median(values):>{widths[1]}.2f}",
-                          f"{max(values):>{widths[2]}.2f}"]))
-    print(f"(every verdict matched the code's colour / revocation; first code with the bundle's key import: "
-          f"{statistics.median(r['bundle'] + r['first'] for r in rounds):.1f} ms median; performance.now() is "
-          f"coarsened to 0.1 ms in a page that is not cross-origin isolated, hence the mean row)")
+        print(
+            " | ".join(
+                [
+                    label.ljust(widths[0]),
+                    f"{statistics.median(values):>{widths[1]}.2f}",
+                    f"{max(values):>{widths[2]}.2f}",
+                ]
+            )
+        )
+    print(
+        f"(every verdict matched the code's colour / revocation; first code with the bundle's key import: "
+        f"{statistics.median(r['bundle'] + r['first'] for r in rounds):.1f} ms median; performance.now() is "
+        f"coarsened to 0.1 ms in a page that is not cross-origin isolated, hence the mean row)"
+    )
     print("(first code per round, ms: " + ", ".join(f"{r['first']:.1f}" for r in rounds) + ")")
     first = statistics.median(r["first"] for r in rounds)
     p95 = statistics.median(r["p95"] for r in rounds)
     verdict = "PASS" if first <= GOAL_MS and p95 <= GOAL_MS else "FAIL"
-    print(f"goal: ≤ {GOAL_MS:g} ms per code — {verdict} (median of {ROUNDS} cold rounds: first code {first:.1f} ms, "
-          f"steady p95 {p95:.2f} ms)")
+    print(
+        f"goal: ≤ {GOAL_MS:g} ms per code — {verdict} (median of {ROUNDS} cold rounds: first code {first:.1f} ms, "
+        f"steady p95 {p95:.2f} ms)"
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ on req/s).
 
 Run: .venv/bin/python bench/code_endpoint.py
 """
+
 import argparse
 import http.client
 import os
@@ -52,9 +53,11 @@ GOAL_RATIO = 0.6
 
 # --------------------------------------------------------------------------- server process
 
+
 def _id_number(index: int) -> str:
     """A valid, unique resident ID number for resident `index`."""
     from app.domain.idcard import check_character
+
     birth = date(1970, 1, 1) + timedelta(days=index * 37)
     first17 = f"460105{birth:%Y%m%d}{index % 1000:03d}"
     return first17 + check_character(first17)
@@ -68,13 +71,28 @@ def _populate(app, count: int) -> list[dict]:
     residents = []
     for index in range(count):
         client = sign_in_by_sms(app, f"139{index:08d}")
-        response = client.post("/profile", data={
-            "name": "张小明" if index % 2 else "李华", "doc_kind": "resident_id", "doc_number": _id_number(index),
-            "address": "海口市滨海大道1号", "district": "460105", "promise": "y"})
+        response = client.post(
+            "/profile",
+            data={
+                "name": "张小明" if index % 2 else "李华",
+                "doc_kind": "resident_id",
+                "doc_number": _id_number(index),
+                "address": "海口市滨海大道1号",
+                "district": "460105",
+                "promise": "y",
+            },
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(UTC).isoformat(),
-                  "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
-                  "contact_with_cases": False, "arrival": None}
+        record = {
+            "uuid": str(uuid.uuid4()),
+            "checked_at": datetime.now(UTC).isoformat(),
+            "district": "460105",
+            "temperature": 36.5,
+            "symptoms": [],
+            "visits": [],
+            "contact_with_cases": False,
+            "arrival": None,
+        }
         response = client.post("/api/checkins/batch", json={"records": [record]})
         assert response.status_code == 200 and response.json["results"][0]["status"] == "stored", response.json
         response = client.get("/api/code")  # issues today's code: afterwards every request is steady state
@@ -104,12 +122,20 @@ def _serve(conn, workdir: str, count: int) -> None:
         return jsonify({"ok": True})
 
     servers = start_http_servers(app, bare)  # both without a per-request line on stderr
-    conn.send({"code_port": servers[0].server_port, "bare_port": servers[1].server_port,
-               "residents": residents, "journal": journal, "setup_seconds": setup_seconds})
+    conn.send(
+        {
+            "code_port": servers[0].server_port,
+            "bare_port": servers[1].server_port,
+            "residents": residents,
+            "journal": journal,
+            "setup_seconds": setup_seconds,
+        }
+    )
     serve_until_stop(conn, servers, app)
 
 
 # --------------------------------------------------------------------------- client
+
 
 def _measure(port: int, path: str, headers_for) -> tuple[int, float, int]:
     """Send requests from CONNECTIONS threads, one connection each; returns (ok count, seconds, errors)."""
@@ -180,9 +206,11 @@ def main() -> int:
                 resident = residents[n % len(residents)]
                 return {**base, "Cookie": resident["cookie"], "If-None-Match": resident["etag"]}
 
-            cases = [("GET /bare", info["bare_port"], "/bare", lambda n: base),
-                     ("GET /api/code", info["code_port"], "/api/code", code_headers),
-                     ("GET /api/code (If-None-Match → 304)", info["code_port"], "/api/code", code_304_headers)]
+            cases = [
+                ("GET /bare", info["bare_port"], "/bare", lambda n: base),
+                ("GET /api/code", info["code_port"], "/api/code", code_headers),
+                ("GET /api/code (If-None-Match → 304)", info["code_port"], "/api/code", code_304_headers),
+            ]
             for _, port, path, headers_for in cases:  # warm-up and sanity check, not measured
                 _check(port, path, headers_for)
             best: dict[str, tuple[int, float]] = {}
@@ -204,24 +232,43 @@ def main() -> int:
             stop_server_process(parent, server)
 
     bare_rate = best["GET /bare"][0] / best["GET /bare"][1]
-    rows = [(label, count, seconds, count / seconds, (count / seconds) / bare_rate)
-            for label, (count, seconds) in best.items()]
-    print(f"OneCode GET /api/code vs bare Flask — {RESIDENTS} residents, SQLite journal_mode={info['journal']}, "
-          f"threaded Werkzeug server on 127.0.0.1, {CONNECTIONS} client connections, "
-          f"best of {ROUNDS} × ≤{SECONDS:g} s")
+    rows = [
+        (label, count, seconds, count / seconds, (count / seconds) / bare_rate)
+        for label, (count, seconds) in best.items()
+    ]
+    print(
+        f"OneCode GET /api/code vs bare Flask — {RESIDENTS} residents, SQLite journal_mode={info['journal']}, "
+        f"threaded Werkzeug server on 127.0.0.1, {CONNECTIONS} client connections, "
+        f"best of {ROUNDS} × ≤{SECONDS:g} s"
+    )
     header = ("endpoint", "requests", "seconds", "req/s", "ratio to bare", "server CPU µs/req")
     widths = (max(len(header[0]), *(len(r[0]) for r in rows)), 9, 8, 9, 13, 17)
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("-+-".join("-" * w for w in widths))
     for label, count, seconds, rate, ratio in rows:
         cpu = f"{server_cpu[label] * 1e6:.0f}" if label in server_cpu else "n/a"
-        print(" | ".join([label.ljust(widths[0]), f"{count:>{widths[1]}}", f"{seconds:>{widths[2]}.2f}",
-                          f"{rate:>{widths[3]}.0f}", f"{ratio:>{widths[4]}.2f}", f"{cpu:>{widths[5]}}"]))
-    print(f"(setup: {RESIDENTS} residents in {info['setup_seconds']:.1f} s; client CPU per wall second: "
-          + ", ".join(f"{label.split(' ', 1)[1]} {cpu:.0%}" for label, cpu in client_cpu.items()) + ")")
+        print(
+            " | ".join(
+                [
+                    label.ljust(widths[0]),
+                    f"{count:>{widths[1]}}",
+                    f"{seconds:>{widths[2]}.2f}",
+                    f"{rate:>{widths[3]}.0f}",
+                    f"{ratio:>{widths[4]}.2f}",
+                    f"{cpu:>{widths[5]}}",
+                ]
+            )
+        )
+    print(
+        f"(setup: {RESIDENTS} residents in {info['setup_seconds']:.1f} s; client CPU per wall second: "
+        + ", ".join(f"{label.split(' ', 1)[1]} {cpu:.0%}" for label, cpu in client_cpu.items())
+        + ")"
+    )
     if server_cpu.get("GET /api/code"):
-        print(f"server CPU per request, /bare ÷ /api/code: {server_cpu['GET /bare'] / server_cpu['GET /api/code']:.2f} "
-              "(usually steadier than req/s when other work shares the machine)")
+        print(
+            f"server CPU per request, /bare ÷ /api/code: {server_cpu['GET /bare'] / server_cpu['GET /api/code']:.2f} "
+            "(usually steadier than req/s when other work shares the machine)"
+        )
     ratio = rows[1][4]
     verdict = "PASS" if ratio >= GOAL_RATIO else "FAIL"
     print(f"goal: code endpoint ≥ {GOAL_RATIO} × bare — {verdict} ({ratio:.2f} ×)")

@@ -12,6 +12,7 @@ Baseline: the same database's bare `SELECT count(*) FROM users`.
 
 Run: .venv/bin/python bench/control_upload.py [--residents 1000000] [--rows 100000]
 """
+
 import argparse
 import io
 import json
@@ -46,8 +47,11 @@ def control_file(numbers: dict, rows: int) -> bytes:
         first17 = f"469002{date(1960, 1, 1) + timedelta(days=k % 15000):%Y%m%d}{k // 15000:03d}"
         lines.append(f"{first17 + check_character(first17)},secondary_contact,{today},")
         k += 1
-    lines += [f"4690021960010100{i:02d}{'1' if check_character(f'4690021960010100{i:02d}') != '1' else '2'},"
-              f"close_contact,{today}," for i in range(BAD_ROWS)]  # wrong check digits
+    lines += [
+        f"4690021960010100{i:02d}{'1' if check_character(f'4690021960010100{i:02d}') != '1' else '2'},"
+        f"close_contact,{today},"
+        for i in range(BAD_ROWS)
+    ]  # wrong check digits
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -80,8 +84,11 @@ def main() -> int:
             bare = time.perf_counter() - started
 
             started = time.perf_counter()
-            response = client.post("/authority/control-list", data={"file": (io.BytesIO(body), "bench.csv")},
-                                   content_type="multipart/form-data")
+            response = client.post(
+                "/authority/control-list",
+                data={"file": (io.BytesIO(body), "bench.csv")},
+                content_type="multipart/form-data",
+            )
             preview = time.perf_counter() - started
             assert response.status_code == 302, response.status_code
             upload = db.session.scalar(select(ControlUpload).order_by(ControlUpload.id.desc()))
@@ -90,8 +97,9 @@ def main() -> int:
             upload_id, matched = upload.id, upload.matched_people
 
             started = time.perf_counter()
-            response = client.post(f"/authority/control-list/{upload_id}/apply",
-                                   headers={"Accept": "application/x-ndjson"})
+            response = client.post(
+                f"/authority/control-list/{upload_id}/apply", headers={"Accept": "application/x-ndjson"}
+            )
             lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
             apply = time.perf_counter() - started
             assert lines[-1]["stage"] == "done", lines[-1]
@@ -99,16 +107,31 @@ def main() -> int:
 
         rows = [
             ("bare count(*) of users", bare, None, ""),
-            (f"upload + check + preview ({args.rows:,} rows, {BAD_ROWS} bad)", preview, GOAL_PREVIEW_SECONDS,
-             f"{matched:,} registered people named"),
-            ("apply: check, write, recolour, commit", apply, GOAL_APPLY_SECONDS,
-             f"{lines[-1]['changed']:,} recoloured, {len(lines)} progress lines, {red:,} red now"),
+            (
+                f"upload + check + preview ({args.rows:,} rows, {BAD_ROWS} bad)",
+                preview,
+                GOAL_PREVIEW_SECONDS,
+                f"{matched:,} registered people named",
+            ),
+            (
+                "apply: check, write, recolour, commit",
+                apply,
+                GOAL_APPLY_SECONDS,
+                f"{lines[-1]['changed']:,} recoloured, {len(lines)} progress lines, {red:,} red now",
+            ),
         ]
         print(f"\nControl-list upload through the console, {args.residents:,} residents (SQLite)")
         header = ("step", "seconds", "goal", "result", "notes")
-        cells = [(what, f"{seconds:.2f}", "" if goal is None else f"≤ {goal:g} s",
-                  "" if goal is None else ("PASS" if seconds <= goal else "FAIL"), notes)
-                 for what, seconds, goal, notes in rows]
+        cells = [
+            (
+                what,
+                f"{seconds:.2f}",
+                "" if goal is None else f"≤ {goal:g} s",
+                "" if goal is None else ("PASS" if seconds <= goal else "FAIL"),
+                notes,
+            )
+            for what, seconds, goal, notes in rows
+        ]
         widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(len(header))]
         print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
         print("-+-".join("-" * w for w in widths))

@@ -26,6 +26,7 @@ and as baselines a bare full scan of the users table and the pure engine on 1 % 
 
 Run: .venv/bin/python bench/recompute.py [--residents 1000000] [--days 28] [--rounds 3] [--postgresql]
 """
+
 import argparse
 import shutil
 import sys
@@ -46,10 +47,37 @@ GOAL_FULL_SECONDS = 5.0
 NOTES = []  # lines printed under the table
 GROUPS = 3  # disjoint groups of 1 % for each kind of change, one per committed run
 RISK_COUNTIES = ("469006", "469005", "469002")  # 万宁市, 文昌市, 琼海市: residents with id % 100 == k checked in there
-OTHER_COUNTIES = ("110101", "110102", "110105", "110106", "110108", "310101", "310104", "310115", "330102",
-                  "330105", "330106", "330108", "330203", "420102", "420106", "420111", "440103", "440104",
-                  "440106", "440304", "440305", "460105", "460106", "460107", "460108", "460202", "460203",
-                  "460204", "460205")
+OTHER_COUNTIES = (
+    "110101",
+    "110102",
+    "110105",
+    "110106",
+    "110108",
+    "310101",
+    "310104",
+    "310115",
+    "330102",
+    "330105",
+    "330106",
+    "330108",
+    "330203",
+    "420102",
+    "420106",
+    "420111",
+    "440103",
+    "440104",
+    "440106",
+    "440304",
+    "440305",
+    "460105",
+    "460106",
+    "460107",
+    "460108",
+    "460202",
+    "460203",
+    "460204",
+    "460205",
+)
 NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
 # Which residents are what, by id (SQL on the generated sequence `n`); the groups are disjoint.
 AT_RISK = tuple(f"n % 100 = {k}" for k in range(GROUPS))  # checked in at RISK_COUNTIES[k]
@@ -73,8 +101,10 @@ class _SQL:
     def with_series(self, name: str, first: int, last: int) -> str:
         """A WITH clause naming `name(n)`: the integers first..last."""
         if self.sqlite:
-            return (f"WITH RECURSIVE {name}(n) AS (SELECT {int(first)} UNION ALL SELECT n + 1 FROM {name} "
-                    f"WHERE n < {int(last)}) ")
+            return (
+                f"WITH RECURSIVE {name}(n) AS (SELECT {int(first)} UNION ALL SELECT n + 1 FROM {name} "
+                f"WHERE n < {int(last)}) "
+            )
         return f"WITH {name}(n) AS (SELECT generate_series({int(first)}, {int(last)})) "
 
     def digits(self, number: str, width: int) -> str:
@@ -129,34 +159,54 @@ def build(residents: int, days: int = 1) -> dict:
     else:  # rows generated consistent: no foreign-key trigger per row while generating (this session only)
         db.session.execute(text("SET session_replication_role = replica"))
     today, now = clock.local_today(), clock.now_utc()
-    checked = {offset: sql.value(min(now, clock.local_midnight_utc(today - timedelta(days=offset))
-                                     + timedelta(hours=8))) for offset in range(3)}
-    params = {"now": sql.value(now), "today": sql.value(today), "version": rule_set().version,
-              "c0": checked[0], "c1": checked[1], "c2": checked[2]}
-    district = ("CASE " + " ".join(f"WHEN {group} THEN '{county}'" for group, county in zip(AT_RISK, RISK_COUNTIES))
-                + f" ELSE CASE n % {len(OTHER_COUNTIES)} "
-                + " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(OTHER_COUNTIES)) + " END END")
+    checked = {
+        offset: sql.value(min(now, clock.local_midnight_utc(today - timedelta(days=offset)) + timedelta(hours=8)))
+        for offset in range(3)
+    }
+    params = {
+        "now": sql.value(now),
+        "today": sql.value(today),
+        "version": rule_set().version,
+        "c0": checked[0],
+        "c1": checked[1],
+        "c2": checked[2],
+    }
+    district = (
+        "CASE "
+        + " ".join(f"WHEN {group} THEN '{county}'" for group, county in zip(AT_RISK, RISK_COUNTIES))
+        + f" ELSE CASE n % {len(OTHER_COUNTIES)} "
+        + " ".join(f"WHEN {i} THEN '{code}'" for i, code in enumerate(OTHER_COUNTIES))
+        + " END END"
+    )
     name = "CASE n % 5 " + " ".join(f"WHEN {i} THEN '{n}'" for i, n in enumerate(NAMES)) + " END"
     checked_at = "CASE n % 3 WHEN 0 THEN :c0 WHEN 1 THEN :c1 ELSE :c2 END"
     seq = sql.with_series("seq", 1, residents)
     inputs = '{"facts": {"checkins": [], "control": [], "overrides": []}, "risk_areas": []}'
     statements = [
-        ("users", f"""INSERT INTO users (id, phone, role, created_at, name, doc_kind, doc_hash, doc_masked,
+        (
+            "users",
+            f"""INSERT INTO users (id, phone, role, created_at, name, doc_kind, doc_hash, doc_masked,
                    birth_date, address, district, promised_at, colour, verdict_id, evaluated_on, last_checkin_at)
                    {seq}
                    SELECT n, '13' || {sql.digits("n", 9)}, 'resident', :now, {name}, 'resident_id',
                           {sql.hex64("n")}, '4601**********' || {sql.digits("n % 10000", 4)},
                           {sql.days_after("'1950-01-01'", "n % 20000")}, '海口市滨海大道' || (n % 500) || '号',
                           {district}, :now, 'green', n, :today, {checked_at}
-                   FROM seq"""),
-        ("verdicts", f"""INSERT INTO verdicts (id, user_id, colour, reasons, may_turn_green_on, healthy_streak,
+                   FROM seq""",
+        ),
+        (
+            "verdicts",
+            f"""INSERT INTO verdicts (id, user_id, colour, reasons, may_turn_green_on, healthy_streak,
                       needed_streak, rule_set_version, inputs, trigger, computed_at)
                       {seq}
                       SELECT n, n, 'green', {sql.json("[]")}, NULL, 1, 0, :version,
                              {sql.json(inputs)},
                              'checkin', {checked_at}
-                      FROM seq"""),
-        ("checkins", f"""INSERT INTO checkins (id, uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
+                      FROM seq""",
+        ),
+        (
+            "checkins",
+            f"""INSERT INTO checkins (id, uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
                       received_at, district, temperature, symptoms, contact_with_cases)
                       {seq}
                       SELECT n, '00000000-0000-4000-8000-' || {sql.digits("n", 12)}, {sql.hex64("n")}, n, n,
@@ -164,8 +214,11 @@ def build(residents: int, days: int = 1) -> dict:
                              CASE WHEN {FEVER} THEN 38.2 ELSE round(36.1 + (n % 9) / 10.0, 1) END,
                              CASE WHEN {FEVER} THEN {sql.json('["fever"]', binary=True)}
                                   ELSE {sql.json("[]", binary=True)} END, {sql.false}
-                      FROM seq"""),
-        ("earlier checkins", f"""INSERT INTO checkins (uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
+                      FROM seq""",
+        ),
+        (
+            "earlier checkins",
+            f"""INSERT INTO checkins (uuid, payload_hash, user_id, submitted_by_id, day, checked_at,
                               received_at, district, temperature, symptoms, contact_with_cases)
                               {sql.with_series("earlier", 3, int(days) + 1)}
                               SELECT {sql.digits("k", 8)} || '-0000-4000-8000-' || {sql.digits("c.id", 12)},
@@ -174,17 +227,24 @@ def build(residents: int, days: int = 1) -> dict:
                                      round(36.0 + ((c.id + k) % 10) / 10.0, 1), {sql.json("[]", binary=True)},
                                      {sql.false}
                               FROM (SELECT n AS k FROM earlier) AS ks CROSS JOIN users c
-                              WHERE {int(days)} > 1 AND NOT ({MISSED})"""),
-        ("visits", f"""INSERT INTO visits (checkin_id, user_id, district, day)
+                              WHERE {int(days)} > 1 AND NOT ({MISSED})""",
+        ),
+        (
+            "visits",
+            f"""INSERT INTO visits (checkin_id, user_id, district, day)
                     {seq}
                     SELECT n, n, '{OTHER_COUNTIES[0]}', {sql.days_after(":today", "-(n % 3 + 2)")}
-                    FROM seq WHERE {WITH_VISIT}"""),
-        ("control_entries", f"""INSERT INTO control_entries (doc_kind, doc_hash, status, start, "end", created_at,
+                    FROM seq WHERE {WITH_VISIT}""",
+        ),
+        (
+            "control_entries",
+            f"""INSERT INTO control_entries (doc_kind, doc_hash, status, start, "end", created_at,
                              source)
                              {seq}
                              SELECT 'resident_id', {sql.hex64("n")}, 'close_contact', {sql.days_after(":today", "-5")},
                                     NULL, :now, 'bench'
-                             FROM seq WHERE {CONTROLLED}"""),
+                             FROM seq WHERE {CONTROLLED}""",
+        ),
     ]
     timings = {}
     for table, statement in statements:
@@ -210,12 +270,21 @@ def build(residents: int, days: int = 1) -> dict:
             first17 = f"460105{date(1950, 1, 1) + timedelta(days=k % 20000):%Y%m%d}{k // 20000:03d}"
             numbers[-1][user_id] = first17 + check_character(first17)
             k += 1
-    db.session.execute(text("UPDATE users SET doc_hash = :doc_hash WHERE id = :id"),
-                       [{"id": user_id, "doc_hash": doc_hash("resident_id", number)}
-                        for group in numbers for user_id, number in group.items()])
+    db.session.execute(
+        text("UPDATE users SET doc_hash = :doc_hash WHERE id = :id"),
+        [
+            {"id": user_id, "doc_hash": doc_hash("resident_id", number)}
+            for group in numbers
+            for user_id, number in group.items()
+        ],
+    )
     admin_id = residents + 1
-    db.session.execute(text("INSERT INTO users (id, phone, role, created_at, name) "
-                            "VALUES (:id, '13799999999', 'admin', :now, '王主任')"), {"id": admin_id, **params})
+    db.session.execute(
+        text(
+            "INSERT INTO users (id, phone, role, created_at, name) VALUES (:id, '13799999999', 'admin', :now, '王主任')"
+        ),
+        {"id": admin_id, **params},
+    )
     db.session.commit()
     timings["id numbers"] = time.perf_counter() - started
 
@@ -227,8 +296,7 @@ def build(residents: int, days: int = 1) -> dict:
     timings["flagged verdicts"] = time.perf_counter() - started
     assert setup.changed == len(flagged), setup
     colours = dict(db.session.execute(select(User.colour, db.func.count()).group_by(User.colour)).all())
-    return {"timings": timings, "numbers": numbers, "admin_id": admin_id, "colours": colours,
-            "flagged": len(flagged)}
+    return {"timings": timings, "numbers": numbers, "admin_id": admin_id, "colours": colours, "flagged": len(flagged)}
 
 
 def issue_codes(residents: int) -> None:
@@ -239,12 +307,14 @@ def issue_codes(residents: int) -> None:
     from app.infra import clock
 
     now, sql = clock.now_utc(), _SQL(db.engine.dialect.name)
-    db.session.execute(text(f"""INSERT INTO issued_codes (jti, user_id, kind, colour, kid, token, issued_at, expires_at)
+    db.session.execute(
+        text(f"""INSERT INTO issued_codes (jti, user_id, kind, colour, kid, token, issued_at, expires_at)
                                {sql.with_series("seq", 1, residents)}
                                SELECT 'bench' || {sql.digits("n", 27)}, n, 'self', 'green', 'bench', 'x', :now,
                                       :expires
                                FROM seq"""),
-                       {"now": sql.value(now), "expires": sql.value(clock.end_of_next_day_utc(now))})
+        {"now": sql.value(now), "expires": sql.value(clock.end_of_next_day_utc(now))},
+    )
     db.session.commit()
 
 
@@ -274,6 +344,7 @@ def generate(residents: int, days: int = 1) -> dict:
 
 
 # --------------------------------------------------------------------------- measuring
+
 
 def _clocks() -> tuple[float, float]:
     """(wall, CPU) seconds now; CPU time counts this process only (SQLite runs in it), so it is steadier
@@ -313,6 +384,7 @@ class Stopwatch:
             self.checkpoints.append(_since(started))  # CPU: the whole process's, during the checkpoint
             self.pages.append(copied)
             return busy, in_wal, copied
+
         return timed
 
     def _timed(self, function, committing=False):
@@ -325,6 +397,7 @@ class Stopwatch:
                 self.wall, self.cpu = self.wall + wall, self.cpu + cpu
                 if committing:
                     self.commit_wall += wall
+
         return timed
 
     def reset(self) -> None:
@@ -360,8 +433,10 @@ def _settle() -> None:
 
 def revoked(group: str) -> int:
     """How many of a group's codes are revoked."""
-    return count("SELECT count(*) FROM issued_codes JOIN code_revocations USING (jti) WHERE "
-                 + _of_users(group).replace("id", "user_id"))
+    return count(
+        "SELECT count(*) FROM issued_codes JOIN code_revocations USING (jti) WHERE "
+        + _of_users(group).replace("id", "user_id")
+    )
 
 
 def count(sql: str) -> int:
@@ -390,19 +465,32 @@ def committed(what: str, whole: str, run, group: int, rounds: int, stopwatch: "S
         end_to_end = _since(started)
         inside, commit = (stopwatch.wall, stopwatch.cpu), stopwatch.commit_wall
         _settle()
-        runs.append((inside, end_to_end, max(stopwatch.checkpoints, default=(0.0, 0.0)), commit,
-                     sum(stopwatch.pages)))
-    NOTES.append(f"(a) {what}, each committed run, recolour + commit (of which commit), seconds: "
-                 + ", ".join(f"{inside[0]:.2f} ({commit:.2f})" for inside, _, _, commit, _ in runs)
-                 + ("; pages written (copied back by the checkpoint thread): "
-                    + ", ".join(f"{pages:,}" for *_, pages in runs) if checkpointer else ""))
+        runs.append((inside, end_to_end, max(stopwatch.checkpoints, default=(0.0, 0.0)), commit, sum(stopwatch.pages)))
+    NOTES.append(
+        f"(a) {what}, each committed run, recolour + commit (of which commit), seconds: "
+        + ", ".join(f"{inside[0]:.2f} ({commit:.2f})" for inside, _, _, commit, _ in runs)
+        + (
+            "; pages written (copied back by the checkpoint thread): " + ", ".join(f"{pages:,}" for *_, pages in runs)
+            if checkpointer
+            else ""
+        )
+    )
     label = f"best of {len(runs)} committed"
-    rows = [(f"(a) {what}: recolour + commit ({label})", group, group, group, min(r[0] for r in runs),
-             GOAL_CHANGE_SECONDS),
-            (f"(a) {what}: {whole}", group, group, group, min(r[1] for r in runs), None)]
+    rows = [
+        (f"(a) {what}: recolour + commit ({label})", group, group, group, min(r[0] for r in runs), GOAL_CHANGE_SECONDS),
+        (f"(a) {what}: {whole}", group, group, group, min(r[1] for r in runs), None),
+    ]
     if checkpointer:
-        rows.append((f"(a) {what}: WAL checkpoint after it (background thread, slowest)", group, None, None,
-                     max(r[2] for r in runs), None))
+        rows.append(
+            (
+                f"(a) {what}: WAL checkpoint after it (background thread, slowest)",
+                group,
+                None,
+                None,
+                max(r[2] for r in runs),
+                None,
+            )
+        )
     return rows
 
 
@@ -428,8 +516,12 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
     seconds, _ = best_of(rounds, lambda: count("SELECT count(*) FROM users WHERE colour != 'green'"))
     rows.append(("bare: one full scan of users (count non-green)", residents, None, None, seconds, None))
     area = [colours.RiskArea(RISK_COUNTIES[0], "high", today)]
-    people = [colours.Facts((colours.Checkin(day=today - timedelta(days=i % 3), district=RISK_COUNTIES[0],
-                                             temperature=36.5),)) for i in range(group)]
+    people = [
+        colours.Facts(
+            (colours.Checkin(day=today - timedelta(days=i % 3), district=RISK_COUNTIES[0], temperature=36.5),)
+        )
+        for i in range(group)
+    ]
     rules = rule_set()
     seconds, _ = best_of(rounds, lambda: [colours.evaluate(facts, rules, area, today) for facts in people])
     rows.append(("engine only: evaluate one by one, 1 % (no database)", group, group, None, seconds, None))
@@ -442,17 +534,32 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
         try:
             _settle()
             seconds, found = best_of(rounds, candidates)
-            rows.append((f"(b) full recompute, {label}: prefilter (SQL)", residents, len(found), None, seconds,
-                         None))
+            rows.append((f"(b) full recompute, {label}: prefilter (SQL)", residents, len(found), None, seconds, None))
             seconds, result = best_of(rounds, recolour_all)
-            rows.append((f"(b) full recompute, {label} (in transaction)", residents, result.evaluated,
-                         result.changed, seconds, GOAL_FULL_SECONDS))
+            rows.append(
+                (
+                    f"(b) full recompute, {label} (in transaction)",
+                    residents,
+                    result.evaluated,
+                    result.changed,
+                    seconds,
+                    GOAL_FULL_SECONDS,
+                )
+            )
             _settle()
             started = _clocks()
             result = recolour_all()
             db.session.commit()
-            rows.append((f"(b) full recompute, {label}: + commit", residents, result.evaluated, result.changed,
-                         _since(started), GOAL_FULL_SECONDS))
+            rows.append(
+                (
+                    f"(b) full recompute, {label}: + commit",
+                    residents,
+                    result.evaluated,
+                    result.changed,
+                    _since(started),
+                    GOAL_FULL_SECONDS,
+                )
+            )
             if shift == 0:
                 assert result.changed == 0, result  # the stored colours already matched the facts
         finally:
@@ -460,15 +567,35 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
 
     # (a1) A control-list import naming 1 % of the residents (real ID numbers, validated and hashed).
     start = today - timedelta(days=1)
-    entries = [{"doc_kind": "resident_id", "doc_hash": doc_hash("resident_id", n), "status": "close_contact",
-                "start": start, "end": None, "created_at": clock.now_utc(), "source": "bench"}
-               for n in numbers[0].values()]
+    entries = [
+        {
+            "doc_kind": "resident_id",
+            "doc_hash": doc_hash("resident_id", n),
+            "status": "close_contact",
+            "start": start,
+            "end": None,
+            "created_at": clock.now_utc(),
+            "source": "bench",
+        }
+        for n in numbers[0].values()
+    ]
     listed = list(numbers[0])
-    seconds, result = best_of(rounds, lambda: recolour(listed, trigger="import:control"),
-                              prepare=lambda: db.session.execute(insert(ControlEntry), entries))
+    seconds, result = best_of(
+        rounds,
+        lambda: recolour(listed, trigger="import:control"),
+        prepare=lambda: db.session.execute(insert(ControlEntry), entries),
+    )
     assert (result.evaluated, result.changed, result.worsened) == (group, group, group), result
-    rows.append(("(a) control list, 1 %: recolour (in transaction)", group, result.evaluated, result.changed,
-                 seconds, GOAL_CHANGE_SECONDS))
+    rows.append(
+        (
+            "(a) control list, 1 %: recolour (in transaction)",
+            group,
+            result.evaluated,
+            result.changed,
+            seconds,
+            GOAL_CHANGE_SECONDS,
+        )
+    )
 
     def import_list(k: int) -> None:
         csv = "doc_number,status,start\n" + "".join(f"{n},close_contact,{start}\n" for n in numbers[k].values())
@@ -481,15 +608,25 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
 
     # (a2) A county declared a high-risk area: 1 % of the residents checked in there.
     def declare_area():
-        db.session.add(RiskArea(district=RISK_COUNTIES[0], level="high", start=today, created_at=clock.now_utc(),
-                                source="bench"))
+        db.session.add(
+            RiskArea(district=RISK_COUNTIES[0], level="high", start=today, created_at=clock.now_utc(), source="bench")
+        )
         db.session.flush()
 
-    seconds, result = best_of(rounds, lambda: recolour(people_who_were_in({RISK_COUNTIES[0]}), trigger="risk_area"),
-                              prepare=declare_area)
+    seconds, result = best_of(
+        rounds, lambda: recolour(people_who_were_in({RISK_COUNTIES[0]}), trigger="risk_area"), prepare=declare_area
+    )
     assert (result.evaluated, result.changed, result.worsened) == (group, group, group), result
-    rows.append(("(a) risk area, 1 %: find + recolour (in transaction)", group, result.evaluated, result.changed,
-                 seconds, GOAL_CHANGE_SECONDS))
+    rows.append(
+        (
+            "(a) risk area, 1 %: find + recolour (in transaction)",
+            group,
+            result.evaluated,
+            result.changed,
+            seconds,
+            GOAL_CHANGE_SECONDS,
+        )
+    )
 
     def declare(k: int) -> None:
         change = add_risk_area(RISK_COUNTIES[k], "high", today, None, admin_id)
@@ -503,39 +640,57 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
 
 def print_table(rows, rounds: int, in_process: bool) -> None:
     header = ("step", "residents", "evaluated", "changed", "seconds", "CPU s", "goal", "result")
-    cells = [[what, f"{people:,}", "" if evaluated is None else f"{evaluated:,}",
-              "" if changed is None else f"{changed:,}", f"{wall:.2f}", f"{cpu:.2f}",
-              "" if goal is None else f"≤ {goal:g} s",
-              "" if goal is None else ("PASS" if wall <= goal else "FAIL")]
-             for what, people, evaluated, changed, (wall, cpu), goal in rows]
+    cells = [
+        [
+            what,
+            f"{people:,}",
+            "" if evaluated is None else f"{evaluated:,}",
+            "" if changed is None else f"{changed:,}",
+            f"{wall:.2f}",
+            f"{cpu:.2f}",
+            "" if goal is None else f"≤ {goal:g} s",
+            "" if goal is None else ("PASS" if wall <= goal else "FAIL"),
+        ]
+        for what, people, evaluated, changed, (wall, cpu), goal in rows
+    ]
     widths = [max(len(header[i]), *(len(row[i]) for row in cells)) for i in range(len(header))]
     print(" | ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
     print("-+-".join("-" * w for w in widths))
     for row in cells:
         print(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
-    print(f"In transaction: best of {rounds} rounds, rolled back. (a) committed: best over disjoint groups of 1 %; "
-          "(b) '+ commit': one run. Pass/fail on wall seconds; CPU s is this process's CPU time "
-          + ("(SQLite runs in it; no disk waits)." if in_process else "(not the database server's)."))
+    print(
+        f"In transaction: best of {rounds} rounds, rolled back. (a) committed: best over disjoint groups of 1 %; "
+        "(b) '+ commit': one run. Pass/fail on wall seconds; CPU s is this process's CPU time "
+        + ("(SQLite runs in it; no disk waits)." if in_process else "(not the database server's).")
+    )
 
 
 # PostgreSQL for --postgresql: durable commits as in production (fsync, synchronous_commit and full-page
 # writes at their defaults), with memory for a million residents' month of check-ins.
-POSTGRESQL_SETTINGS = ("-c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=64MB "
-                       "-c maintenance_work_mem=1GB -c max_wal_size=16GB -c checkpoint_timeout=30min")
+POSTGRESQL_SETTINGS = (
+    "-c shared_buffers=4GB -c effective_cache_size=16GB -c work_mem=64MB "
+    "-c maintenance_work_mem=1GB -c max_wal_size=16GB -c checkpoint_timeout=30min"
+)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=RESIDENTS, help="how many residents (default 1,000,000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each in-transaction measurement")
-    parser.add_argument("--days", type=int, default=DAYS,
-                        help="days of check-ins per resident (default 28, a month; 1 for a quick run)")
-    parser.add_argument("--checkpoint-in-commit", action="store_true",
-                        help="let SQLite checkpoint the WAL inside commits (SQLITE_CHECKPOINT_SECONDS = 0) instead "
-                             "of in the app's checkpoint thread")
-    parser.add_argument("--postgresql", action="store_true",
-                        help="run on PostgreSQL (a cluster of its own on 127.0.0.1, started and removed here) "
-                             "instead of SQLite")
+    parser.add_argument(
+        "--days", type=int, default=DAYS, help="days of check-ins per resident (default 28, a month; 1 for a quick run)"
+    )
+    parser.add_argument(
+        "--checkpoint-in-commit",
+        action="store_true",
+        help="let SQLite checkpoint the WAL inside commits (SQLITE_CHECKPOINT_SECONDS = 0) instead "
+        "of in the app's checkpoint thread",
+    )
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="run on PostgreSQL (a cluster of its own on 127.0.0.1, started and removed here) instead of SQLite",
+    )
     args = parser.parse_args()
     if args.residents < 1000:
         parser.error("--residents must be at least 1000")
@@ -566,10 +721,13 @@ def main() -> int:
                 journal = db.session.execute(text("PRAGMA journal_mode")).scalar()
                 size = Path(workdir, "bench.sqlite").stat().st_size / 1e6
                 database = "SQLite"
-                where = (f"journal_mode={journal}, {size:,.0f} MB, WAL checkpoints "
-                         + ("inside commits" if args.checkpoint_in_commit else "in the app's checkpoint thread"))
-            print(f"Generated {args.residents:,} residents in {generation:.1f} s ({database}, {where}): "
-                  + ", ".join(f"{k} {v:.1f} s" for k, v in built["timings"].items()))
+                where = f"journal_mode={journal}, {size:,.0f} MB, WAL checkpoints " + (
+                    "inside commits" if args.checkpoint_in_commit else "in the app's checkpoint thread"
+                )
+            print(
+                f"Generated {args.residents:,} residents in {generation:.1f} s ({database}, {where}): "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in built["timings"].items())
+            )
             print("colours: " + ", ".join(f"{k} {v:,}" for k, v in sorted(built["colours"].items(), key=str)))
             print()
             rows = scenarios(args.residents, built["numbers"], built["admin_id"], args.rounds)

@@ -20,6 +20,7 @@ queue in batches of 500, once plainly (absolute time) and once under cProfile (s
 
 Run: .venv/bin/python bench/scan_sync.py
 """
+
 import argparse
 import cProfile
 import http.client
@@ -67,6 +68,7 @@ def _colour(index: int) -> str:
 
 # --------------------------------------------------------------------------- server process
 
+
 def _sign_in_warden(app) -> str:
     """Sign the warden in through the real SMS pages, enrol at a checkpoint; returns the Cookie header."""
     from sqlalchemy import select
@@ -80,8 +82,16 @@ def _sign_in_warden(app) -> str:
     with app.app_context():
         client = sign_in_by_sms(app, WARDEN_PHONE)
         user = db.session.scalar(select(User).where(User.phone == WARDEN_PHONE))
-        enrol_warden(user, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
-                                                "address": "海口市秀英区长滨路8号", "district": "460105"})
+        enrol_warden(
+            user,
+            "赵值守",
+            checkpoint={
+                "name": "长滨路社区卡口",
+                "kind": "community_gate",
+                "address": "海口市秀英区长滨路8号",
+                "district": "460105",
+            },
+        )
         db.session.remove()
     return cookie_header(client)
 
@@ -107,22 +117,54 @@ def _populate_codes(app, count: int) -> list[dict]:
         for index in range(count):
             user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
             jti = codes.b64url(secrets.token_bytes(16))
-            claims = codes.code_claims(iss=issuer, jti=jti, colour=colour, masked_name=mask_name(name), kind="self",
-                                       iat=clock.epoch(now), exp=clock.epoch(expires_at))
+            claims = codes.code_claims(
+                iss=issuer,
+                jti=jti,
+                colour=colour,
+                masked_name=mask_name(name),
+                kind="self",
+                iat=clock.epoch(now),
+                exp=clock.epoch(expires_at),
+            )
             token = codes.sign(claims, key)
             revoked = index % REVOKED_EVERY == REVOKED_EVERY // 2
-            users.append({"id": user_id, "phone": f"138{index:08d}", "role": "resident", "created_at": now,
-                          "name": name, "doc_kind": "resident_id", "doc_hash": doc_hash("resident_id", f"bench-{index}"),
-                          "doc_masked": "4****************1", "address": "海口市滨海大道1号", "district": "460105",
-                          "promised_at": now, "colour": colour, "evaluated_on": today, "code_jti": jti,
-                          "code_issued_at": now, "code_expires_at": expires_at})
-            issued.append({"jti": jti, "user_id": user_id, "kind": "self", "colour": colour, "kid": key.kid,
-                           "token": token, "issued_at": now, "expires_at": expires_at})
+            users.append(
+                {
+                    "id": user_id,
+                    "phone": f"138{index:08d}",
+                    "role": "resident",
+                    "created_at": now,
+                    "name": name,
+                    "doc_kind": "resident_id",
+                    "doc_hash": doc_hash("resident_id", f"bench-{index}"),
+                    "doc_masked": "4****************1",
+                    "address": "海口市滨海大道1号",
+                    "district": "460105",
+                    "promised_at": now,
+                    "colour": colour,
+                    "evaluated_on": today,
+                    "code_jti": jti,
+                    "code_issued_at": now,
+                    "code_expires_at": expires_at,
+                }
+            )
+            issued.append(
+                {
+                    "jti": jti,
+                    "user_id": user_id,
+                    "kind": "self",
+                    "colour": colour,
+                    "kid": key.kid,
+                    "token": token,
+                    "issued_at": now,
+                    "expires_at": expires_at,
+                }
+            )
             if revoked:
-                revocations.append({"jti": jti, "expires_at": expires_at, "revoked_at": now,
-                                    "reason": "colour_changed"})
-            expected = (("deny", "revoked") if revoked else ("pass", "ok") if colour == "green"
-                        else ("deny", colour))
+                revocations.append(
+                    {"jti": jti, "expires_at": expires_at, "revoked_at": now, "reason": "colour_changed"}
+                )
+            expected = ("deny", "revoked") if revoked else ("pass", "ok") if colour == "green" else ("deny", colour)
             gate.append({"qr_text": codes.qr_text(token), "expected": [*expected, colour], "user_id": user_id})
         db.session.execute(insert(User), users)
         db.session.execute(insert(IssuedCode), issued)
@@ -165,7 +207,7 @@ def _breakdown(app, records: list[dict], batch: int) -> dict:
             warden = db.session.scalar(select(User).where(User.phone == WARDEN_PHONE))
             started, cpu = time.perf_counter(), time.process_time()
             for start in range(0, len(records), batch):
-                answers = scans.store_scans(warden, records[start:start + batch])
+                answers = scans.store_scans(warden, records[start : start + batch])
                 assert all(answer.status == "stored" for answer in answers)
             return time.perf_counter() - started, time.process_time() - cpu
 
@@ -198,8 +240,11 @@ def _breakdown(app, records: list[dict], batch: int) -> dict:
             total += cum if caller is None else sum(c[3] for (_, _, cn), c in callers.items() if cn == caller)
         return total if found else None
 
-    ecdsa = [cum for (file, _, function), (_, _, _, cum, _) in stats.items()
-             if file == "~" and "method 'verify' of" in function and "ECPublicKey" in function]
+    ecdsa = [
+        cum
+        for (file, _, function), (_, _, _, cum, _) in stats.items()
+        if file == "~" and "method 'verify' of" in function and "ECPublicKey" in function
+    ]
     parts = {
         "store_scans (total)": cumulative("store_scans"),
         "triage (validation, fingerprint, duplicate check)": cumulative("triage"),
@@ -238,9 +283,17 @@ def _serve(conn, workdir: str, count: int) -> None:
     setup_seconds = time.perf_counter() - started
 
     [server] = start_http_servers(app)
-    conn.send({"port": server.server_port, "cookie": cookie, "gate": gate, "journal": journal,
-               "setup_seconds": setup_seconds, "max_records": app.config["BATCH_MAX_RECORDS"],
-               "max_content_length": app.config["MAX_CONTENT_LENGTH"]})
+    conn.send(
+        {
+            "port": server.server_port,
+            "cookie": cookie,
+            "gate": gate,
+            "journal": journal,
+            "setup_seconds": setup_seconds,
+            "max_records": app.config["BATCH_MAX_RECORDS"],
+            "max_content_length": app.config["MAX_CONTENT_LENGTH"],
+        }
+    )
     try:
         while True:
             command, argument = conn.recv()
@@ -261,6 +314,7 @@ def _serve(conn, workdir: str, count: int) -> None:
 
 # --------------------------------------------------------------------------- client
 
+
 def _records(gate: list[dict]) -> list[dict]:
     """The queue as the scanner stored it: one record per scan, a fresh UUID each, the device's verdict."""
     now = datetime.now(UTC)
@@ -268,12 +322,19 @@ def _records(gate: list[dict]) -> list[dict]:
     records = []
     for index, code in enumerate(gate):
         result, reason, colour = code["expected"]
-        records.append({
-            "uuid": str(uuid.uuid4()),
-            "scanned_at": (now - timedelta(seconds=2 * (len(gate) - index))).isoformat(),
-            "qr_text": code["qr_text"], "id_number": None, "direction": "in" if index % 2 else "out",
-            "reason": "回家", "temperature": 36.4, "plate": "琼A12345" if index % 10 == 0 else None,
-            "offline": {"result": result, "reason": reason, "colour": colour, "bundle_iat": bundle_iat}})
+        records.append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "scanned_at": (now - timedelta(seconds=2 * (len(gate) - index))).isoformat(),
+                "qr_text": code["qr_text"],
+                "id_number": None,
+                "direction": "in" if index % 2 else "out",
+                "reason": "回家",
+                "temperature": 36.4,
+                "plate": "琼A12345" if index % 10 == 0 else None,
+                "offline": {"result": result, "reason": reason, "colour": colour, "bundle_iat": bundle_iat},
+            }
+        )
     return records
 
 
@@ -293,7 +354,7 @@ def _sync(port: int, headers: dict, records: list[dict], batch: int) -> tuple[in
     answers, requests = [], 0
     started = time.perf_counter()
     for start in range(0, len(records), batch):
-        answers.extend(_post(connection, headers, records[start:start + batch]))
+        answers.extend(_post(connection, headers, records[start : start + batch]))
         requests += 1
     seconds = time.perf_counter() - started
     connection.close()
@@ -305,8 +366,12 @@ def _check_answers(records: list[dict], gate: list[dict], answers: list[dict]) -
         raise SystemExit(f"{len(answers)} answers for {len(records)} records")
     for record, code, answer in zip(records, gate, answers):
         server = answer.get("server") or {}
-        if (answer["uuid"] != record["uuid"] or answer["status"] != "stored" or answer.get("disagreement")
-                or [server.get("result"), server.get("reason")] != code["expected"][:2]):
+        if (
+            answer["uuid"] != record["uuid"]
+            or answer["status"] != "stored"
+            or answer.get("disagreement")
+            or [server.get("result"), server.get("reason")] != code["expected"][:2]
+        ):
             raise SystemExit(f"unexpected answer {answer} for a code expected {code['expected']}")
 
 
@@ -328,8 +393,13 @@ def main() -> int:
         try:
             info = receive_from_server(parent, server, SERVER_TIMEOUT)
             gate, port = info["gate"], info["port"]
-            headers = {"User-Agent": USER_AGENT, "Accept-Language": "zh", "Cookie": info["cookie"],
-                       "Content-Type": "application/json", "Accept": "application/json"}
+            headers = {
+                "User-Agent": USER_AGENT,
+                "Accept-Language": "zh",
+                "Cookie": info["cookie"],
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            }
             sizes = [size for size in BATCH_SIZES if size <= info["max_records"]]
             best: dict[int, tuple[int, float, float]] = {}
             for _ in range(ROUNDS):
@@ -344,7 +414,7 @@ def main() -> int:
                     if size not in best or seconds < best[size][1]:
                         best[size] = (requests, seconds, cpu_after - cpu_before)
             # Re-send one batch of the last run: every record must answer "duplicate", nothing new stored.
-            again = records[:sizes[0]]
+            again = records[: sizes[0]]
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             statuses = {answer["status"] for answer in _post(connection, headers, again)}
             connection.close()
@@ -356,28 +426,45 @@ def main() -> int:
             stop_server_process(parent, server, ("stop", None), reply_timeout=30)
 
     revoked = sum(1 for code in gate if code["expected"][1] == "revoked")
-    colours = {colour: sum(1 for code in gate if code["expected"][2] == colour) for colour in ("green", "yellow", "red")}
-    print(f"OneCode POST /api/scans/batch — {SCANS:,} queued scans of distinct codes "
-          f"({colours['green']:,} green, {colours['yellow']:,} yellow, {colours['red']:,} red, {revoked} revoked), "
-          f"SQLite journal_mode={info['journal']}, threaded Werkzeug server on 127.0.0.1, one keep-alive connection, "
-          f"best of {ROUNDS}")
+    colours = {
+        colour: sum(1 for code in gate if code["expected"][2] == colour) for colour in ("green", "yellow", "red")
+    }
+    print(
+        f"OneCode POST /api/scans/batch — {SCANS:,} queued scans of distinct codes "
+        f"({colours['green']:,} green, {colours['yellow']:,} yellow, {colours['red']:,} red, {revoked} revoked), "
+        f"SQLite journal_mode={info['journal']}, threaded Werkzeug server on 127.0.0.1, one keep-alive connection, "
+        f"best of {ROUNDS}"
+    )
     header = ("batch size", "requests", "seconds", "scans/s", "ms per scan", "server CPU s")
     widths = (10, 8, 7, 7, 11, 12)
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("-+-".join("-" * w for w in widths))
     for size, (requests, seconds, server_cpu) in best.items():
-        print(" | ".join([f"{size:>{widths[0]}}", f"{requests:>{widths[1]}}", f"{seconds:>{widths[2]}.2f}",
-                          f"{SCANS / seconds:>{widths[3]},.0f}", f"{seconds * 1000 / SCANS:>{widths[4]}.3f}",
-                          f"{server_cpu:>{widths[5]}.2f}"]))
-    print(f"(setup: warden + {SCANS:,} residents and signed codes in {info['setup_seconds']:.1f} s; every run: "
-          f"all {SCANS:,} answered 'stored' with the expected server verdict, exactly {SCANS:,} rows stored; "
-          f"re-sent batch of {sizes[0]}: all 'duplicate'; "
-          f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
+        print(
+            " | ".join(
+                [
+                    f"{size:>{widths[0]}}",
+                    f"{requests:>{widths[1]}}",
+                    f"{seconds:>{widths[2]}.2f}",
+                    f"{SCANS / seconds:>{widths[3]},.0f}",
+                    f"{seconds * 1000 / SCANS:>{widths[4]}.3f}",
+                    f"{server_cpu:>{widths[5]}.2f}",
+                ]
+            )
+        )
+    print(
+        f"(setup: warden + {SCANS:,} residents and signed codes in {info['setup_seconds']:.1f} s; every run: "
+        f"all {SCANS:,} answered 'stored' with the expected server verdict, exactly {SCANS:,} rows stored; "
+        f"re-sent batch of {sizes[0]}: all 'duplicate'; "
+        f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)"
+    )
 
     print()
-    print(f"Server work: store_scans in-process (no HTTP, no Flask request) on the same {SCANS:,} records, "
-          f"once plainly and once under cProfile; judge() alone on the {SCANS:,} codes: "
-          f"{breakdowns[sizes[0]]['judge_cpu']:.2f} s CPU")
+    print(
+        f"Server work: store_scans in-process (no HTTP, no Flask request) on the same {SCANS:,} records, "
+        f"once plainly and once under cProfile; judge() alone on the {SCANS:,} codes: "
+        f"{breakdowns[sizes[0]]['judge_cpu']:.2f} s CPU"
+    )
     labels = list(breakdowns[sizes[0]]["parts"])
     header = ["part (cumulative time under cProfile)"]
     for size in sizes:
@@ -391,19 +478,29 @@ def main() -> int:
             found = breakdowns[size]
             seconds, total = found["parts"][label], found["parts"]["store_scans (total)"]
             share = seconds / total if seconds is not None and total else None
-            cells += ["—".rjust(widths[1 + 2 * column]) if share is None else f"{share:>{widths[1 + 2 * column]}.0%}",
-                      "—".rjust(widths[2 + 2 * column]) if share is None
-                      else f"{share * found['plain_cpu']:>{widths[2 + 2 * column]}.2f}"]
+            cells += [
+                "—".rjust(widths[1 + 2 * column]) if share is None else f"{share:>{widths[1 + 2 * column]}.0%}",
+                "—".rjust(widths[2 + 2 * column])
+                if share is None
+                else f"{share * found['plain_cpu']:>{widths[2 + 2 * column]}.2f}",
+            ]
         print(" | ".join(cells))
-    print("(store_scans plain: " + "; ".join(
-        f"batches of {size}: {found['plain']:.2f} s wall, {found['plain_cpu']:.2f} s CPU, "
-        f"{found['profiled']:.2f} s under cProfile" for size, found in breakdowns.items())
+    print(
+        "(store_scans plain: "
+        + "; ".join(
+            f"batches of {size}: {found['plain']:.2f} s wall, {found['plain_cpu']:.2f} s CPU, "
+            f"{found['profiled']:.2f} s under cProfile"
+            for size, found in breakdowns.items()
+        )
         + ". ≈ CPU s = share × plain CPU; cProfile slows Python code more than C calls, so C-heavy parts "
-          "such as ECDSA are under-counted — judge() alone is the unprofiled figure)")
+        "such as ECDSA are under-counted — judge() alone is the unprofiled figure)"
+    )
     best_size, (_, best_seconds, _) = min(best.items(), key=lambda item: item[1][1])
     verdict = "PASS" if best_seconds <= GOAL_SECONDS else "FAIL"
-    print(f"goal: 10,000 scans ≤ {GOAL_SECONDS} s — {verdict} ({SCANS:,} scans in {best_seconds:.2f} s, "
-          f"batches of {best_size})")
+    print(
+        f"goal: 10,000 scans ≤ {GOAL_SECONDS} s — {verdict} ({SCANS:,} scans in {best_seconds:.2f} s, "
+        f"batches of {best_size})"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ one-key keyring. One thread, no Flask, no database. Prints one table and the goa
 
 Run: .venv/bin/python bench/signatures.py
 """
+
 import secrets
 import sys
 import time
@@ -46,14 +47,17 @@ def main() -> int:
     jti = codes.b64url(secrets.token_bytes(16))
 
     def sign_once():
-        claims = codes.code_claims(iss="onecode-dev", jti=jti, colour="green", masked_name="张*明",
-                                   kind="self", iat=now, exp=now + 2 * 86400)
+        claims = codes.code_claims(
+            iss="onecode-dev", jti=jti, colour="green", masked_name="张*明", kind="self", iat=now, exp=now + 2 * 86400
+        )
         return codes.sign(claims, key)
 
     token = sign_once()
     assert codes.verify(token, keyring, now)["nm"] == "张*明"
-    rows = [("sign (code_claims + sign, ES256)", *_rate(sign_once)),
-            ("verify (verify, ES256)", *_rate(lambda: codes.verify(token, keyring, now)))]
+    rows = [
+        ("sign (code_claims + sign, ES256)", *_rate(sign_once)),
+        ("verify (verify, ES256)", *_rate(lambda: codes.verify(token, keyring, now))),
+    ]
 
     print(f"Health-code signatures, P-256, one thread, best of {ROUNDS} × ~{SECONDS:g} s")
     header = ("operation", "count", "seconds", "per second")
@@ -61,8 +65,16 @@ def main() -> int:
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("-+-".join("-" * w for w in widths))
     for label, count, seconds in rows:
-        print(" | ".join([label.ljust(widths[0]), f"{count:>{widths[1]}}", f"{seconds:>{widths[2]}.2f}",
-                          f"{count / seconds:>{widths[3]},.0f}"]))
+        print(
+            " | ".join(
+                [
+                    label.ljust(widths[0]),
+                    f"{count:>{widths[1]}}",
+                    f"{seconds:>{widths[2]}.2f}",
+                    f"{count / seconds:>{widths[3]},.0f}",
+                ]
+            )
+        )
     per_second = rows[0][1] / rows[0][2]
     verdict = "PASS" if per_second >= GOAL_PER_SECOND else "FAIL"
     print(f"goal: ≥ {GOAL_PER_SECOND:,} signatures/s — {verdict} ({per_second:,.0f}/s)")

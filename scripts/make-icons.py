@@ -3,6 +3,7 @@
 A green tile with a white rounded card holding a QR pattern, kept inside the maskable safe zone.
 Run: .venv/bin/python scripts/make-icons.py
 """
+
 import struct
 import zlib
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Fixtures for Flask-client tests: a fresh app on a database of its own per test, SQLite by default
 (`pytest --postgresql`: a throwaway PostgreSQL cluster, tests/postgres.py)."""
+
 import re
 import uuid
 from datetime import UTC, datetime
@@ -17,8 +18,11 @@ ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", 
 
 
 def pytest_addoption(parser):
-    parser.addoption("--postgresql", action="store_true",
-                     help="run the tests on a throwaway PostgreSQL cluster instead of SQLite files")
+    parser.addoption(
+        "--postgresql",
+        action="store_true",
+        help="run the tests on a throwaway PostgreSQL cluster instead of SQLite files",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -132,8 +136,9 @@ def client(app):
 
 def latest_code(phone: str) -> str:
     """The 6-digit code of the newest SMS to a phone, from the development outbox."""
-    message = db.session.scalars(db.select(SmsMessage).where(SmsMessage.phone == phone)
-                                 .order_by(SmsMessage.id.desc())).first()
+    message = db.session.scalars(
+        db.select(SmsMessage).where(SmsMessage.phone == phone).order_by(SmsMessage.id.desc())
+    ).first()
     return re.search(r"\d{6}", message.body).group()
 
 
@@ -147,16 +152,32 @@ def sign_in(client, phone="13900000001"):
 
 
 def fill_profile(client, name="张小明", doc_number=ID_NUMBERS[0], district="460105"):
-    response = client.post("/profile", data={"name": name, "doc_kind": "resident_id", "doc_number": doc_number,
-                                             "address": "海口市滨海大道1号", "district": district, "promise": "y"})
+    response = client.post(
+        "/profile",
+        data={
+            "name": name,
+            "doc_kind": "resident_id",
+            "doc_number": doc_number,
+            "address": "海口市滨海大道1号",
+            "district": district,
+            "promise": "y",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def checkin_record(**fields):
     """A valid check-in record as the PWA sends it."""
-    record = {"uuid": str(uuid.uuid4()), "checked_at": datetime.now(UTC).isoformat(),
-              "district": "460105", "temperature": 36.5, "symptoms": [], "visits": [],
-              "contact_with_cases": False, "arrival": None}
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "checked_at": datetime.now(UTC).isoformat(),
+        "district": "460105",
+        "temperature": 36.5,
+        "symptoms": [],
+        "visits": [],
+        "contact_with_cases": False,
+        "arrival": None,
+    }
     record.update(fields)
     return record
 
@@ -173,6 +194,7 @@ def staff_client(app, role, phone, scope_district=None, name="王工作"):
     """A new client signed in as a staff member with `role` (and area, for handlers and supervisors)."""
     from app.models import User
     from app.services.enrolment import make_staff
+
     client = app.test_client()
     sign_in(client, phone)
     make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district)

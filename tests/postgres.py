@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL cluster for the suite's `--postgresql` run: started in a temporary folder,
 listening on 127.0.0.1 only, removed when the run ends. The tests share one database, emptied after each
 (about 10 ms, where copying a database takes 0.2-0.4 s); a test that needs no schema at all gets a new one."""
+
 import itertools
 import os
 import shutil
@@ -48,8 +49,17 @@ class Cluster:
             shutil.chown(self.folder, "postgres")
         data = self.folder / "data"
         self._run("initdb", "-D", data, "-U", USER, "-A", "trust", "-E", "UTF8", "--locale", "C.UTF-8")
-        self._run("pg_ctl", "-D", data, "-l", self.folder / "log", "-w", "start", "-o",
-                  f"-h 127.0.0.1 -p {self.port} -k {self.folder} {options}")
+        self._run(
+            "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            self.folder / "log",
+            "-w",
+            "start",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.folder} {options}",
+        )
         self.data = data
         self._connections = {}
 
@@ -64,9 +74,11 @@ class Cluster:
     def _connection(self, database: str):
         """A kept autocommit connection to `database` as the cluster's superuser."""
         import psycopg
+
         if database not in self._connections:
-            self._connections[database] = psycopg.connect(host="127.0.0.1", port=self.port, user=USER,
-                                                          dbname=database, autocommit=True)
+            self._connections[database] = psycopg.connect(
+                host="127.0.0.1", port=self.port, user=USER, dbname=database, autocommit=True
+            )
         return self._connections[database]
 
     def sql(self, statement: str) -> None:

@@ -1,4 +1,5 @@
 """Sign-in by SMS code: outbox, hashing, expiry, attempts, rate limits, CSRF, both languages."""
+
 import re
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
 """Queued check-ins: per-record answers, stored once, validation in both languages, recolouring."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,23 +50,26 @@ def test_validation_messages_follow_the_language(resident):
     assert "体温" in zh and "temperature" in en
 
 
-@pytest.mark.parametrize("field, value", [
-    ("checked_at", "yesterday"),
-    ("checked_at", (datetime.now(UTC) + timedelta(hours=2)).isoformat()),
-    ("checked_at", (datetime.now(UTC) - timedelta(days=8)).isoformat()),
-    ("checked_at", "2026-11-22T08:00:00"),  # no time zone
-    ("uuid", "not-a-uuid"),
-    ("symptoms", ["sneezing_loudly"]),
-    ("symptoms", "dry_cough"),
-    ("visits", [{"district": "110105", "day": "1999-01-01"}]),
-    ("visits", [{"district": "nowhere", "day": datetime.now().date().isoformat()}]),
-    ("visits", [{}] * 31),
-    ("arrival", {"from_district": "110105", "day": datetime.now().date().isoformat(), "transport": "rocket"}),
-    ("arrival", "Beijing"),
-    ("contact_with_cases", "no"),
-    ("temperature", True),
-    ("temperature", 33.9),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("checked_at", "yesterday"),
+        ("checked_at", (datetime.now(UTC) + timedelta(hours=2)).isoformat()),
+        ("checked_at", (datetime.now(UTC) - timedelta(days=8)).isoformat()),
+        ("checked_at", "2026-11-22T08:00:00"),  # no time zone
+        ("uuid", "not-a-uuid"),
+        ("symptoms", ["sneezing_loudly"]),
+        ("symptoms", "dry_cough"),
+        ("visits", [{"district": "110105", "day": "1999-01-01"}]),
+        ("visits", [{"district": "nowhere", "day": datetime.now().date().isoformat()}]),
+        ("visits", [{}] * 31),
+        ("arrival", {"from_district": "110105", "day": datetime.now().date().isoformat(), "transport": "rocket"}),
+        ("arrival", "Beijing"),
+        ("contact_with_cases", "no"),
+        ("temperature", True),
+        ("temperature", 33.9),
+    ],
+)
 def test_each_kind_of_bad_field_is_invalid_and_nothing_is_written(resident, field, value):
     answer = batch(resident, checkin_record(**{field: value})).get_json()["results"][0]
     assert answer["status"] == "invalid" and field in answer["errors"]
@@ -89,9 +93,10 @@ def test_oversized_batches_are_refused(resident, app):
 
 def test_visits_and_return_registration_are_stored(resident):
     today = datetime.now().date()
-    record = checkin_record(visits=[{"district": "110105", "day": (today - timedelta(days=3)).isoformat()}],
-                            arrival={"from_district": "110105", "day": (today - timedelta(days=1)).isoformat(),
-                                     "transport": "plane"})
+    record = checkin_record(
+        visits=[{"district": "110105", "day": (today - timedelta(days=3)).isoformat()}],
+        arrival={"from_district": "110105", "day": (today - timedelta(days=1)).isoformat(), "transport": "plane"},
+    )
     batch(resident, record)
     checkin = db.session.scalar(select(Checkin))
     assert [(v.district, v.day) for v in checkin.visits] == [("110105", today - timedelta(days=3))]
@@ -131,6 +136,7 @@ def test_a_repeat_healthy_checkin_keeps_the_same_code(resident):
 
 def test_profile_comes_before_checkins(client):
     from tests.conftest import sign_in
+
     sign_in(client)
     response = batch(client, checkin_record())
     assert response.status_code == 409 and response.get_json()["error"] == "profile_required"

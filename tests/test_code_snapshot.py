@@ -1,4 +1,5 @@
 """The code snapshot runs its Core statement on a raw pooled connection: the same values as through Core."""
+
 from datetime import date, datetime
 
 from app.extensions import db

@@ -1,4 +1,5 @@
 """The resident's signed code over the API: one signature a day, ETag, JWKS, key rotation."""
+
 from datetime import timedelta
 
 import jwt
@@ -38,8 +39,9 @@ def test_code_carries_only_the_contract_claims_and_verifies_with_the_jwks(reside
 def test_code_lasts_until_the_end_of_the_next_day(resident):
     declare(resident)
     view = resident.get("/api/code").get_json()
-    expires = clock.to_local(clock.now_utc().replace(microsecond=0)
-                             + timedelta(seconds=view["expires_at"] - clock.epoch(clock.now_utc())))
+    expires = clock.to_local(
+        clock.now_utc().replace(microsecond=0) + timedelta(seconds=view["expires_at"] - clock.epoch(clock.now_utc()))
+    )
     assert expires.date() == clock.local_today() + timedelta(days=2) and expires.hour == 0
 
 
@@ -87,8 +89,12 @@ def test_key_rotation_keeps_the_old_key_published_and_signs_with_the_new(residen
     assert old_kid in kids and len(kids) == 2
     new_code = keys.active_key()
     assert new_code.kid != old_kid and new_code.kid in kids
-    assert codes.verify(codes.token_from_qr(old_view["qr_text"]), keys.verification_keys(),
-                        clock.epoch(clock.now_utc()))["jti"] == old_view["jti"]
+    assert (
+        codes.verify(codes.token_from_qr(old_view["qr_text"]), keys.verification_keys(), clock.epoch(clock.now_utc()))[
+            "jti"
+        ]
+        == old_view["jti"]
+    )
 
 
 def test_retired_keys_leave_the_jwks_once_their_codes_have_expired(resident, app, monkeypatch):

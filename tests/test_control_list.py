@@ -1,4 +1,5 @@
 """Control-list uploads in the console: preview with row errors first, then one transaction with progress."""
+
 import io
 import json
 from datetime import timedelta
@@ -12,8 +13,11 @@ from tests.conftest import ID_NUMBERS, checkin_record, staff_client
 
 
 def _upload(admin, text, name="名单.csv", encoding="utf-8"):
-    return admin.post("/authority/control-list", data={"file": (io.BytesIO(text.encode(encoding)), name)},
-                      content_type="multipart/form-data")
+    return admin.post(
+        "/authority/control-list",
+        data={"file": (io.BytesIO(text.encode(encoding)), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _green_resident(resident):
@@ -25,11 +29,13 @@ def test_preview_lists_rejected_rows_and_writes_nothing(app, resident):
     _green_resident(resident)
     admin = staff_client(app, "admin", "13700000001")
     today = clock.local_today()
-    text = ("doc_number,status,start,end\n"
-            f"{ID_NUMBERS[0]},密接,{today},\n"
-            "460105199003071238,confirmed,2026-11-01,\n"
-            f"{ID_NUMBERS[1]},quarantined,{today},\n"
-            f"{ID_NUMBERS[2]},confirmed,{today},{today - timedelta(days=2)}\n")
+    text = (
+        "doc_number,status,start,end\n"
+        f"{ID_NUMBERS[0]},密接,{today},\n"
+        "460105199003071238,confirmed,2026-11-01,\n"
+        f"{ID_NUMBERS[1]},quarantined,{today},\n"
+        f"{ID_NUMBERS[2]},confirmed,{today},{today - timedelta(days=2)}\n"
+    )
     response = _upload(admin, text)
     assert response.status_code == 302
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
@@ -79,6 +85,7 @@ def test_a_failure_half_way_leaves_nothing_behind(app, resident, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
+
     monkeypatch.setattr(imports, "recolour", broken)
     response = admin.post(f"/authority/control-list/{upload_id}/apply", headers={"Accept": "application/x-ndjson"})
     last = json.loads(response.get_data(as_text=True).splitlines()[-1])
@@ -100,12 +107,14 @@ def test_without_script_the_form_applies_and_says_what_changed(app, resident):
 
 def test_gbk_files_from_spreadsheets_are_read_and_binary_files_refused(app):
     admin = staff_client(app, "admin", "13700000001")
-    response = _upload(admin, f"doc_number,status,start\n{ID_NUMBERS[0]},确诊,{clock.local_today()}\n",
-                       encoding="gbk")
+    response = _upload(admin, f"doc_number,status,start\n{ID_NUMBERS[0]},确诊,{clock.local_today()}\n", encoding="gbk")
     assert response.status_code == 302
     assert db.session.scalar(select(ControlUpload.valid_rows)) == 1
-    page = admin.post("/authority/control-list", data={"file": (io.BytesIO(b"\x00\xff\xfe\x00"), "x.csv")},
-                      content_type="multipart/form-data")
+    page = admin.post(
+        "/authority/control-list",
+        data={"file": (io.BytesIO(b"\x00\xff\xfe\x00"), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert page.status_code == 422 and "UTF-8 或 GBK" in page.get_data(as_text=True)
     missing = admin.post("/authority/control-list", data={}, content_type="multipart/form-data")
     assert missing.status_code == 422 and "请选择" in missing.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """`flask seed-demo`, which `make run` uses: the demo accounts the README lists, and they work."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -10,9 +11,15 @@ def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, cli
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    for line in ("13800000001  王小明  green", "13800000002  李秀英  yellow", "13800000003  张建国  red",
-                 "13900000000  赵值守  warden", "13700000000  陈管理  admin",
-                 "13700000003  林网格  handler for 460105", "13700000004  黄监督  supervisor for 460100"):
+    for line in (
+        "13800000001  王小明  green",
+        "13800000002  李秀英  yellow",
+        "13800000003  张建国  red",
+        "13900000000  赵值守  warden",
+        "13700000000  陈管理  admin",
+        "13700000003  林网格  handler for 460105",
+        "13700000004  黄监督  supervisor for 460100",
+    ):
         assert line in first.output, first.output
     people = db.session.scalar(select(func.count()).select_from(User))
 

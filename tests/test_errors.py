@@ -1,4 +1,5 @@
 """Errors answer in the caller's format and language, never with a stack trace."""
+
 import pytest
 
 
@@ -33,7 +34,8 @@ def test_language_choice_is_remembered(client):
     assert "发送验证码" in client.get("/auth/sign-in").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("header, word", [("zh-CN,zh;q=0.9", "发送验证码"), ("en-US,en;q=0.8", "Send code"),
-                                          ("fr-FR", "发送验证码")])
+@pytest.mark.parametrize(
+    "header, word", [("zh-CN,zh;q=0.9", "发送验证码"), ("en-US,en;q=0.8", "Send code"), ("fr-FR", "发送验证码")]
+)
 def test_accept_language_picks_the_language(client, header, word):
     assert word in client.get("/auth/sign-in", headers={"Accept-Language": header}).get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Governed colours: four-eyes overrides, appeals with due times, and explainable verdicts."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -20,9 +21,16 @@ def _person():
 
 def _ask_override(client, colour="green", **fields):
     today = clock.local_today()
-    data = {"doc_kind": "resident_id", "doc_number": ID_NUMBERS[0], "colour": colour,
-            "category": "data_correction", "reason": "体温数据录入错误，复核正常",
-            "start": today.isoformat(), "end": (today + timedelta(days=6)).isoformat(), **fields}
+    data = {
+        "doc_kind": "resident_id",
+        "doc_number": ID_NUMBERS[0],
+        "colour": colour,
+        "category": "data_correction",
+        "reason": "体温数据录入错误，复核正常",
+        "start": today.isoformat(),
+        "end": (today + timedelta(days=6)).isoformat(),
+        **fields,
+    }
     return client.post("/authority/overrides", data=data)
 
 
@@ -48,7 +56,11 @@ def test_an_override_takes_effect_only_after_a_second_reviewer_approves(app, res
     assert db.session.scalar(select(IssuedCode.revoked_at).where(IssuedCode.jti == code["jti"])) is not None
     # the holder sees that an override applies, and its category
     view = resident.get("/api/code").get_json()
-    assert view["colour"] == "green" and "人工复核" in view["reasons"][0]["text"] and "数据更正" in view["reasons"][0]["text"]
+    assert (
+        view["colour"] == "green"
+        and "人工复核" in view["reasons"][0]["text"]
+        and "数据更正" in view["reasons"][0]["text"]
+    )
     actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["person_lookup", "override_requested", "override_approved"]
     # decided once only
@@ -81,8 +93,9 @@ def test_override_requests_are_checked(app, resident):
 
 def test_a_resident_appeals_and_sees_the_outcome_and_the_new_colour(app, resident):
     _yellow_resident(resident)
-    page = resident.post("/appeals", data={"ground": "not_there", "reason": "我当天一直在家，体温是误填的。"},
-                         follow_redirects=True).get_data(as_text=True)
+    page = resident.post(
+        "/appeals", data={"ground": "not_there", "reason": "我当天一直在家，体温是误填的。"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "申诉已收到" in page and "等待审核" in page
     appeal = db.session.scalar(select(Appeal))
     assert appeal.colour == "yellow" and appeal.due_at - appeal.filed_at == timedelta(hours=48)
@@ -96,8 +109,15 @@ def test_a_resident_appeals_and_sees_the_outcome_and_the_new_colour(app, residen
     detail = first.get(f"/authority/appeals/{appeal.id}").get_data(as_text=True)
     assert "health.fever" in detail and "2026.11-2" in detail and "checkin" in detail  # rule, version, trigger
     assert db.session.scalar(select(AuditEntry.action)) == "appeal_review"
-    first.post(f"/authority/appeals/{appeal.id}", data={"outcome": "upheld", "message": "经核实体温为误填，予以更正。",
-                                                        "override_colour": "green", "override_days": "7"})
+    first.post(
+        f"/authority/appeals/{appeal.id}",
+        data={
+            "outcome": "upheld",
+            "message": "经核实体温为误填，予以更正。",
+            "override_colour": "green",
+            "override_days": "7",
+        },
+    )
     page = resident.get("/appeals").get_data(as_text=True)
     assert "申诉成立" in page and "经核实体温为误填" in page and "第二名审核员批准后" in page
     assert _person().colour == "yellow"
@@ -111,7 +131,9 @@ def test_a_resident_appeals_and_sees_the_outcome_and_the_new_colour(app, residen
 
 def test_overdue_appeals_lead_the_queue_and_say_so(app, resident, monkeypatch):
     _yellow_resident(resident)
-    resident.post("/appeals", data={"ground": "risk_area_too_broad", "reason": "风险地区按整个城市划定，我不在相关小区。"})
+    resident.post(
+        "/appeals", data={"ground": "risk_area_too_broad", "reason": "风险地区按整个城市划定，我不在相关小区。"}
+    )
     reviewer = staff_client(app, "reviewer", "13700000001")
     later = clock.now_utc() + timedelta(hours=49)
     monkeypatch.setattr(clock, "now_utc", lambda: later)
@@ -127,13 +149,20 @@ def test_green_codes_cannot_be_appealed(app, resident):
 
 
 def test_appeal_and_override_pages_are_for_reviewers_and_admins(app, resident):
-    for role, phone, scope in (("handler", "13700000011", "460105"), ("supervisor", "13700000012", "460100"),
-                               ("warden", "13700000013", None)):
+    for role, phone, scope in (
+        ("handler", "13700000011", "460105"),
+        ("supervisor", "13700000012", "460100"),
+        ("warden", "13700000013", None),
+    ):
         if role == "warden":
             from app.services.enrolment import enrol_warden
+
             client = staff_client(app, "reviewer", phone)
-            enrol_warden(db.session.scalar(select(User).where(User.phone == phone)), "赵值守",
-                         checkpoint={"name": "卡口", "kind": "mall", "address": "海口市某路1号", "district": "460105"})
+            enrol_warden(
+                db.session.scalar(select(User).where(User.phone == phone)),
+                "赵值守",
+                checkpoint={"name": "卡口", "kind": "mall", "address": "海口市某路1号", "district": "460105"},
+            )
         else:
             client = staff_client(app, role, phone, scope)
         for path in ("/authority/", "/authority/appeals", "/authority/appeals/1", "/authority/overrides"):

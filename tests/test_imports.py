@@ -1,4 +1,5 @@
 """CSV imports from the `flask` CLI: rejected rows reported, nothing half-imported, colours recomputed."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -26,12 +27,16 @@ def green_resident_with_code(client):
 
 def test_bad_rows_are_reported_and_nothing_is_written(app, resident, tmp_path):
     today = clock.local_today()
-    csv = write(tmp_path, "areas.csv", "district,level,start,end\n"
-                f"460105,high,{today},\n"
-                "999999,high,2026-01-01,\n"
-                f"460106,extreme,{today},\n"
-                f"460107,medium,{today},{today - timedelta(days=3)}\n"
-                "460108,中,yesterday,\n")
+    csv = write(
+        tmp_path,
+        "areas.csv",
+        "district,level,start,end\n"
+        f"460105,high,{today},\n"
+        "999999,high,2026-01-01,\n"
+        f"460106,extreme,{today},\n"
+        f"460107,medium,{today},{today - timedelta(days=3)}\n"
+        "460108,中,yesterday,\n",
+    )
     result = run(app, "import", "risk-areas", csv)
     assert result.exit_code == 1
     for line in ("line 3", "line 4", "line 5", "line 6"):
@@ -64,9 +69,13 @@ def test_people_elsewhere_are_not_touched(app, resident, tmp_path):
 
 def test_control_list_turns_a_close_contact_red(app, resident, tmp_path):
     jti = green_resident_with_code(resident)
-    csv = write(tmp_path, "control.csv", "doc_number,status,start\n"
-                f"{ID_NUMBERS[0]},密接,{clock.local_today() - timedelta(days=1)}\n"
-                f"{ID_NUMBERS[1]},confirmed,{clock.local_today()}\n")
+    csv = write(
+        tmp_path,
+        "control.csv",
+        "doc_number,status,start\n"
+        f"{ID_NUMBERS[0]},密接,{clock.local_today() - timedelta(days=1)}\n"
+        f"{ID_NUMBERS[1]},confirmed,{clock.local_today()}\n",
+    )
     result = run(app, "import", "control-list", csv)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(ControlEntry)) == 2
@@ -77,9 +86,13 @@ def test_control_list_turns_a_close_contact_red(app, resident, tmp_path):
 
 
 def test_control_list_with_a_bad_id_is_refused_whole_unless_told_to_skip(app, resident, tmp_path):
-    csv = write(tmp_path, "control.csv", "doc_number,status,start\n"
-                f"{ID_NUMBERS[0]},confirmed,{clock.local_today()}\n"
-                "460105199003071238,confirmed,2026-11-01\n")
+    csv = write(
+        tmp_path,
+        "control.csv",
+        "doc_number,status,start\n"
+        f"{ID_NUMBERS[0]},confirmed,{clock.local_today()}\n"
+        "460105199003071238,confirmed,2026-11-01\n",
+    )
     assert run(app, "import", "control-list", csv).exit_code == 1
     assert db.session.scalar(select(func.count()).select_from(ControlEntry)) == 0
     result = run(app, "import", "control-list", "--skip-invalid", csv)

@@ -1,4 +1,5 @@
 """The Flask-Migrate migrations build exactly the schema the models describe."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -25,13 +26,15 @@ def test_upgrading_keeps_revoked_codes_revoked(tmp_path, empty_database_url):
         upgrade(revision="468ba189530e")
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
-                "INSERT INTO users (id, phone, role, created_at) VALUES (1, '13800000001', 'resident', '2026-11-20')")
+                "INSERT INTO users (id, phone, role, created_at) VALUES (1, '13800000001', 'resident', '2026-11-20')"
+            )
             connection.exec_driver_sql(
                 "INSERT INTO issued_codes (jti, user_id, kind, colour, kid, token, issued_at, expires_at, revoked_at,"
                 " revoked_reason) VALUES ('revoked', 1, 'self', 'green', 'k', 't', '2026-11-21 08:00:00.000000',"
                 " '2099-01-01 00:00:00.000000', '2026-11-21 09:00:00.000000', 'colour_changed'),"
                 " ('valid', 1, 'self', 'green', 'k', 't', '2026-11-21 09:00:00.000000', '2099-01-01 00:00:00.000000',"
-                " NULL, NULL)")
+                " NULL, NULL)"
+            )
         upgrade()
         from app.domain.scanning import jti_hash
         from app.models import IssuedCode

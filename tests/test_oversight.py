@@ -1,4 +1,5 @@
 """Oversight: daily colour tallies, the overview charts, the audit-log search and export, append-only audit log."""
+
 import csv
 import io
 import re
@@ -21,8 +22,20 @@ HAIKOU, SANYA = "460100", "460200"
 def add_people(*rows):
     """Residents inserted in one Core statement: (phone, name, district, colour) each."""
     now = clock.now_utc()
-    db.session.execute(insert(User), [{"phone": phone, "name": name, "district": district, "colour": colour,
-                                       "role": "resident", "created_at": now} for phone, name, district, colour in rows])
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "phone": phone,
+                "name": name,
+                "district": district,
+                "colour": colour,
+                "role": "resident",
+                "created_at": now,
+            }
+            for phone, name, district, colour in rows
+        ],
+    )
     db.session.commit()
     return {row[0]: db.session.scalar(select(User.id).where(User.phone == row[0])) for row in rows}
 
@@ -32,8 +45,9 @@ def user_id(phone):
 
 
 def add_checkpoint(name, district):
-    checkpoint = Checkpoint(name=name, kind="community_gate", address="某路1号", district=district,
-                            created_at=clock.now_utc())
+    checkpoint = Checkpoint(
+        name=name, kind="community_gate", address="某路1号", district=district, created_at=clock.now_utc()
+    )
     db.session.add(checkpoint)
     db.session.commit()
     return checkpoint.id
@@ -41,16 +55,33 @@ def add_checkpoint(name, district):
 
 def add_scan(checkpoint_id, warden_id, ago=timedelta(hours=1), disagreement=False, blocked=False):
     at = clock.now_utc() - ago
-    db.session.add(Scan(uuid=str(uuid.uuid4()), payload_hash="x" * 64, checkpoint_id=checkpoint_id, warden_id=warden_id,
-                        scanned_at=at, received_at=at, direction="in", kind="code", offline_result="pass",
-                        offline_reason="ok", server_result="pass", server_reason="ok", disagreement=disagreement,
-                        blocked_at=at if blocked else None))
+    db.session.add(
+        Scan(
+            uuid=str(uuid.uuid4()),
+            payload_hash="x" * 64,
+            checkpoint_id=checkpoint_id,
+            warden_id=warden_id,
+            scanned_at=at,
+            received_at=at,
+            direction="in",
+            kind="code",
+            offline_result="pass",
+            offline_reason="ok",
+            server_result="pass",
+            server_reason="ok",
+            disagreement=disagreement,
+            blocked_at=at if blocked else None,
+        )
+    )
 
 
 def entry(actor, action, subject=None, why="spot check", ago=timedelta(0), **details):
     """An audit entry at a chosen time (the app writes `now`; tests need history)."""
-    db.session.add(AuditEntry(at=clock.now_utc() - ago, actor_id=actor, action=action, subject_id=subject, why=why,
-                              details=details))
+    db.session.add(
+        AuditEntry(
+            at=clock.now_utc() - ago, actor_id=actor, action=action, subject_id=subject, why=why, details=details
+        )
+    )
 
 
 @pytest.fixture
@@ -66,25 +97,36 @@ def supervisor(app):
 @pytest.fixture
 def haikou_and_sanya(app):
     """Residents, checkpoints, scans and reports in Haikou (4601xx) and Sanya (4602xx)."""
-    people = add_people(("13900000011", "张小明", "460105", "green"), ("13900000012", "李红", "460105", "red"),
-                        ("13900000013", "王黄", "460106", "yellow"), ("13900000014", "赵三亚", "460202", "yellow"),
-                        ("13900000015", "钱三亚", "460202", "green"), ("13900000016", "孙无码", "460105", None))
+    people = add_people(
+        ("13900000011", "张小明", "460105", "green"),
+        ("13900000012", "李红", "460105", "red"),
+        ("13900000013", "王黄", "460106", "yellow"),
+        ("13900000014", "赵三亚", "460202", "yellow"),
+        ("13900000015", "钱三亚", "460202", "green"),
+        ("13900000016", "孙无码", "460105", None),
+    )
     haikou_gate, sanya_gate = add_checkpoint("海口东站卡口", "460105"), add_checkpoint("三亚凤凰卡口", "460202")
     sign_in(app.test_client(), "13600000001")
     sign_in(app.test_client(), "13600000002")
     for phone, gate in (("13600000001", haikou_gate), ("13600000002", sanya_gate)):
-        db.session.execute(update(User).where(User.phone == phone).values(role="warden", checkpoint_id=gate,
-                                                                           name=f"值守{phone[-1]}"))
+        db.session.execute(
+            update(User).where(User.phone == phone).values(role="warden", checkpoint_id=gate, name=f"值守{phone[-1]}")
+        )
     db.session.commit()
     return people, haikou_gate, sanya_gate
 
 
 # --- tallies -------------------------------------------------------------------------------------------------
 
+
 def test_tally_counts_per_district_and_colour_with_one_insert_select(app):
-    add_people(("13900000001", "甲", "460105", "green"), ("13900000002", "乙", "460105", "green"),
-               ("13900000003", "丙", "460105", "red"), ("13900000004", "丁", "460202", "yellow"),
-               ("13900000005", "戊", "460202", None))
+    add_people(
+        ("13900000001", "甲", "460105", "green"),
+        ("13900000002", "乙", "460105", "green"),
+        ("13900000003", "丙", "460105", "red"),
+        ("13900000004", "丁", "460202", "yellow"),
+        ("13900000005", "戊", "460202", None),
+    )
     day = clock.local_today()
     db.session.add(ColourTally(day=day, district="460108", colour="green", people=99))  # stale: replaced
     db.session.commit()
@@ -101,8 +143,11 @@ def test_tally_counts_per_district_and_colour_with_one_insert_select(app):
     writes = [s for s in statements if not s.lstrip().upper().startswith(("SELECT", "BEGIN", "COMMIT"))]
     assert len(writes) == 2 and writes[0].startswith("DELETE") and "INSERT INTO colour_tallies" in writes[1]
     assert "SELECT" in writes[1] and "GROUP BY" in writes[1]
-    rows = db.session.execute(select(ColourTally.district, ColourTally.colour, ColourTally.people)
-                              .where(ColourTally.day == day).order_by(ColourTally.district, ColourTally.colour)).all()
+    rows = db.session.execute(
+        select(ColourTally.district, ColourTally.colour, ColourTally.people)
+        .where(ColourTally.day == day)
+        .order_by(ColourTally.district, ColourTally.colour)
+    ).all()
     assert [tuple(r) for r in rows] == [("460105", "green", 2), ("460105", "red", 1), ("460202", "yellow", 1)]
 
 
@@ -115,16 +160,23 @@ def test_flask_tally_command_stores_today(app):
 
 # --- overview ------------------------------------------------------------------------------------------------
 
+
 def test_overview_draws_both_charts_with_words_numbers_and_tables(app, admin, haikou_and_sanya):
     earlier = clock.local_today() - timedelta(days=3)
-    db.session.add_all([ColourTally(day=earlier, district="460105", colour="green", people=40),
-                        ColourTally(day=earlier, district="460105", colour="red", people=7)])
+    db.session.add_all(
+        [
+            ColourTally(day=earlier, district="460105", colour="green", people=40),
+            ColourTally(day=earlier, district="460105", colour="red", people=7),
+        ]
+    )
     db.session.commit()
     page = admin.get("/oversight/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert db.session.scalar(select(func.count()).select_from(ColourTally)
-                             .where(ColourTally.day == clock.local_today())) == 5  # taken on the first visit
+    assert (
+        db.session.scalar(select(func.count()).select_from(ColourTally).where(ColourTally.day == clock.local_today()))
+        == 5
+    )  # taken on the first visit
     for word in ("绿码", "黄码", "红码"):
         assert word in html
     assert html.count("<svg viewBox") == 2 and "url(#oc-yellow)" in html and 'role="img"' in html
@@ -137,7 +189,9 @@ def test_overview_draws_both_charts_with_words_numbers_and_tables(app, admin, ha
 
 def number_rows(html):
     """The charts' number tables: row heading -> green, yellow, red, total (days without a tally left out)."""
-    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>\s*<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', html)
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th>\s*<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', html
+    )
     return {row[0]: list(row[1:]) for row in rows}
 
 
@@ -145,15 +199,26 @@ def test_supervisor_sees_only_their_area(app, supervisor, haikou_and_sanya):
     now = clock.now_utc()
     reporter = user_id("13900000011")
     for district in ("460105", "460202"):
-        db.session.add(Report(kind="clue", reporter_id=reporter, district=district, place="某小区",
-                              submitted_at=now, due_at=now + timedelta(hours=2)))
+        db.session.add(
+            Report(
+                kind="clue",
+                reporter_id=reporter,
+                district=district,
+                place="某小区",
+                submitted_at=now,
+                due_at=now + timedelta(hours=2),
+            )
+        )
     db.session.commit()
     html = supervisor.get("/oversight/").get_data(as_text=True)
     assert "海南省海口市秀英区" in html and "海南省海口市龙华区" in html
     assert "三亚" not in html.split("<main")[1].split("</select>")[1]  # neither a district nor a checkpoint of Sanya
     assert "海口东站卡口" in html and "三亚凤凰卡口" not in html
-    assert number_rows(html) == {"海南省海口市秀英区": ["1", "0", "1", "2"], "海南省海口市龙华区": ["0", "1", "0", "1"],
-                                 clock.local_today().isoformat(): ["1", "1", "1", "3"]}  # Sanya's two not counted
+    assert number_rows(html) == {
+        "海南省海口市秀英区": ["1", "0", "1", "2"],
+        "海南省海口市龙华区": ["0", "1", "0", "1"],
+        clock.local_today().isoformat(): ["1", "1", "1", "3"],
+    }  # Sanya's two not counted
     assert re.search(r'tile-number">1<', html)  # one open report in Haikou, not two
     assert 'href="/reports/inbox"' in html and "/authority/appeals" not in html.split("<main")[1]
     assert supervisor.get("/oversight/?area=460200").status_code == 403
@@ -188,15 +253,55 @@ def test_scans_per_checkpoint_count_disagreements_and_blocked_passes_of_the_last
 def test_open_reports_and_appeals_with_overdue_counts(app, admin, haikou_and_sanya):
     now = clock.now_utc()
     person = user_id("13900000012")
-    db.session.add_all([
-        Report(kind="clue", reporter_id=person, district="460105", place="甲", submitted_at=now, due_at=now - timedelta(hours=1)),
-        Report(kind="clue", reporter_id=person, district="460105", place="乙", submitted_at=now, due_at=now + timedelta(hours=1)),
-        Report(kind="clue", reporter_id=person, district="460105", place="丙", submitted_at=now, due_at=now,
-               closed_at=now, state="resolved"),
-        Appeal(user_id=person, filed_by_id=person, colour="red", ground="other", reason="误判", filed_at=now,
-               due_at=now - timedelta(days=1)),
-        Appeal(user_id=person, filed_by_id=person, colour="red", ground="other", reason="误判", filed_at=now,
-               due_at=now - timedelta(days=1), state="rejected")])
+    db.session.add_all(
+        [
+            Report(
+                kind="clue",
+                reporter_id=person,
+                district="460105",
+                place="甲",
+                submitted_at=now,
+                due_at=now - timedelta(hours=1),
+            ),
+            Report(
+                kind="clue",
+                reporter_id=person,
+                district="460105",
+                place="乙",
+                submitted_at=now,
+                due_at=now + timedelta(hours=1),
+            ),
+            Report(
+                kind="clue",
+                reporter_id=person,
+                district="460105",
+                place="丙",
+                submitted_at=now,
+                due_at=now,
+                closed_at=now,
+                state="resolved",
+            ),
+            Appeal(
+                user_id=person,
+                filed_by_id=person,
+                colour="red",
+                ground="other",
+                reason="误判",
+                filed_at=now,
+                due_at=now - timedelta(days=1),
+            ),
+            Appeal(
+                user_id=person,
+                filed_by_id=person,
+                colour="red",
+                ground="other",
+                reason="误判",
+                filed_at=now,
+                due_at=now - timedelta(days=1),
+                state="rejected",
+            ),
+        ]
+    )
     db.session.commit()
     html = admin.get("/oversight/").get_data(as_text=True)
     numbers = re.findall(r'tile-number">(\d+)<', html)
@@ -206,13 +311,16 @@ def test_open_reports_and_appeals_with_overdue_counts(app, admin, haikou_and_san
 
 # --- audit log -----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def history(app, haikou_and_sanya):
     """Entries by Haikou's and Sanya's wardens about residents of both cities, and one by an admin."""
     haikou_warden, sanya_warden = user_id("13600000001"), user_id("13600000002")
     haikou_resident, sanya_resident = user_id("13900000011"), user_id("13900000014")
-    admin_id = db.session.scalar(select(User.id).where(User.role == "admin")) or add_people(
-        ("13700000009", "卫健委", None, None))["13700000009"]
+    admin_id = (
+        db.session.scalar(select(User.id).where(User.role == "admin"))
+        or add_people(("13700000009", "卫健委", None, None))["13700000009"]
+    )
     db.session.execute(update(User).where(User.id == admin_id).values(role="admin"))
     entry(haikou_warden, "trail", haikou_resident, why="黄码复查", ago=timedelta(days=3), checkpoint_id=1)
     entry(haikou_warden, "id_lookup", sanya_resident, why="无手机入场", ago=timedelta(days=1))
@@ -230,7 +338,13 @@ def test_audit_search_lists_newest_first_with_masked_subjects_and_words(app, adm
     page = admin.get("/oversight/audit")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert _actions(html) == ["签发了入职链接", "拦截并上报了通行", "查看了14天行程", "按身份证号核验了人员", "查看了14天行程"]
+    assert _actions(html) == [
+        "签发了入职链接",
+        "拦截并上报了通行",
+        "查看了14天行程",
+        "按身份证号核验了人员",
+        "查看了14天行程",
+    ]
     assert "张*明" in html and "张小明" not in html and "值守1 (关口值守人员)" in html
     assert "黄码复查" in html and "checkpoint_id: 1" in html
 
@@ -240,9 +354,13 @@ def test_audit_search_filters_by_action_actor_subject_and_local_dates(app, admin
     by_actor = admin.get("/oversight/audit?actor=值守2").get_data(as_text=True)
     assert _actions(by_actor) == ["拦截并上报了通行", "查看了14天行程"]
     assert _actions(admin.get("/oversight/audit?actor=13600000001").get_data(as_text=True)) == [
-        "按身份证号核验了人员", "查看了14天行程"]
+        "按身份证号核验了人员",
+        "查看了14天行程",
+    ]
     assert _actions(admin.get("/oversight/audit?subject=赵三亚").get_data(as_text=True)) == [
-        "拦截并上报了通行", "按身份证号核验了人员"]
+        "拦截并上报了通行",
+        "按身份证号核验了人员",
+    ]
     three_days_ago = (clock.local_today() - timedelta(days=3)).isoformat()
     only_then = admin.get(f"/oversight/audit?date_from={three_days_ago}&date_to={three_days_ago}")
     assert _actions(only_then.get_data(as_text=True)) == ["查看了14天行程"]
@@ -304,13 +422,19 @@ def test_csv_export_has_the_filtered_entries_and_is_itself_audited(app, admin, h
 def test_supervisor_csv_export_is_scoped(app, supervisor, history):
     rows = _csv_rows(supervisor.get("/oversight/audit.csv"))
     # the header, the export itself (by a Haikou supervisor), then the three Haikou entries
-    assert [row[3] for row in rows[1:]] == ["导出了审计日志", "查看了14天行程", "按身份证号核验了人员", "查看了14天行程"]
+    assert [row[3] for row in rows[1:]] == [
+        "导出了审计日志",
+        "查看了14天行程",
+        "按身份证号核验了人员",
+        "查看了14天行程",
+    ]
     assert "红码拦截" not in {row[5] for row in rows}
     export = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert export.details["area"] == HAIKOU
 
 
 # --- append-only ---------------------------------------------------------------------------------------------
+
 
 def test_audit_entries_cannot_be_edited_or_deleted_through_the_session(app, history):
     first = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
@@ -335,6 +459,7 @@ def test_audit_entries_cannot_be_edited_or_deleted_through_the_session(app, hist
 
 def test_retention_purge_keeps_the_audit_log(app, history):
     from app.services.retention import purge
+
     before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     entry(user_id("13600000001"), "trail", None, ago=timedelta(days=400))
     db.session.commit()

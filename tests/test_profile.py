@@ -1,4 +1,5 @@
 """The real-name profile: document checks in both languages, hashing at rest, the promise."""
+
 import pytest
 from sqlalchemy import select, text
 
@@ -6,8 +7,14 @@ from app.extensions import db
 from app.models import User
 from tests.conftest import ID_NUMBERS, sign_in
 
-VALID = {"name": "张小明", "doc_kind": "resident_id", "doc_number": ID_NUMBERS[0],
-         "address": "海口市滨海大道1号", "district": "460105", "promise": "y"}
+VALID = {
+    "name": "张小明",
+    "doc_kind": "resident_id",
+    "doc_number": ID_NUMBERS[0],
+    "address": "海口市滨海大道1号",
+    "district": "460105",
+    "promise": "y",
+}
 
 
 @pytest.fixture
@@ -27,12 +34,15 @@ def test_profile_is_saved_with_the_document_only_hashed_and_masked(signed_in):
     assert ID_NUMBERS[0] not in dump
 
 
-@pytest.mark.parametrize("number, zh, en", [
-    ("46010519900307123", "18 位", "18 characters"),
-    ("460105199003071238", "校验位", "check digit"),
-    ("460105199002301234", "出生日期", "birth date"),
-    ("46010519900307123Y", "字符", "characters that are not allowed"),
-])
+@pytest.mark.parametrize(
+    "number, zh, en",
+    [
+        ("46010519900307123", "18 位", "18 characters"),
+        ("460105199003071238", "校验位", "check digit"),
+        ("460105199002301234", "出生日期", "birth date"),
+        ("46010519900307123Y", "字符", "characters that are not allowed"),
+    ],
+)
 def test_bad_id_numbers_are_explained_in_both_languages(signed_in, number, zh, en):
     page = signed_in.post("/profile", data={**VALID, "doc_number": number})
     assert page.status_code == 422 and zh in page.get_data(as_text=True)
@@ -59,8 +69,10 @@ def test_promise_is_required(signed_in):
     assert page.status_code == 422 and "承诺" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field, value", [("name", "x"), ("name", "<script>"), ("address", ""),
-                                          ("district", "999999"), ("doc_kind", "driving_licence")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("name", "x"), ("name", "<script>"), ("address", ""), ("district", "999999"), ("doc_kind", "driving_licence")],
+)
 def test_other_bad_fields_are_refused(signed_in, field, value):
     page = signed_in.post("/profile", data={**VALID, field: value})
     assert page.status_code == 422

@@ -1,4 +1,5 @@
 """The daily full recompute: only people whose facts changed get a new colour; worse colours revoke codes."""
+
 import json
 import uuid
 from datetime import timedelta
@@ -38,9 +39,19 @@ def check_in(user: User, days_ago, district: str = "460105", temperature: float 
     for ago in days_ago:
         day = today - timedelta(days=ago)
         moment = now if ago == 0 else clock.local_midnight_utc(day) + timedelta(hours=12)
-        checkin = Checkin(uuid=str(uuid.uuid4()), payload_hash="x", user_id=user.id, submitted_by_id=user.id,
-                          day=day, checked_at=moment, received_at=moment, district=district,
-                          temperature=temperature, symptoms=[], contact_with_cases=False)
+        checkin = Checkin(
+            uuid=str(uuid.uuid4()),
+            payload_hash="x",
+            user_id=user.id,
+            submitted_by_id=user.id,
+            day=day,
+            checked_at=moment,
+            received_at=moment,
+            district=district,
+            temperature=temperature,
+            symptoms=[],
+            contact_with_cases=False,
+        )
         if visit:
             checkin.visits = [Visit(user_id=user.id, district=visit[0], day=today - timedelta(days=visit[1]))]
         db.session.add(checkin)
@@ -51,10 +62,15 @@ def check_in(user: User, days_ago, district: str = "460105", temperature: float 
 
 def control(user: User, serial: int, status: str, start_ago: int, end_ago: int | None = None) -> ControlEntry:
     today = clock.local_today()
-    entry = ControlEntry(doc_kind="resident_id", doc_hash=doc_hash("resident_id", id_number(serial)), status=status,
-                         start=today - timedelta(days=start_ago),
-                         end=None if end_ago is None else today - timedelta(days=end_ago),
-                         created_at=clock.now_utc(), source="test")
+    entry = ControlEntry(
+        doc_kind="resident_id",
+        doc_hash=doc_hash("resident_id", id_number(serial)),
+        status=status,
+        start=today - timedelta(days=start_ago),
+        end=None if end_ago is None else today - timedelta(days=end_ago),
+        created_at=clock.now_utc(),
+        source="test",
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
@@ -77,13 +93,13 @@ def bundle_revocations(client) -> list[str]:
 def town(app, monkeypatch):
     """Seven residents with stored verdicts that match their facts, then facts changed behind their backs."""
     people = {}
-    people["alice"] = person(app, "13900000001", 1)            # green in Haikou; Haikou becomes a risk area
-    people["bob"] = person(app, "13900000002", 2, "110101")    # green in Beijing; nothing changes
+    people["alice"] = person(app, "13900000001", 1)  # green in Haikou; Haikou becomes a risk area
+    people["bob"] = person(app, "13900000002", 2, "110101")  # green in Beijing; nothing changes
     people["carol"] = person(app, "13900000003", 3, "310101")  # red close contact; the entry's end passes
-    people["dave"] = person(app, "13900000004", 4, "310101")   # yellow after a fever; 7th healthy check-in
-    people["erin"] = person(app, "13900000005", 5, "110101")   # red, confirmed case; nothing changes
-    people["frank"] = person(app, "13900000006", 6)            # green, stopped checking in a month ago
-    people["gina"] = person(app, "13900000007", 7, "110101")   # green in Beijing, visited Haikou 3 days ago
+    people["dave"] = person(app, "13900000004", 4, "310101")  # yellow after a fever; 7th healthy check-in
+    people["erin"] = person(app, "13900000005", 5, "110101")  # red, confirmed case; nothing changes
+    people["frank"] = person(app, "13900000006", 6)  # green, stopped checking in a month ago
+    people["gina"] = person(app, "13900000007", 7, "110101")  # green in Beijing, visited Haikou 3 days ago
     users = {name: user for name, (_, user) in people.items()}
     check_in(users["alice"], range(0, 3))
     check_in(users["bob"], range(0, 3), district="110101")
@@ -104,16 +120,32 @@ def town(app, monkeypatch):
     recolour([u.id for n, u in users.items() if n != "frank"], trigger="checkin")
     db.session.commit()
     assert {n: u.colour for n, u in users.items()} == {
-        "alice": "green", "bob": "green", "carol": "red", "dave": "yellow", "erin": "red", "frank": "green",
-        "gina": "green"}
-    codes_before = {name: client.get("/api/code").get_json()["jti"] for name, (client, _) in people.items()
-                    if name in ("alice", "bob", "gina")}
+        "alice": "green",
+        "bob": "green",
+        "carol": "red",
+        "dave": "yellow",
+        "erin": "red",
+        "frank": "green",
+        "gina": "green",
+    }
+    codes_before = {
+        name: client.get("/api/code").get_json()["jti"]
+        for name, (client, _) in people.items()
+        if name in ("alice", "bob", "gina")
+    }
     for name in ("bob", "erin"):
         users[name].evaluated_on = clock.local_today() - timedelta(days=1)
 
     # The facts change without anyone being recoloured:
-    db.session.add(RiskArea(district="460100", level="high", start=clock.local_today() - timedelta(days=5),
-                            created_at=clock.now_utc(), source="test"))  # all of Haikou (a city code)
+    db.session.add(
+        RiskArea(
+            district="460100",
+            level="high",
+            start=clock.local_today() - timedelta(days=5),
+            created_at=clock.now_utc(),
+            source="test",
+        )
+    )  # all of Haikou (a city code)
     carol_entry.end = clock.local_today() - timedelta(days=15)
     db.session.commit()
     check_in(users["dave"], [1], district="310101")  # seven healthy check-ins since the fever
@@ -130,8 +162,14 @@ def test_recolour_all_recolours_exactly_the_people_whose_facts_changed(app, town
 
     assert result == Recoloured(changed=5, worsened=2, improved=2, evaluated=6)
     assert {n: u.colour for n, u in users.items()} == {
-        "alice": "yellow", "bob": "green", "carol": "green", "dave": "green", "erin": "red", "frank": None,
-        "gina": "yellow"}
+        "alice": "yellow",
+        "bob": "green",
+        "carol": "green",
+        "dave": "green",
+        "erin": "red",
+        "frank": None,
+        "gina": "yellow",
+    }
     for name in ("alice", "carol", "dave", "frank", "gina"):
         assert verdicts_of(users[name]) == before[name][1] + 1
         verdict = db.session.get(Verdict, users[name].verdict_id)
@@ -190,10 +228,13 @@ def test_revoking_codes_and_listing_revocations_go_through_indexes_not_every_val
     revoking = [(sql, params) for sql, params in sent if sql.lstrip().startswith("INSERT INTO code_revocations")]
     listing = [(sql, params) for sql, params in sent if sql.lstrip().startswith("SELECT code_revocations.jti")]
     assert revoking and listing
-    for (sql, params), index in [*((statement, "ix_codes_user_expires") for statement in revoking),
-                                 *((statement, "ix_code_revocations_expires_at") for statement in listing)]:
-        plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + sql, params))
+    for (sql, params), index in [
+        *((statement, "ix_codes_user_expires") for statement in revoking),
+        *((statement, "ix_code_revocations_expires_at") for statement in listing),
+    ]:
+        plan = " / ".join(
+            row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+        )
         assert "SCAN issued_codes" not in plan and "SCAN code_revocations" not in plan, plan
         assert index in plan, plan
 
@@ -231,8 +272,11 @@ def test_the_cli_command_runs_the_full_recompute(app):
     client, user = person(app, "13900000001", 1)
     check_in(user, range(0, 3))
     recolour([user.id], trigger="checkin")
-    db.session.add(RiskArea(district="460105", level="medium", start=clock.local_today(),
-                            created_at=clock.now_utc(), source="test"))
+    db.session.add(
+        RiskArea(
+            district="460105", level="medium", start=clock.local_today(), created_at=clock.now_utc(), source="test"
+        )
+    )
     db.session.commit()
 
     result = app.test_cli_runner().invoke(args=["recompute"])
@@ -255,24 +299,41 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
     day = date(2026, 11, 20)
     facts = [
         engine.Facts(()),
-        engine.Facts((engine.Checkin(day=day, district="460105", temperature=36.5),
-                      engine.Checkin(day=day, district="460105", temperature=36.5))),  # the same twice
-        engine.Facts((engine.Checkin(day=day, district="110101", temperature=None, symptoms=("fever", "cough"),
-                                     visits=(engine.Visit("460106", day), engine.Visit("469006", day)),
-                                     contact_with_cases=True,
-                                     arrival=engine.Arrival("420102", day, "火车 G1234")),),
-                     control=(engine.ControlEntry("close_contact", day), engine.ControlEntry("confirmed", day, day)),
-                     overrides=(engine.Override("green", "data_correction", day, day),)),
-        engine.Facts((engine.Checkin(day=day, district="460105", temperature=36.5),),
-                     checkin_days=(day - timedelta(days=2), day - timedelta(days=1), day)),
+        engine.Facts(
+            (
+                engine.Checkin(day=day, district="460105", temperature=36.5),
+                engine.Checkin(day=day, district="460105", temperature=36.5),
+            )
+        ),  # the same twice
+        engine.Facts(
+            (
+                engine.Checkin(
+                    day=day,
+                    district="110101",
+                    temperature=None,
+                    symptoms=("fever", "cough"),
+                    visits=(engine.Visit("460106", day), engine.Visit("469006", day)),
+                    contact_with_cases=True,
+                    arrival=engine.Arrival("420102", day, "火车 G1234"),
+                ),
+            ),
+            control=(engine.ControlEntry("close_contact", day), engine.ControlEntry("confirmed", day, day)),
+            overrides=(engine.Override("green", "data_correction", day, day),),
+        ),
+        engine.Facts(
+            (engine.Checkin(day=day, district="460105", temperature=36.5),),
+            checkin_days=(day - timedelta(days=2), day - timedelta(days=1), day),
+        ),
     ]
     # Check-in days as read from the database: ISO dates in any order, a day possibly twice.
     read = colour_service._Days()
     days = read("2026-11-20,2026-11-18,2026-11-19,2026-11-20")
     assert days == (day - timedelta(days=2), day - timedelta(days=1), day)
     assert read("2026-11-18") == (day - timedelta(days=2),)
-    facts += [engine.Facts(facts[-1].checkins, checkin_days=days),
-              engine.Facts(facts[-1].checkins, checkin_days=read("2026-11-18"))]
+    facts += [
+        engine.Facts(facts[-1].checkins, checkin_days=days),
+        engine.Facts(facts[-1].checkins, checkin_days=read("2026-11-18")),
+    ]
     for labels in ([], ["460100:high", "469006:medium"]):
         for seen in (colour_service._Days(), read):  # the days' JSON worked out here, or as they were read
             text = colour_service._InputsJSON(labels, seen)
@@ -294,15 +355,30 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
     today, now = clock.local_today(), clock.now_utc()
     window_start = colour_service.facts_window_start(today)
     counties = ("460105", "460106", "110101", "420102")
-    for district, level, start, end in (("460105", "high", 3, None), ("460106", "medium", 20, 12),
-                                        ("420100", "high", 40, 2)):
-        db.session.add(RiskArea(district=district, level=level, start=today - timedelta(days=start),
-                                end=None if end is None else today - timedelta(days=end), created_at=now,
-                                source="test"))
+    for district, level, start, end in (
+        ("460105", "high", 3, None),
+        ("460106", "medium", 20, 12),
+        ("420100", "high", 40, 2),
+    ):
+        db.session.add(
+            RiskArea(
+                district=district,
+                level=level,
+                start=today - timedelta(days=start),
+                end=None if end is None else today - timedelta(days=end),
+                created_at=now,
+                source="test",
+            )
+        )
     people = []
     for serial in range(60):
-        user = User(phone=f"139100{serial:05d}", role="resident", created_at=now, doc_kind="resident_id",
-                    doc_hash=doc_hash("resident_id", id_number(serial)))
+        user = User(
+            phone=f"139100{serial:05d}",
+            role="resident",
+            created_at=now,
+            doc_kind="resident_id",
+            doc_hash=doc_hash("resident_id", id_number(serial)),
+        )
         db.session.add(user)
         db.session.flush()
         people.append(user)
@@ -310,24 +386,42 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
         for ago in sorted(rng.sample(range(32), rng.randint(0, 28)), reverse=True):
             day = today - timedelta(days=ago)
             checkin = Checkin(
-                uuid=str(uuid.uuid4()), payload_hash="x", user_id=user.id, submitted_by_id=user.id, day=day,
-                checked_at=clock.local_midnight_utc(day) + timedelta(hours=8), received_at=now,
+                uuid=str(uuid.uuid4()),
+                payload_hash="x",
+                user_id=user.id,
+                submitted_by_id=user.id,
+                day=day,
+                checked_at=clock.local_midnight_utc(day) + timedelta(hours=8),
+                received_at=now,
                 district=home if rng.random() < 0.9 else rng.choice(counties),
                 temperature=rng.choice([36.2, 36.6, 37.0, 37.3, 38.1]) if rng.random() < 0.3 else 36.5,
                 symptoms=rng.choice([["dry_cough"], ["headache"]]) if rng.random() < 0.05 else [],
                 contact_with_cases=rng.random() < 0.02,
-                arrival_from=rng.choice(["420102", "460202"]) if rng.random() < 0.03 else None)
+                arrival_from=rng.choice(["420102", "460202"]) if rng.random() < 0.03 else None,
+            )
             if checkin.arrival_from:
                 checkin.arrival_day, checkin.arrival_transport = day, "火车"
             if rng.random() < 0.08:
-                checkin.visits = [Visit(user_id=user.id, district=rng.choice(("460105", "460106")),
-                                        day=day - timedelta(days=rng.randint(0, 5)))]
+                checkin.visits = [
+                    Visit(
+                        user_id=user.id,
+                        district=rng.choice(("460105", "460106")),
+                        day=day - timedelta(days=rng.randint(0, 5)),
+                    )
+                ]
             db.session.add(checkin)
         if rng.random() < 0.1:
-            db.session.add(ControlEntry(doc_kind="resident_id", doc_hash=user.doc_hash, status="close_contact",
-                                        start=today - timedelta(days=rng.randint(5, 25)),
-                                        end=today - timedelta(days=rng.randint(0, 4)), created_at=now,
-                                        source="test"))
+            db.session.add(
+                ControlEntry(
+                    doc_kind="resident_id",
+                    doc_hash=user.doc_hash,
+                    status="close_contact",
+                    start=today - timedelta(days=rng.randint(5, 25)),
+                    end=today - timedelta(days=rng.randint(0, 4)),
+                    created_at=now,
+                    source="test",
+                )
+            )
     db.session.commit()
 
     recolour([p.id for p in people], trigger="checkin")
@@ -336,25 +430,38 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
     areas = colour_service.active_risk_areas(today, window_start)
     evaluated = read_in_part = 0
     for user in people:
-        checkins = db.session.scalars(select(Checkin).where(Checkin.user_id == user.id,
-                                                            Checkin.day.between(window_start, today))).all()
+        checkins = db.session.scalars(
+            select(Checkin).where(Checkin.user_id == user.id, Checkin.day.between(window_start, today))
+        ).all()
         entries = db.session.scalars(select(ControlEntry).where(ControlEntry.doc_hash == user.doc_hash)).all()
         facts = engine.Facts(
-            checkins=tuple(engine.Checkin(
-                day=c.day, district=c.district, temperature=c.temperature, symptoms=tuple(c.symptoms),
-                visits=tuple(engine.Visit(v.district, v.day) for v in c.visits if v.day >= window_start),
-                contact_with_cases=c.contact_with_cases,
-                arrival=engine.Arrival(c.arrival_from, c.arrival_day, c.arrival_transport) if c.arrival_from else None)
-                for c in checkins),
-            control=tuple(engine.ControlEntry(e.status, e.start, e.end) for e in entries))
+            checkins=tuple(
+                engine.Checkin(
+                    day=c.day,
+                    district=c.district,
+                    temperature=c.temperature,
+                    symptoms=tuple(c.symptoms),
+                    visits=tuple(engine.Visit(v.district, v.day) for v in c.visits if v.day >= window_start),
+                    contact_with_cases=c.contact_with_cases,
+                    arrival=engine.Arrival(c.arrival_from, c.arrival_day, c.arrival_transport)
+                    if c.arrival_from
+                    else None,
+                )
+                for c in checkins
+            ),
+            control=tuple(engine.ControlEntry(e.status, e.start, e.end) for e in entries),
+        )
         expected = engine.evaluate(facts, colour_service.rule_set(), areas, today)
         if expected.colour is None:  # nothing in the window: no colour
             assert user.colour is None
             continue
         stored = db.session.get(Verdict, user.verdict_id)
         assert (user.colour, stored.reasons, stored.may_turn_green_on, stored.healthy_streak) == (
-            expected.colour, [r.to_dict() for r in expected.reasons], expected.may_turn_green_on,
-            expected.healthy_streak), user.id
+            expected.colour,
+            [r.to_dict() for r in expected.reasons],
+            expected.may_turn_green_on,
+            expected.healthy_streak,
+        ), user.id
         snapshot = stored.inputs["facts"]
         assert snapshot["checkin_days"] == sorted({c.day.isoformat() for c in checkins})
         evaluated += 1
@@ -382,8 +489,9 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
     assert users["dave"].id in found  # his fever 8 days ago
     [(sql, params)] = sent
     if db.engine.dialect.name == "sqlite":  # PostgreSQL plans by statistics: a small town is read whole
-        plan = " / ".join(row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql,
-                                                                                     params))
+        plan = " / ".join(
+            row[-1] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+        )
         assert "ix_checkins_may_trigger" in plan and "SCAN checkins" not in plan, plan
 
     # 36.9 °C is no fever under the shipped rules, and not in the index; a rule set that calls it one finds it.
@@ -399,15 +507,24 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
 def test_with_more_risk_areas_than_one_query_can_name_every_check_in_is_read_in_full(app, town, monkeypatch):
     """Past AREAS_PER_QUERY risk areas recolouring reads every check-in in full: the same verdicts."""
     people, users, _ = town
-    db.session.add(RiskArea(district="650102", level="medium", start=clock.local_today() - timedelta(days=2),
-                            created_at=clock.now_utc(), source="test"))  # one more, where nobody was
+    db.session.add(
+        RiskArea(
+            district="650102",
+            level="medium",
+            start=clock.local_today() - timedelta(days=2),
+            created_at=clock.now_utc(),
+            source="test",
+        )
+    )  # one more, where nobody was
     db.session.commit()
 
     def recoloured():
         recolour_all()
         verdicts = {name: db.session.get(Verdict, user.verdict_id) for name, user in users.items()}
-        found = {name: (user.colour, verdicts[name].reasons, len(verdicts[name].inputs["facts"]["checkins"]))
-                 for name, user in users.items()}
+        found = {
+            name: (user.colour, verdicts[name].reasons, len(verdicts[name].inputs["facts"]["checkins"]))
+            for name, user in users.items()
+        }
         db.session.rollback()
         return found
 

@@ -1,4 +1,5 @@
 """Guardians and relatives: binding rules, consent, caps, ending, acting for them, paper codes."""
+
 import json
 import re
 
@@ -13,8 +14,14 @@ from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in
 from tests.test_scans import make_warden, post_scans, scan_record
 
 CHILD = "460105201506011350"  # born 2015-06-01: under 14
-ADULTS = ["460106195002021232", "460107194812120013", "460108195503031237", "46010519600101123X",
-          "460105196502021236", "460106197001011237"]
+ADULTS = [
+    "460106195002021232",
+    "460107194812120013",
+    "460108195503031237",
+    "46010519600101123X",
+    "460105196502021236",
+    "460106197001011237",
+]
 
 
 def _fix(number17):
@@ -28,8 +35,16 @@ ADULTS = [_fix(n[:17]) for n in ADULTS]
 
 def add(client, name, number, relationship="parent", phone="", lang=None):
     url = "/relatives/new" + (f"?lang={lang}" if lang else "")
-    return client.post(url, data={"relationship": relationship, "name": name, "doc_kind": "resident_id",
-                                  "doc_number": number, "phone": phone})
+    return client.post(
+        url,
+        data={
+            "relationship": relationship,
+            "name": name,
+            "doc_kind": "resident_id",
+            "doc_number": number,
+            "phone": phone,
+        },
+    )
 
 
 def binding_of(name):
@@ -90,16 +105,23 @@ def test_an_adult_without_a_phone_waits_for_approval(app, resident):
     assert binding.status == "active" and binding.approved_by == "网格员李"
 
 
-@pytest.mark.parametrize("case, zh, en", [
-    ("self", "不能绑定本人", "cannot bind yourself"),
-    ("twice", "已与您绑定", "already bound"),
-    ("name", "姓名与该证件登记的不一致", "name does not match"),
-    ("bad_id", "校验位", "check digit"),
-])
+@pytest.mark.parametrize(
+    "case, zh, en",
+    [
+        ("self", "不能绑定本人", "cannot bind yourself"),
+        ("twice", "已与您绑定", "already bound"),
+        ("name", "姓名与该证件登记的不一致", "name does not match"),
+        ("bad_id", "校验位", "check digit"),
+    ],
+)
 def test_binding_mistakes_are_explained_in_both_languages(resident, case, zh, en):
     add(resident, "张小宝", CHILD, relationship="child")
-    data = {"self": ("张小明", ID_NUMBERS[0]), "twice": ("张小宝", CHILD), "name": ("李小宝", CHILD),
-            "bad_id": ("张大山", ADULTS[0][:-1] + ("1" if ADULTS[0][-1] != "1" else "2"))}[case]
+    data = {
+        "self": ("张小明", ID_NUMBERS[0]),
+        "twice": ("张小宝", CHILD),
+        "name": ("李小宝", CHILD),
+        "bad_id": ("张大山", ADULTS[0][:-1] + ("1" if ADULTS[0][-1] != "1" else "2")),
+    }[case]
     for lang, text in (("zh", zh), ("en", en)):
         page = add(resident, *data, relationship="child", lang=lang)
         assert page.status_code == 422 and text in page.get_data(as_text=True)

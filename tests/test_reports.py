@@ -1,4 +1,5 @@
 """Public reports: filing, routing to the district's handler by signed SMS link, handling, inboxes, and who sees whom."""
+
 import re
 from datetime import timedelta
 
@@ -12,10 +13,19 @@ from app.models import AuditEntry, Report, ReportUpdate, SmsMessage
 from app.models.report import CLUE_CONDITIONS, SUPERVISION_TYPES
 from tests.conftest import ID_NUMBERS, fill_profile, sign_in, staff_client
 
-CLUE = {"suspect_name": "李四", "district": "460105", "place": "秀英区滨海大道2号", "condition": "symptoms",
-        "description": "连续咳嗽三天，未去医院"}
-SUPERVISION = {"report_type": "gathering", "district": "460105", "place": "长流镇文化广场",
-               "description": "每晚二十多人聚集跳广场舞，不戴口罩"}
+CLUE = {
+    "suspect_name": "李四",
+    "district": "460105",
+    "place": "秀英区滨海大道2号",
+    "condition": "symptoms",
+    "description": "连续咳嗽三天，未去医院",
+}
+SUPERVISION = {
+    "report_type": "gathering",
+    "district": "460105",
+    "place": "长流镇文化广场",
+    "description": "每晚二十多人聚集跳广场舞，不戴口罩",
+}
 HANDLER, OTHER_HANDLER, SUPERVISOR = "13900000201", "13900000202", "13900000301"
 
 
@@ -62,11 +72,16 @@ def options(page: str, name: str) -> list[str]:
 
 # --- filing -------------------------------------------------------------------------------------------------
 
+
 def test_clue_form_offers_exactly_the_four_conditions(resident):
     page = resident.get("/reports/clue").get_data(as_text=True)
     assert tuple(options(page, "condition")) == CLUE_CONDITIONS
-    for words in ("近14天内有湖北或其他有持续本地传播地区的旅居史", "与疑似、确诊、轻症或无症状感染者有过无防护接触",
-                  "有发热、乏力、干咳等症状", "以上都没有"):
+    for words in (
+        "近14天内有湖北或其他有持续本地传播地区的旅居史",
+        "与疑似、确诊、轻症或无症状感染者有过无防护接触",
+        "有发热、乏力、干咳等症状",
+        "以上都没有",
+    ):
         assert words in page
     assert '<option selected value="460105">' in page  # the resident's own district is preselected
 
@@ -149,6 +164,7 @@ def test_report_without_handler_stays_submitted_and_supervisors_see_it_flagged(r
 def test_failed_text_leaves_the_report_submitted(app, resident, handler, monkeypatch):
     def failing(*args, **kwargs):
         raise SmsFailed("gateway answered 500")
+
     monkeypatch.setattr("app.services.reports.send_sms", failing)
     report = file_report(resident)
     assert report.state == "submitted"
@@ -156,6 +172,7 @@ def test_failed_text_leaves_the_report_submitted(app, resident, handler, monkeyp
 
 
 # --- the handler's link ---------------------------------------------------------------------------------
+
 
 def test_link_signs_the_handler_in_and_opens_the_report(app, resident, handler):
     report = file_report(resident)
@@ -180,9 +197,11 @@ def test_forged_and_expired_links_are_refused(app, resident, handler, monkeypatc
     tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")  # 3 characters: beyond base64 padding bits
     assert handler.get(tampered).status_code == 400
     from itsdangerous import URLSafeTimedSerializer
+
     other_salt = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="staff-enrolment").dumps({"report": 1})
     assert handler.get(f"/reports/handle/{other_salt}").status_code == 400
     import itsdangerous.timed
+
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: __import__("time").time_ns() / 1e9 + 73 * 3600)
     page = handler.get(link)
     assert page.status_code == 400 and "已过期" in page.get_data(as_text=True)
@@ -201,6 +220,7 @@ def test_another_districts_handler_is_refused(app, resident, handler):
 
 
 # --- handling -------------------------------------------------------------------------------------------
+
 
 def test_reporter_sees_the_status_change_after_the_handler_acts(resident, handler):
     report = file_report(resident)
@@ -241,6 +261,7 @@ def test_handler_steps_are_validated(resident, handler):
 
 # --- inboxes --------------------------------------------------------------------------------------------
 
+
 def test_supervisors_see_their_area_overdue_first(app, resident, supervisor, monkeypatch):
     real_now = clock.now_utc
     monkeypatch.setattr(clock, "now_utc", lambda: real_now() - timedelta(hours=30))
@@ -273,6 +294,7 @@ def test_closed_reports_come_last_and_are_counted(resident, handler):
 
 
 # --- who sees the reporter ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["resident", "warden", "reviewer", "admin"])
 def test_nobody_else_learns_of_a_report(app, resident, role):
@@ -323,9 +345,15 @@ def test_every_endpoint_checks_the_role(app, role):
         sign_in(client, HANDLER)
     else:
         client = staff_client(app, role, "13900000096", "460100" if role == "supervisor" else None)
-    calls = [("GET", "/reports/"), ("GET", "/reports/clue"), ("GET", "/reports/supervision"),
-             ("GET", f"/reports/{report.id}"), ("POST", f"/reports/{report.id}/update"), ("GET", "/reports/inbox"),
-             ("GET", link)]
+    calls = [
+        ("GET", "/reports/"),
+        ("GET", "/reports/clue"),
+        ("GET", "/reports/supervision"),
+        ("GET", f"/reports/{report.id}"),
+        ("POST", f"/reports/{report.id}/update"),
+        ("GET", "/reports/inbox"),
+        ("GET", link),
+    ]
     for (method, path), expected in zip(calls, EXPECTED.get(role, (302,) * len(calls))):
         response = client.open(path, method=method, data={"state": "verifying", "note": "已到现场"})
         assert response.status_code == expected, (role, path)

@@ -1,4 +1,5 @@
 """`flask purge` deletes movement data past the retention period and nothing newer."""
+
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -18,8 +19,14 @@ def count(model):
 def test_purge_deletes_only_what_is_older_than_the_retention_period(app, monkeypatch):
     resident, code = make_resident(app, "13900000001", "460105199003071239")
     today = datetime.now(UTC)
-    resident.post("/api/checkins/batch", json={"records": [
-        checkin_record(visits=[{"district": "110105", "day": (today - timedelta(days=2)).date().isoformat()}])]})
+    resident.post(
+        "/api/checkins/batch",
+        json={
+            "records": [
+                checkin_record(visits=[{"district": "110105", "day": (today - timedelta(days=2)).date().isoformat()}])
+            ]
+        },
+    )
     warden = make_warden(app)
     post_scans(warden, scan_record(code["qr_text"]))
     assert (count(Checkin), count(Visit), count(Scan)) == (2, 1, 1)
@@ -31,11 +38,18 @@ def test_purge_deletes_only_what_is_older_than_the_retention_period(app, monkeyp
     assert "0 checkins" in result.output and (count(Checkin), count(Visit), count(Scan)) == (2, 1, 1)
 
     # a fresh check-in and scan made on day 27 must survive the purge on day 29
-    resident.post("/api/checkins/batch", json={"records": [
-        checkin_record(checked_at=(later.replace(tzinfo=UTC)).isoformat())]})
-    post_scans(warden, scan_record(code["qr_text"], uuid=str(uuid.uuid4()),
-                                   scanned_at=later.replace(tzinfo=UTC).isoformat(),
-                                   offline=("deny", "expired", "green")))
+    resident.post(
+        "/api/checkins/batch", json={"records": [checkin_record(checked_at=(later.replace(tzinfo=UTC)).isoformat())]}
+    )
+    post_scans(
+        warden,
+        scan_record(
+            code["qr_text"],
+            uuid=str(uuid.uuid4()),
+            scanned_at=later.replace(tzinfo=UTC).isoformat(),
+            offline=("deny", "expired", "green"),
+        ),
+    )
     much_later = clock.now_utc() + timedelta(days=2, hours=1)
     monkeypatch.setattr(clock, "now_utc", lambda: much_later)
     result = app.test_cli_runner().invoke(args=["purge"])

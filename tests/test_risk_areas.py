@@ -1,4 +1,5 @@
 """Risk areas in the console: declare, end early, history; people who were there are recoloured at once."""
+
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,8 +20,9 @@ def test_declaring_a_city_turns_people_who_checked_in_there_yellow_and_revokes_t
     assert code["colour"] == "green"
     admin = staff_client(app, "admin", "13700000001")
     today = clock.local_today().isoformat()
-    page = admin.post("/authority/risk-areas", data={"district": "460100", "level": "high", "start": today},
-                      follow_redirects=True)
+    page = admin.post(
+        "/authority/risk-areas", data={"district": "460100", "level": "high", "start": today}, follow_redirects=True
+    )
     text = page.get_data(as_text=True)
     assert "海南省海口市" in text and "1 人的健康码颜色发生变化" in text
     person = db.session.scalar(select(User).where(User.role == "resident"))
@@ -55,8 +57,10 @@ def test_bad_risk_area_input_is_refused_in_the_users_language(app):
     assert page.status_code == 422
     page = admin.post("/authority/risk-areas", data={"district": "460105", "level": "high", "start": "yesterday"})
     assert page.status_code == 422 and "2026-11-22" in page.get_data(as_text=True)
-    page = admin.post("/authority/risk-areas?lang=en", data={"district": "460105", "level": "high",
-                                                             "start": "2026-11-22", "end": "2026-11-01"})
+    page = admin.post(
+        "/authority/risk-areas?lang=en",
+        data={"district": "460105", "level": "high", "start": "2026-11-22", "end": "2026-11-01"},
+    )
     assert page.status_code == 422 and "The end date is before the start date." in page.get_data(as_text=True)
     assert db.session.scalar(select(RiskArea)) is None
 

@@ -3,6 +3,7 @@
 The table below is the access policy; a route missing from it fails the test, so each new page
 states who may use it.
 """
+
 import pytest
 from sqlalchemy import select
 
@@ -16,30 +17,61 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 CONSOLE = ("admin", "reviewer")
 ACCESS = {
-    "resident.index": SIGNED_IN, "static": PUBLIC,
-    "pwa.jwks": PUBLIC, "api.csrf_token": PUBLIC, "api.code": ("resident",), "api.people": ("resident",),
-    "api.checkins_batch": ("resident",), "api.scans_batch": ("warden",), "api.id_lookup": ("warden",),
+    "resident.index": SIGNED_IN,
+    "static": PUBLIC,
+    "pwa.jwks": PUBLIC,
+    "api.csrf_token": PUBLIC,
+    "api.code": ("resident",),
+    "api.people": ("resident",),
+    "api.checkins_batch": ("resident",),
+    "api.scans_batch": ("warden",),
+    "api.id_lookup": ("warden",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
-    "auth.sign_in": PUBLIC, "auth.verify": PUBLIC, "auth.sign_out": PUBLIC,  # tested in test_auth.py
-    "resident.appeals": ("resident",), "resident.checkin": ("resident",), "resident.code": ("resident",),
+    "auth.sign_in": PUBLIC,
+    "auth.verify": PUBLIC,
+    "auth.sign_out": PUBLIC,  # tested in test_auth.py
+    "resident.appeals": ("resident",),
+    "resident.checkin": ("resident",),
+    "resident.code": ("resident",),
     "resident.profile": ("resident",),
-    "relatives.index": ("resident",), "relatives.consent": ("resident",), "relatives.end": ("resident",),
-    "relatives.resend": ("resident",), "relatives.add": ("resident",), "relatives.paper": ("resident",),
+    "relatives.index": ("resident",),
+    "relatives.consent": ("resident",),
+    "relatives.end": ("resident",),
+    "relatives.resend": ("resident",),
+    "relatives.add": ("resident",),
+    "relatives.paper": ("resident",),
     "staff.enrol": PUBLIC,
-    "authority.index": CONSOLE, "authority.appeals": CONSOLE, "authority.appeal": CONSOLE,
-    "authority.overrides": CONSOLE, "authority.decide_override": CONSOLE,
-    "authority.control_list": ("admin",), "authority.control_upload": ("admin",),
-    "authority.apply_control_upload": ("admin",), "authority.discard_control_upload": ("admin",),
-    "authority.risk_areas": ("admin",), "authority.end_risk_area": ("admin",),
-    "authority.staff_links": ("admin",), "authority.revoke_invite": ("admin",),
-    "oversight.overview": ("admin", "supervisor"), "oversight.audit": ("admin", "supervisor"),
+    "authority.index": CONSOLE,
+    "authority.appeals": CONSOLE,
+    "authority.appeal": CONSOLE,
+    "authority.overrides": CONSOLE,
+    "authority.decide_override": CONSOLE,
+    "authority.control_list": ("admin",),
+    "authority.control_upload": ("admin",),
+    "authority.apply_control_upload": ("admin",),
+    "authority.discard_control_upload": ("admin",),
+    "authority.risk_areas": ("admin",),
+    "authority.end_risk_area": ("admin",),
+    "authority.staff_links": ("admin",),
+    "authority.revoke_invite": ("admin",),
+    "oversight.overview": ("admin", "supervisor"),
+    "oversight.audit": ("admin", "supervisor"),
     "oversight.audit_export": ("admin", "supervisor"),
-    "reports.index": ("resident",), "reports.new_clue": ("resident",), "reports.new_supervision": ("resident",),
-    "reports.show": ("resident", "handler", "supervisor"), "reports.update": ("handler",),
-    "reports.inbox": ("handler", "supervisor"), "reports.handle": PUBLIC,
-    "warden.scan": ("warden",), "warden.records": ("warden",), "warden.trail": ("warden",),
+    "reports.index": ("resident",),
+    "reports.new_clue": ("resident",),
+    "reports.new_supervision": ("resident",),
+    "reports.show": ("resident", "handler", "supervisor"),
+    "reports.update": ("handler",),
+    "reports.inbox": ("handler", "supervisor"),
+    "reports.handle": PUBLIC,
+    "warden.scan": ("warden",),
+    "warden.records": ("warden",),
+    "warden.trail": ("warden",),
     "warden.block": ("warden",),
-    "dev.outbox": PUBLIC, "pwa.manifest": PUBLIC, "pwa.offline": PUBLIC, "pwa.service_worker": PUBLIC,
+    "dev.outbox": PUBLIC,
+    "pwa.manifest": PUBLIC,
+    "pwa.offline": PUBLIC,
+    "pwa.service_worker": PUBLIC,
 }
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).
@@ -52,8 +84,9 @@ def _requests(app):
     """(endpoint, method, path) for every route, with placeholder arguments."""
     urls = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
-        values = {name: ARGUMENTS.get(type(converter).__name__, PLACEHOLDER)
-                  for name, converter in rule._converters.items()}
+        values = {
+            name: ARGUMENTS.get(type(converter).__name__, PLACEHOLDER) for name, converter in rule._converters.items()
+        }
         path = urls.build(rule.endpoint, values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, path
@@ -69,11 +102,18 @@ def clients(app):
     made["resident"] = resident
     warden = app.test_client()
     sign_in(warden, "13600000002")
-    enrol_warden(db.session.scalar(select(User).where(User.phone == "13600000002")), "赵值守",
-                 checkpoint={"name": "卡口", "kind": "mall", "address": "海口市长滨路8号", "district": "460105"})
+    enrol_warden(
+        db.session.scalar(select(User).where(User.phone == "13600000002")),
+        "赵值守",
+        checkpoint={"name": "卡口", "kind": "mall", "address": "海口市长滨路8号", "district": "460105"},
+    )
     made["warden"] = warden
-    for number, role, area in ((3, "handler", "460105"), (4, "supervisor", "460100"), (5, "reviewer", None),
-                               (6, "admin", None)):
+    for number, role, area in (
+        (3, "handler", "460105"),
+        (4, "supervisor", "460100"),
+        (5, "reviewer", None),
+        (6, "admin", None),
+    ):
         made[role] = staff_client(app, role, f"1360000000{number}", area)
     return made
 

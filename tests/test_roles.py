@@ -1,4 +1,5 @@
 """Role checks on every resident route: anonymous callers sign in, other roles are refused."""
+
 import pytest
 from sqlalchemy import update
 

@@ -1,4 +1,5 @@
 """Wardens: enrolment, the trust bundle, queued scans re-judged on the server, trails and audit, role checks."""
+
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -40,10 +41,17 @@ def make_resident(app, phone, id_number, **checkin):
 
 
 def scan_record(qr_text=None, id_number=None, offline=("pass", "ok", "green"), **fields):
-    record = {"uuid": str(uuid.uuid4()), "scanned_at": datetime.now(UTC).isoformat(),
-              "qr_text": qr_text, "id_number": id_number, "direction": "in", "reason": "回家",
-              "temperature": 36.4, "plate": "琼A12345",
-              "offline": {"result": offline[0], "reason": offline[1], "colour": offline[2], "bundle_iat": None}}
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "scanned_at": datetime.now(UTC).isoformat(),
+        "qr_text": qr_text,
+        "id_number": id_number,
+        "direction": "in",
+        "reason": "回家",
+        "temperature": 36.4,
+        "plate": "琼A12345",
+        "offline": {"result": offline[0], "reason": offline[1], "colour": offline[2], "bundle_iat": None},
+    }
     record.update(fields)
     return record
 
@@ -64,6 +72,7 @@ def green(app):
 
 # --- trust bundle ---------------------------------------------------------------------------------
 
+
 def test_trust_bundle_is_signed_and_lists_keys_and_revocations(app, client):
     resident, first = make_resident(app, "13900000001", ID_NUMBERS[0])
     resident.post("/api/checkins/batch", json={"records": [checkin_record(temperature=38.0)]})  # revokes
@@ -82,8 +91,16 @@ def test_trust_bundle_is_signed_and_lists_keys_and_revocations(app, client):
     assert payload["rules_version"] and payload["risk_areas_version"]
 
 
-@pytest.mark.parametrize("settings", [{"TRUSTED_ISSUERS": [{"iss": "guangdong", "keys": [
-    codes.public_jwk(ec.generate_private_key(ec.SECP256R1()).public_key())]}]}])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {
+            "TRUSTED_ISSUERS": [
+                {"iss": "guangdong", "keys": [codes.public_jwk(ec.generate_private_key(ec.SECP256R1()).public_key())]}
+            ]
+        }
+    ],
+)
 def test_trust_bundle_carries_other_regions_keys(client):
     bundle = client.get("/api/trust-bundle").get_json()["bundle"]
     payload = json.loads(codes.b64url_decode(bundle.split(".")[1]))
@@ -92,11 +109,16 @@ def test_trust_bundle_carries_other_regions_keys(client):
 
 # --- batch sync -----------------------------------------------------------------------------------
 
+
 def test_a_scan_is_stored_once_with_both_verdicts_and_the_person_linked(app, warden, green):
     record = scan_record(green["qr_text"])
     [answer] = post_scans(warden, record).get_json()["results"]
-    assert answer == {"uuid": record["uuid"], "status": "stored", "disagreement": False,
-                      "server": {"result": "pass", "reason": "ok", "colour": "green"}}
+    assert answer == {
+        "uuid": record["uuid"],
+        "status": "stored",
+        "disagreement": False,
+        "server": {"result": "pass", "reason": "ok", "colour": "green"},
+    }
     [again] = post_scans(warden, record).get_json()["results"]
     assert again["status"] == "duplicate"
     [conflict] = post_scans(warden, {**record, "direction": "out"}).get_json()["results"]
@@ -105,15 +127,21 @@ def test_a_scan_is_stored_once_with_both_verdicts_and_the_person_linked(app, war
     assert db.session.scalar(select(func.count()).select_from(Scan)) == 1
     person = db.session.scalar(select(User).where(User.phone == "13900000001"))
     assert (scan.person_id, scan.jti, scan.direction, scan.plate, scan.temperature) == (
-        person.id, green["jti"], "in", "琼A12345", 36.4)
+        person.id,
+        green["jti"],
+        "in",
+        "琼A12345",
+        36.4,
+    )
     assert scan.checkpoint_id == db.session.scalar(select(Checkpoint.id))
     assert scan.received_at >= scan.scanned_at - timedelta(seconds=1)
 
 
 def test_a_bad_record_does_not_block_the_good_ones(warden, green):
     good = scan_record(green["qr_text"])
-    results = post_scans(warden, scan_record(green["qr_text"], direction="sideways", temperature=99), good,
-                         scan_record(), 42).get_json()["results"]
+    results = post_scans(
+        warden, scan_record(green["qr_text"], direction="sideways", temperature=99), good, scan_record(), 42
+    ).get_json()["results"]
     assert [r["status"] for r in results] == ["invalid", "stored", "invalid", "invalid"]
     assert set(results[0]["errors"]) == {"direction", "temperature"}
     assert "qr_text" in results[2]["errors"]
@@ -137,23 +165,35 @@ def tamper(qr_text):
 
 def test_forged_tampered_unknown_and_garbage_codes_are_denied(app, warden, green):
     other = codes.signing_key(ec.generate_private_key(ec.SECP256R1()))
-    unknown = codes.qr_text(codes.sign({**json.loads(codes.b64url_decode(
-        codes.token_from_qr(green["qr_text"]).split(".")[1]))}, other))
-    cases = {"forged": forge(green["qr_text"], col="green"), "tampered": tamper(green["qr_text"]),
-             "unknown": unknown, "garbage": "YMT1:not-a-token", "foreign": "https://example.org/code/1"}
+    unknown = codes.qr_text(
+        codes.sign({**json.loads(codes.b64url_decode(codes.token_from_qr(green["qr_text"]).split(".")[1]))}, other)
+    )
+    cases = {
+        "forged": forge(green["qr_text"], col="green"),
+        "tampered": tamper(green["qr_text"]),
+        "unknown": unknown,
+        "garbage": "YMT1:not-a-token",
+        "foreign": "https://example.org/code/1",
+    }
     records = [scan_record(text) for text in cases.values()]
     results = post_scans(warden, *records).get_json()["results"]
     reasons = {name: r["server"]["reason"] for name, r in zip(cases, results)}
-    assert reasons == {"forged": "invalid", "tampered": "invalid", "unknown": "unknown_issuer",
-                       "garbage": "invalid", "foreign": "invalid"}
+    assert reasons == {
+        "forged": "invalid",
+        "tampered": "invalid",
+        "unknown": "unknown_issuer",
+        "garbage": "invalid",
+        "foreign": "invalid",
+    }
     assert all(r["server"]["result"] == "deny" and r["disagreement"] for r in results)  # device said pass
 
 
 def test_expired_code_is_denied_as_of_the_scan_time(app, warden, green, monkeypatch):
     later = clock.now_utc() + timedelta(days=3)
     monkeypatch.setattr(clock, "now_utc", lambda: later)
-    record = scan_record(green["qr_text"], scanned_at=later.isoformat() + "+00:00",
-                         offline=("deny", "expired", "green"))
+    record = scan_record(
+        green["qr_text"], scanned_at=later.isoformat() + "+00:00", offline=("deny", "expired", "green")
+    )
     [answer] = post_scans(warden, record).get_json()["results"]
     assert answer["server"]["reason"] == "expired" and answer["disagreement"] is False
 
@@ -171,16 +211,19 @@ def test_a_code_revoked_after_the_scan_is_flagged_as_a_disagreement(app, warden)
 def test_red_code_is_denied_with_its_colour(app, warden):
     _, red = make_resident(app, "13900000003", ID_NUMBERS[3], contact_with_cases=True)
     assert red["colour"] == "yellow"
-    [answer] = post_scans(warden, scan_record(red["qr_text"], offline=("deny", "yellow", "yellow"))) \
-        .get_json()["results"]
+    [answer] = post_scans(warden, scan_record(red["qr_text"], offline=("deny", "yellow", "yellow"))).get_json()[
+        "results"
+    ]
     assert answer["server"] == {"result": "deny", "reason": "yellow", "colour": "yellow"}
     assert answer["disagreement"] is False
 
 
 def test_id_only_scans_are_checked_on_sync(app, warden, green):
     [known, unknown] = post_scans(
-        warden, scan_record(id_number=ID_NUMBERS[0], offline=("unverified", "id_only", None)),
-        scan_record(id_number=ID_NUMBERS[2], offline=("unverified", "id_only", None))).get_json()["results"]
+        warden,
+        scan_record(id_number=ID_NUMBERS[0], offline=("unverified", "id_only", None)),
+        scan_record(id_number=ID_NUMBERS[2], offline=("unverified", "id_only", None)),
+    ).get_json()["results"]
     assert known["server"] == {"result": "pass", "reason": "ok", "colour": "green"}
     assert unknown["server"]["reason"] == "unknown_person"
     scan = db.session.scalar(select(Scan).where(Scan.uuid == known["uuid"]))
@@ -204,6 +247,7 @@ def test_garbage_json_is_a_400(warden, body):
 
 
 # --- roles ----------------------------------------------------------------------------------------
+
 
 def test_a_resident_cannot_post_scans_or_look_up_ids(app, green):
     resident = app.test_client()
@@ -238,12 +282,14 @@ def test_wardens_cannot_use_resident_pages(warden):
 
 # --- trail, audit, block ----------------------------------------------------------------------------
 
+
 def test_opening_a_trail_asks_why_writes_the_audit_log_and_offers_block_for_a_risk_trail(app, warden):
     resident, code = make_resident(app, "13900000001", ID_NUMBERS[0])
     second_gate = make_warden(app, "13900000098", {**GATE, "name": "美兰机场出口", "district": "460108"})
     post_scans(second_gate, scan_record(code["qr_text"]))
-    app.test_cli_runner().invoke(args=["import", "risk-areas", _csv(app, "district,level,start\n460108,high,"
-                                                                    f"{clock.local_today()}\n")])
+    app.test_cli_runner().invoke(
+        args=["import", "risk-areas", _csv(app, f"district,level,start\n460108,high,{clock.local_today()}\n")]
+    )
     record = scan_record(code["qr_text"])
     post_scans(warden, record)
     form = warden.get(f"/warden/trail/{record['uuid']}")
@@ -270,6 +316,7 @@ def test_trails_open_only_right_after_the_scan(app, warden, green, monkeypatch):
 
 def _csv(app, text):
     import tempfile
+
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as file:
         file.write(text)
     return file.name
@@ -277,14 +324,23 @@ def _csv(app, text):
 
 # --- enrolment ----------------------------------------------------------------------------------------
 
+
 def test_enrolment_link_signs_in_then_enrols_a_warden_with_a_new_checkpoint(app, client):
     link = f"/staff/enrol/{enrolment_token('warden')}"
     response = client.get(link)
     assert response.headers["Location"] == "/auth/sign-in"
     sign_in_response = sign_in(client, "13900000077")
     assert sign_in_response.headers["Location"] == link
-    response = client.post(link, data={"name": "钱值守", "checkpoint_name": "三亚湾路口", "kind": "highway_exit",
-                                       "address": "三亚市天涯区三亚湾路", "district": "460204"})
+    response = client.post(
+        link,
+        data={
+            "name": "钱值守",
+            "checkpoint_name": "三亚湾路口",
+            "kind": "highway_exit",
+            "address": "三亚市天涯区三亚湾路",
+            "district": "460204",
+        },
+    )
     assert response.headers["Location"] == "/warden/scan"
     user = db.session.scalar(select(User).where(User.phone == "13900000077"))
     assert user.role == "warden" and user.checkpoint.name == "三亚湾路口" and user.checkpoint.district == "460204"
@@ -299,8 +355,10 @@ def test_enrolment_link_can_name_an_existing_checkpoint(app, warden):
 
 def test_new_checkpoint_needs_its_details(app):
     client = new_client(app, "13900000075")
-    page = client.post(f"/staff/enrol/{enrolment_token('warden')}",
-                       data={"name": "周值守", "checkpoint_name": "", "kind": "mall", "address": "", "district": ""})
+    page = client.post(
+        f"/staff/enrol/{enrolment_token('warden')}",
+        data={"name": "周值守", "checkpoint_name": "", "kind": "mall", "address": "", "district": ""},
+    )
     assert page.status_code == 422 and "请填写" in page.get_data(as_text=True)
 
 
@@ -308,6 +366,7 @@ def test_forged_and_expired_links_are_refused(app, client, monkeypatch):
     assert client.get("/staff/enrol/not-a-token").status_code == 400
     token = enrolment_token("warden")
     import itsdangerous.timed
+
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: __import__("time").time_ns() / 1e9 + 73 * 3600)
     page = client.get(f"/staff/enrol/{token}")
     assert page.status_code == 400 and "已过期" in page.get_data(as_text=True)

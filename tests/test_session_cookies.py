@@ -1,4 +1,5 @@
 """Signed-cookie sessions with remembered verification: the same answers as verifying every time."""
+
 import pytest
 from flask import request
 
@@ -86,13 +87,16 @@ def test_a_view_may_set_its_own_security_header(app):
     assert response.headers["Vary"] == "Accept-Language, Cookie"
 
 
-@pytest.mark.parametrize(("headers", "query", "expected"), [
-    ({"Accept-Language": "en-GB,en;q=0.9"}, "", "Please sign in first."),
-    ({"Accept-Language": "fr, en;q=0.5"}, "", "Please sign in first."),
-    ({"Accept-Language": "fr"}, "", "请先登录。"),
-    ({}, "", "请先登录。"),
-    ({"Accept-Language": "zh"}, "?lang=en", "Please sign in first."),
-])
+@pytest.mark.parametrize(
+    ("headers", "query", "expected"),
+    [
+        ({"Accept-Language": "en-GB,en;q=0.9"}, "", "Please sign in first."),
+        ({"Accept-Language": "fr, en;q=0.5"}, "", "Please sign in first."),
+        ({"Accept-Language": "fr"}, "", "请先登录。"),
+        ({}, "", "请先登录。"),
+        ({"Accept-Language": "zh"}, "?lang=en", "Please sign in first."),
+    ],
+)
 def test_the_language_follows_the_query_then_the_header(client, headers, query, expected):
     response = client.get("/api/code" + query, headers=headers)
     assert response.status_code == 401 and response.get_json()["message"] == expected

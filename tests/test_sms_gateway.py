@@ -1,4 +1,5 @@
 """The production SMS backend posts to an HTTP gateway; tested against a local fake gateway."""
+
 import json
 import re
 import threading
@@ -37,8 +38,12 @@ def gateway():
 
 @pytest.fixture
 def settings(gateway):
-    return {"SMS_BACKEND": "http", "SMS_GATEWAY_URL": gateway.url, "SMS_GATEWAY_TOKEN": "t0ken",
-            "ENV_NAME": "production"}
+    return {
+        "SMS_BACKEND": "http",
+        "SMS_GATEWAY_URL": gateway.url,
+        "SMS_GATEWAY_TOKEN": "t0ken",
+        "ENV_NAME": "production",
+    }
 
 
 def test_sign_in_code_is_posted_to_the_gateway_and_not_stored_readable(client, gateway):

@@ -2,6 +2,7 @@
 
 A bulk change (a control list, a risk area) writes thousands of pages; the admin's request should end when
 they are durable in the WAL, not after SQLite has also copied them into the database file."""
+
 import os
 from pathlib import Path
 
@@ -47,8 +48,9 @@ def database_file(app) -> Path:
 
 def bulk_commit(app) -> None:
     with app.app_context():
-        db.session.execute(text("INSERT INTO filler (body) VALUES (:body)"),
-                           [{"body": os.urandom(1900).hex()} for _ in range(PAGES)])
+        db.session.execute(
+            text("INSERT INTO filler (body) VALUES (:body)"), [{"body": os.urandom(1900).hex()} for _ in range(PAGES)]
+        )
         db.session.commit()
 
 
@@ -103,4 +105,3 @@ def test_without_a_checkpoint_thread_the_backstop_still_bounds_the_wal(make_app,
 
     bulk_commit(app)
     assert database_file(app).stat().st_size >= before + PAGES * 3800
-

@@ -1,4 +1,5 @@
 """Staff enrolment from the console: single-use, expiring links with a role and an area; audited."""
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -8,6 +9,7 @@ from tests.conftest import sign_in, staff_client
 
 def _link_from(page: str) -> str:
     import re
+
     return re.search(r'value="http://localhost(/staff/enrol/[^"]+)"', page).group(1)
 
 
@@ -45,6 +47,7 @@ def test_withdrawn_links_no_longer_enrol(app):
     admin = staff_client(app, "admin", "13700000001")
     link = _link_from(admin.post("/authority/staff", data={"role": "reviewer"}).get_data(as_text=True))
     from app.models import StaffInvite
+
     invite_id = db.session.scalar(select(StaffInvite.id))
     admin.post(f"/authority/staff/invites/{invite_id}/revoke")
     newcomer = app.test_client()

@@ -1,4 +1,5 @@
 """Demo data: a resident for each colour, made through the same services real users go through."""
+
 import uuid
 from datetime import timedelta
 
@@ -38,20 +39,48 @@ def seed() -> list[str]:
     for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
         user, new = _account(phone, now)
         if new:
-            save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
-                         doc_kind="resident_id", doc_number=id_number)
+            save_profile(
+                user,
+                name=name,
+                address="海南省海口市滨海大道 1 号",
+                district="460105",
+                doc_kind="resident_id",
+                doc_number=id_number,
+            )
             if expected == "red":
-                import_control_list(f"doc_number,status,start\n{id_number},close_contact,"
-                                    f"{clock.local_today() - timedelta(days=2)}\n", source="demo")
-            store_checkins(user, user, [{"uuid": str(uuid.uuid4()), "checked_at": now.isoformat() + "Z",
-                                         "district": "460105", "symptoms": [], "visits": [],
-                                         "contact_with_cases": False, **answers}])
+                import_control_list(
+                    f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
+                    source="demo",
+                )
+            store_checkins(
+                user,
+                user,
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "checked_at": now.isoformat() + "Z",
+                        "district": "460105",
+                        "symptoms": [],
+                        "visits": [],
+                        "contact_with_cases": False,
+                        **answers,
+                    }
+                ],
+            )
             db.session.refresh(user)
         lines.append(f"{phone}  {name}  {user.colour}")
     warden, new = _account(DEMO_WARDEN_PHONE, now)
     if new:
-        enrol_warden(warden, "赵值守", checkpoint={"name": "长滨路社区卡口", "kind": "community_gate",
-                                                  "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"})
+        enrol_warden(
+            warden,
+            "赵值守",
+            checkpoint={
+                "name": "长滨路社区卡口",
+                "kind": "community_gate",
+                "address": "海南省海口市秀英区长滨路 8 号",
+                "district": "460105",
+            },
+        )
     lines.append(f"{DEMO_WARDEN_PHONE}  {warden.name}  warden at {warden.checkpoint.name} (scanner: /warden/scan)")
     for phone, name, role, area, start in DEMO_STAFF:
         member, new = _account(phone, now)

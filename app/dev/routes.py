@@ -1,4 +1,5 @@
 """The SMS outbox: in development, text messages are not sent but shown here."""
+
 from flask import render_template
 from sqlalchemy import select
 

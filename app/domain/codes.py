@@ -1,4 +1,5 @@
 """The health code contract (DESIGN.md section 3): compact ES256 JWS behind the `YMT1:` prefix."""
+
 import base64
 import hashlib
 import json
@@ -110,8 +111,7 @@ def unverified_payload(token: str) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def verify(token: str, keys: Mapping[str, ec.EllipticCurvePublicKey], now: int,
-           typ: str = TOKEN_TYPE) -> dict:
+def verify(token: str, keys: Mapping[str, ec.EllipticCurvePublicKey], now: int, typ: str = TOKEN_TYPE) -> dict:
     """Check a compact JWS against keys looked up by kid; returns the payload or raises CodeInvalid."""
     try:
         header_b64, payload_b64, signature_b64 = token.split(".")
@@ -155,4 +155,4 @@ def token_from_qr(text: str) -> str:
     text = text.strip()
     if not text.startswith(QR_PREFIX):
         raise CodeInvalid("malformed")
-    return text[len(QR_PREFIX):]
+    return text[len(QR_PREFIX) :]

@@ -1,4 +1,5 @@
 """The colour rule engine: a person's facts, a versioned rule set and the risk areas in, a verdict out."""
+
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -425,8 +426,9 @@ def evaluate(facts: Facts, rules: RuleSet, risk_areas: Sequence[RiskArea], today
     return _Evaluator(rules, risk_areas, today).evaluate(facts)
 
 
-def evaluate_many(people: Iterable[Facts], rules: RuleSet, risk_areas: Sequence[RiskArea],
-                  today: date) -> list[Verdict]:
+def evaluate_many(
+    people: Iterable[Facts], rules: RuleSet, risk_areas: Sequence[RiskArea], today: date
+) -> list[Verdict]:
     """`evaluate` for many people at once (same results); what they share is worked out once, and people
     with equal facts share one verdict (common where check-ins that only count by their day are given by
     their days: neighbours who check in every day with nothing to declare have equal facts)."""
@@ -453,12 +455,17 @@ class _Evaluator:
         # fever, symptom, contact or arrival): the rest are skipped.
         self.builders = {
             (control, checked, declared): tuple(
-                (rule, build) for rule, build in builders
+                (rule, build)
+                for rule, build in builders
                 if (control or rule.kind != "control_status")
                 and (checked or rule.kind not in _CHECKIN_KINDS)
                 and (declared or rule.kind not in _DECLARED_KINDS)
-                and (self.risk_areas or rule.kind not in _AREA_KINDS))
-            for control in (False, True) for checked in (False, True) for declared in (False, True)}
+                and (self.risk_areas or rule.kind not in _AREA_KINDS)
+            )
+            for control in (False, True)
+            for checked in (False, True)
+            for declared in (False, True)
+        }
         self.override_rule = _enabled_rule(rules, "override")
         self.triggering = {symptom.code for symptom in rules.symptoms if symptom.triggers}
         self.order = {rule.id: index for index, rule in enumerate(rules.rules)}
@@ -483,8 +490,12 @@ class _Evaluator:
         threshold = rules.fever_threshold_c
         declared = False
         for checkin in checkins:
-            if (checkin.arrival or checkin.symptoms or checkin.contact_with_cases
-                    or (checkin.temperature is not None and checkin.temperature >= threshold)):
+            if (
+                checkin.arrival
+                or checkin.symptoms
+                or checkin.contact_with_cases
+                or (checkin.temperature is not None and checkin.temperature >= threshold)
+            ):
                 declared = True
                 break
         for rule, build in self.builders[bool(inputs.control), bool(checkins), declared]:
@@ -540,8 +551,10 @@ class _Evaluator:
         if periods is None:
             levels = rule.params["levels"]
             periods = by_district[district] = tuple(
-                (area.start, area.end) for area in self.risk_areas
-                if area.level in levels and districts.within(district, area.district))
+                (area.start, area.end)
+                for area in self.risk_areas
+                if area.level in levels and districts.within(district, area.district)
+            )
         return any(start <= day and (end is None or day <= end) for start, end in periods)
 
     def _reasons(self, state: _DayState) -> tuple[Reason, ...]:
@@ -563,8 +576,15 @@ class _Evaluator:
                 context = {"remaining": remaining}
                 self._texts[key] = (_fill(rules.recovery_text, context), _fill(rules.recovery_guidance, context))
             text, guidance = self._texts[key]
-            reasons.append(Reason(RECOVERY_RULE_ID, state.pending, dict(text), dict(guidance),
-                                  state.recovery_base[state.pending] + timedelta(days=needed)))
+            reasons.append(
+                Reason(
+                    RECOVERY_RULE_ID,
+                    state.pending,
+                    dict(text),
+                    dict(guidance),
+                    state.recovery_base[state.pending] + timedelta(days=needed),
+                )
+            )
         reasons.sort(key=lambda r: (-_SEVERITY[r.colour], order.get(r.rule_id, -1)))
         return tuple(reasons)
 
@@ -574,8 +594,10 @@ class _Evaluator:
         texts = self._texts.get(key)
         if texts is None:
             labels = rule.params.get("categories", {}).get(override.reason_category, {})
-            text = {lang: template.format_map({"category": labels.get(lang, override.reason_category)})
-                    for lang, template in rule.text.items()}
+            text = {
+                lang: template.format_map({"category": labels.get(lang, override.reason_category)})
+                for lang, template in rule.text.items()
+            }
             texts = self._texts[key] = (text, _fill(rule.guidance, {}))
         return Reason(rule.id, override.colour, dict(texts[0]), dict(texts[1]), override.end)
 
@@ -652,8 +674,12 @@ def _day_state(day: date, spans, overrides, checked: bool, gap: date, rules: Rul
         base = gap if since is None or gap > since else since
         recovery_base[colour] = base
         streaks[colour] = max(0, (day - base).days - (0 if checked else 1))
-        if (pending is None and last_active is not None and streaks[colour] < rules.recovery_checkins[colour]
-                and not runs.recovered(last_active, rules.recovery_checkins[colour])):
+        if (
+            pending is None
+            and last_active is not None
+            and streaks[colour] < rules.recovery_checkins[colour]
+            and not runs.recovered(last_active, rules.recovery_checkins[colour])
+        ):
             pending = colour
     if override:
         colour = override.colour
@@ -809,29 +835,37 @@ def _visited_risk_area_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
 def _arrival_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for `days` days from an arrival from another province (first two code digits differ)."""
     length = timedelta(days=rule.params["days"] - 1)
-    return [_span(rule, checkin.arrival.day, checkin.arrival.day + length) for checkin in inputs.checkins
-            if checkin.arrival and checkin.arrival.from_district[:2] != checkin.district[:2]]
+    return [
+        _span(rule, checkin.arrival.day, checkin.arrival.day + length)
+        for checkin in inputs.checkins
+        if checkin.arrival and checkin.arrival.from_district[:2] != checkin.district[:2]
+    ]
 
 
 def _fever_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active on the day of a check-in at or above the fever threshold."""
     threshold = inputs.shared.rules.fever_threshold_c
-    return [_span(rule, checkin.day, checkin.day) for checkin in inputs.checkins
-            if checkin.temperature is not None and checkin.temperature >= threshold]
+    return [
+        _span(rule, checkin.day, checkin.day)
+        for checkin in inputs.checkins
+        if checkin.temperature is not None and checkin.temperature >= threshold
+    ]
 
 
 def _symptom_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active on the day of a check-in declaring a triggering symptom."""
     triggering = inputs.shared.triggering
-    return [_span(rule, checkin.day, checkin.day) for checkin in inputs.checkins
-            if checkin.symptoms and triggering.intersection(checkin.symptoms)]
+    return [
+        _span(rule, checkin.day, checkin.day)
+        for checkin in inputs.checkins
+        if checkin.symptoms and triggering.intersection(checkin.symptoms)
+    ]
 
 
 def _declared_contact_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     """Active for `days` days from a check-in declaring contact with cases."""
     length = timedelta(days=rule.params["days"] - 1)
-    return [_span(rule, checkin.day, checkin.day + length) for checkin in inputs.checkins
-            if checkin.contact_with_cases]
+    return [_span(rule, checkin.day, checkin.day + length) for checkin in inputs.checkins if checkin.contact_with_cases]
 
 
 def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
@@ -839,8 +873,14 @@ def _no_spans(rule: Rule, inputs: _Inputs) -> Iterable[_Span]:
     return ()
 
 
-_CHECKIN_KINDS = ("in_risk_area", "visited_risk_area", "arrival_other_province", "fever", "symptoms",
-                  "declared_contact")
+_CHECKIN_KINDS = (
+    "in_risk_area",
+    "visited_risk_area",
+    "arrival_other_province",
+    "fever",
+    "symptoms",
+    "declared_contact",
+)
 _AREA_KINDS = ("in_risk_area", "visited_risk_area")
 _DECLARED_KINDS = ("arrival_other_province", "fever", "symptoms", "declared_contact")  # read only what is declared
 _SPAN_BUILDERS = {
@@ -857,8 +897,11 @@ _SPAN_BUILDERS = {
 
 def risk_areas_on(district: str, day: date, risk_areas: Iterable[RiskArea]) -> list[RiskArea]:
     """The risk areas covering `district` on `day` (a city or province area covers its counties)."""
-    return [area for area in risk_areas
-            if districts.within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)]
+    return [
+        area
+        for area in risk_areas
+        if districts.within(district, area.district) and area.start <= day and (area.end is None or day <= area.end)
+    ]
 
 
 # --- storage snapshots -----------------------------------------------------------------------
@@ -912,9 +955,7 @@ def facts_from_dict(mapping: Mapping) -> Facts:
             for e in mapping.get("control", ())
         ),
         overrides=tuple(
-            Override(
-                o["colour"], o["reason_category"], date.fromisoformat(o["start"]), _date_or_none(o.get("end"))
-            )
+            Override(o["colour"], o["reason_category"], date.fromisoformat(o["start"]), _date_or_none(o.get("end")))
             for o in mapping.get("overrides", ())
         ),
         checkin_days=tuple(date.fromisoformat(day) for day in mapping.get("checkin_days", ())),

@@ -1,4 +1,5 @@
 """Administrative divisions (GB/T 2260 codes) the demo knows, from app/data/districts.csv."""
+
 import csv
 from dataclasses import dataclass
 from functools import cache

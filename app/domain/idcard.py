@@ -1,4 +1,5 @@
 """Identity document numbers: the GB 11643-1999 resident ID and the other documents a profile may use."""
+
 import re
 from dataclasses import dataclass
 from datetime import date

@@ -1,4 +1,5 @@
 """Masked forms of personal data for codes, scanners and lists (information minimisation)."""
+
 import re
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•]+")  # ideographs and the name dot

@@ -1,4 +1,5 @@
 """Judging a scanned code at a gate: the same rules offline in the browser and again on the server."""
+
 import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -8,8 +9,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from app.domain import codes
 
 RESULTS = ("pass", "deny", "unverified")
-REASONS = ("ok", "yellow", "red", "invalid", "expired", "revoked", "unknown_issuer", "id_only", "unknown_person",
-           "no_code")
+REASONS = (
+    "ok",
+    "yellow",
+    "red",
+    "invalid",
+    "expired",
+    "revoked",
+    "unknown_issuer",
+    "id_only",
+    "unknown_person",
+    "no_code",
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """The one place that reads the wall clock; everything else asks here (tests replace `now_utc`)."""
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,5 @@
 """Identity documents at rest: checked once, then kept only as a keyed hash, a masked form and a birth date."""
+
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -75,5 +76,7 @@ def checked_document(kind: str | None, number: str, today: date) -> CheckedDocum
 
 def is_child(person) -> bool:
     """Younger than the age at which a relative's own consent is needed (by the ID's birth date)."""
-    return person.birth_date is not None and age_on(person.birth_date, clock.local_today()) < current_app.config[
-        "CHILD_AGE"]
+    return (
+        person.birth_date is not None
+        and age_on(person.birth_date, clock.local_today()) < current_app.config["CHILD_AGE"]
+    )

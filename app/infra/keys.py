@@ -1,4 +1,5 @@
 """Signing keys in instance/keys: one active P-256 key, retired public keys kept until their codes expire."""
+
 import json
 import os
 from datetime import datetime, timedelta
@@ -40,8 +41,9 @@ def _new_key(now: datetime) -> str:
     _dir().mkdir(parents=True, exist_ok=True)
     private_key = ec.generate_private_key(ec.SECP256R1())
     kid = signing_key(private_key).kid
-    pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(_dir() / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
@@ -107,8 +109,7 @@ def published_jwks() -> list[dict]:
     for kid, meta in loaded["ring"]["keys"].items():
         retired = meta["retired_at"]
         if retired is None or datetime.fromisoformat(retired) + longest_code_life() > now:
-            keys.append({**public_jwk(loaded["private"][kid].public_key()),
-                         "iss": current_app.config["CODE_ISSUER"]})
+            keys.append({**public_jwk(loaded["private"][kid].public_key()), "iss": current_app.config["CODE_ISSUER"]})
     return keys
 
 

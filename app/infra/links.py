@@ -1,4 +1,5 @@
 """Links sent to people (an enrolment, a report to handle): signed with itsdangerous, and expiring."""
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 

@@ -1,6 +1,7 @@
 """Records that devices queue offline and send in batches (DESIGN.md section 5): the parts every kind
 of record shares — client UUIDs, device times, fingerprints, and sorting a batch into invalid,
 duplicate, conflicting and new records."""
+
 import hashlib
 import uuid as uuid_module
 from collections.abc import Callable
@@ -48,8 +49,7 @@ def parse_device_time(value, now: datetime, field: str, errors: dict) -> datetim
     elif moment > now + timedelta(minutes=10):
         errors[field] = _("The time of this record is in the future. Please check the phone's clock.")
     elif moment < now - max_age:
-        errors[field] = _("This record is older than %(days)s days and can no longer be accepted.",
-                          days=max_age.days)
+        errors[field] = _("This record is older than %(days)s days and can no longer be accepted.", days=max_age.days)
     else:
         return moment
     return None
@@ -88,13 +88,17 @@ def triage(payloads: list, parse: Callable, model, now: datetime, **context):
         else:
             parsed.append((index, record, fingerprint({**record, **context})))
     uuids = [record["uuid"] for _, record, _ in parsed]
-    known = dict(db.session.execute(select(model.uuid, model.payload_hash).where(model.uuid.in_(uuids))).all()) \
-        if uuids else {}
+    known = (
+        dict(db.session.execute(select(model.uuid, model.payload_hash).where(model.uuid.in_(uuids))).all())
+        if uuids
+        else {}
+    )
     fresh = []
     for index, record, print_ in parsed:
         if record["uuid"] in known:
-            answers[index] = RecordResult(record["uuid"], "duplicate" if known[record["uuid"]] == print_
-                                          else "conflict")
+            answers[index] = RecordResult(
+                record["uuid"], "duplicate" if known[record["uuid"]] == print_ else "conflict"
+            )
         else:
             known[record["uuid"]] = print_
             fresh.append((index, record, print_))

@@ -7,6 +7,7 @@ SQLAlchemy's own bind and result processors, so what is written and read is exac
 writes and reads. What this skips: Connection-level events and echo logging (the app registers none) and
 the wrapping of driver errors in sqlalchemy.exc.
 """
+
 import weakref
 from dataclasses import dataclass
 from operator import itemgetter
@@ -71,15 +72,21 @@ def prepare(statement, dialect) -> Prepared:
         return found[1]
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
-    fixed = {name: bind.effective_value for name, bind in compiled.binds.items()
-             if not bind.required and (name in names or not compiled.positional)}
-    binds = tuple((name, process) for name, process in (
-        (name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for name, bind in compiled.binds.items())
-        if process is not None)
+    fixed = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required and (name in names or not compiled.positional)
+    }
+    binds = tuple(
+        (name, process)
+        for name, process in (
+            (name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for name, bind in compiled.binds.items()
+        )
+        if process is not None
+    )
     columns = getattr(statement, "selected_columns", ())
     results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-    prepared = Prepared(compiled.string, compiled.positional, names, fixed, binds,
-                        results)
+    prepared = Prepared(compiled.string, compiled.positional, names, fixed, binds, results)
     by_statement[id(statement)] = (statement, prepared)  # the statement is kept, so its id stays its own
     return prepared
 

@@ -1,4 +1,5 @@
 """Pluggable SMS: the development outbox, or an HTTP gateway configured by URL."""
+
 import logging
 
 import requests
@@ -23,8 +24,9 @@ def send_sms(phone: str, body: str, purpose: str, secret: str | None = None) -> 
     development outbox, whose whole point is to show it.
     """
     backend = current_app.config["SMS_BACKEND"]
-    message = SmsMessage(phone=phone, purpose=purpose, body=body, backend=backend, status="sent",
-                         created_at=clock.now_utc())
+    message = SmsMessage(
+        phone=phone, purpose=purpose, body=body, backend=backend, status="sent", created_at=clock.now_utc()
+    )
     if backend == "outbox":
         log.info("sms outbox to %s (%s): %s", mask_phone(phone), purpose, body)
     elif backend == "http":
@@ -50,9 +52,12 @@ def _post_to_gateway(phone: str, body: str, purpose: str) -> None:
     config = current_app.config
     headers = {"Authorization": f"Bearer {config['SMS_GATEWAY_TOKEN']}"} if config["SMS_GATEWAY_TOKEN"] else {}
     try:
-        response = requests.post(config["SMS_GATEWAY_URL"], json={"phone": phone, "message": body,
-                                                                  "purpose": purpose},
-                                 headers=headers, timeout=config["SMS_GATEWAY_TIMEOUT"])
+        response = requests.post(
+            config["SMS_GATEWAY_URL"],
+            json={"phone": phone, "message": body, "purpose": purpose},
+            headers=headers,
+            timeout=config["SMS_GATEWAY_TIMEOUT"],
+        )
     except requests.RequestException as error:
         raise SmsFailed(f"gateway unreachable: {type(error).__name__}") from None
     if not 200 <= response.status_code < 300:

@@ -1,5 +1,6 @@
 """One-time 6-digit codes sent by SMS: stored as keyed hashes, 5 minutes, 5 attempts, one live code per
 phone and purpose (signing in, or a relative consenting to a binding)."""
+
 import hashlib
 import hmac
 import secrets
@@ -43,11 +44,21 @@ def send_code(phone: str, purpose: str, message: Callable[[str, int], str]) -> N
     """Replace any live code for this phone and purpose with a new one and text it; commits."""
     now = clock.now_utc()
     code = f"{secrets.randbelow(10**6):06d}"
-    db.session.execute(update(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose,
-                                             SmsCode.consumed_at.is_(None)).values(consumed_at=now))
+    db.session.execute(
+        update(SmsCode)
+        .where(SmsCode.phone == phone, SmsCode.purpose == purpose, SmsCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+    )
     ttl = current_app.config["OTP_TTL_SECONDS"]
-    db.session.add(SmsCode(phone=phone, purpose=purpose, code_hash=_hash(phone, purpose, code), created_at=now,
-                           expires_at=now + timedelta(seconds=ttl)))
+    db.session.add(
+        SmsCode(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_hash(phone, purpose, code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
     send_sms(phone, message(code, ttl // 60), purpose.split(":")[0], secret=code)
     db.session.commit()
 
@@ -55,9 +66,12 @@ def send_code(phone: str, purpose: str, message: Callable[[str, int], str]) -> N
 def check_code(phone: str, purpose: str, code: str) -> None:
     """Accept the code or raise CodeRejected; every try counts (committed), success consumes it."""
     now = clock.now_utc()
-    record = db.session.scalars(select(SmsCode).where(SmsCode.phone == phone, SmsCode.purpose == purpose,
-                                                      SmsCode.consumed_at.is_(None))
-                                .order_by(SmsCode.id.desc()).limit(1)).first()
+    record = db.session.scalars(
+        select(SmsCode)
+        .where(SmsCode.phone == phone, SmsCode.purpose == purpose, SmsCode.consumed_at.is_(None))
+        .order_by(SmsCode.id.desc())
+        .limit(1)
+    ).first()
     if record is None:
         raise CodeRejected("no_code")
     if record.expires_at <= now:

@@ -9,6 +9,7 @@ process here turns the automatic checkpoints down to a backstop and runs them in
 commit wakes it, it waits a moment to gather the commits that follow, then runs one PASSIVE checkpoint
 (which never waits for readers or writers). Nothing else changes: commits stay fully synced.
 """
+
 import logging
 import os
 import threading
@@ -78,8 +79,9 @@ class Checkpointer:
             self._idle.clear()
             self._wake.set()
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=_run, args=(weakref.ref(self), self._wake),
-                                                name="sqlite-checkpoint", daemon=True)
+                self._thread = threading.Thread(
+                    target=_run, args=(weakref.ref(self), self._wake), name="sqlite-checkpoint", daemon=True
+                )
                 self._thread.start()
 
     def checkpoint(self) -> tuple[int, int, int]:
@@ -114,8 +116,11 @@ class Checkpointer:
         try:
             busy, in_wal, copied = self.checkpoint()
             if busy:
-                log.info("WAL checkpoint could not finish (%s of %s pages copied); the next commit brings "
-                         "another", copied, in_wal)
+                log.info(
+                    "WAL checkpoint could not finish (%s of %s pages copied); the next commit brings another",
+                    copied,
+                    in_wal,
+                )
         except Exception:  # the thread goes on; the backstop still bounds the WAL
             log.exception("WAL checkpoint failed")
         with self._lock:

@@ -1,4 +1,5 @@
 """Database models, one module per aggregate, named after it; imported here so migrations see them all."""
+
 from app.models.appeal import Appeal
 from app.models.audit import AuditEntry
 from app.models.binding import Binding
@@ -16,6 +17,26 @@ from app.models.staff import StaffInvite
 from app.models.user import User
 from app.models.verdict import Verdict
 
-__all__ = ["Appeal", "AuditEntry", "Binding", "Checkin", "Checkpoint", "CodeRevocation", "ColourTally",
-           "ControlEntry", "ControlUpload", "IssuedCode", "Override", "Report", "ReportUpdate", "RiskArea",
-           "Scan", "SmsCode", "SmsMessage", "StaffInvite", "User", "Verdict", "Visit"]
+__all__ = [
+    "Appeal",
+    "AuditEntry",
+    "Binding",
+    "Checkin",
+    "Checkpoint",
+    "CodeRevocation",
+    "ColourTally",
+    "ControlEntry",
+    "ControlUpload",
+    "IssuedCode",
+    "Override",
+    "Report",
+    "ReportUpdate",
+    "RiskArea",
+    "Scan",
+    "SmsCode",
+    "SmsMessage",
+    "StaffInvite",
+    "User",
+    "Verdict",
+    "Visit",
+]

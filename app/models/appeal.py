@@ -1,4 +1,5 @@
 """Appeals (误伤申诉): a resident disputes their colour; a reviewer decides before a due time."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String

@@ -1,4 +1,5 @@
 """The audit log: who looked at whose data, when and why."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String

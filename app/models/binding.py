@@ -1,4 +1,5 @@
 """Guardians and the relatives they act for (children, elderly people without smartphones)."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String

@@ -1,4 +1,5 @@
 """Health declarations and daily check-ins (每日健康打卡); the first one is the declaration."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, text
@@ -12,8 +13,10 @@ from app.extensions import db
 # recompute's prefilter finds them through a partial index of these alone (ix_checkins_may_trigger)
 # instead of reading a month of everyone's check-ins. The query must say exactly this for SQLite to use it.
 FEVER_FLOOR_C = 37.0
-MAY_TRIGGER = text(f"(temperature >= {FEVER_FLOOR_C} OR contact_with_cases IS TRUE OR arrival_from IS NOT NULL "
-                   "OR CAST(symptoms AS TEXT) != '[]')")
+MAY_TRIGGER = text(
+    f"(temperature >= {FEVER_FLOOR_C} OR contact_with_cases IS TRUE OR arrival_from IS NOT NULL "
+    "OR CAST(symptoms AS TEXT) != '[]')"
+)
 
 
 class Checkin(db.Model):
@@ -40,14 +43,28 @@ class Checkin(db.Model):
 
     # A person's check-ins, in order, with what the colour rules read: their month of daily check-ins is
     # a few neighbouring index pages instead of a row on each of 28 pages (recolouring reads only this).
-    __table_args__ = (Index("ix_checkins_user_day", "user_id", "day", "checked_at", "id", "district", "temperature",
-                            "symptoms", "contact_with_cases", "arrival_from", "arrival_day", "arrival_transport"),
-                      Index("ix_checkins_district_day", "district", "day"),
-                      Index("ix_checkins_may_trigger", "day", "user_id", sqlite_where=MAY_TRIGGER,
-                            postgresql_where=MAY_TRIGGER))
+    __table_args__ = (
+        Index(
+            "ix_checkins_user_day",
+            "user_id",
+            "day",
+            "checked_at",
+            "id",
+            "district",
+            "temperature",
+            "symptoms",
+            "contact_with_cases",
+            "arrival_from",
+            "arrival_day",
+            "arrival_transport",
+        ),
+        Index("ix_checkins_district_day", "district", "day"),
+        Index("ix_checkins_may_trigger", "day", "user_id", sqlite_where=MAY_TRIGGER, postgresql_where=MAY_TRIGGER),
+    )
 
-    visits: Mapped[list["Visit"]] = relationship(back_populates="checkin", order_by="Visit.day",
-                                                 cascade="all, delete-orphan")
+    visits: Mapped[list["Visit"]] = relationship(
+        back_populates="checkin", order_by="Visit.day", cascade="all, delete-orphan"
+    )
 
 
 class Visit(db.Model):
@@ -62,5 +79,7 @@ class Visit(db.Model):
     day: Mapped[date]
     checkin: Mapped[Checkin] = relationship(back_populates="visits")
 
-    __table_args__ = (Index("ix_visits_district_day", "district", "day"),
-                      Index("ix_visits_user_day", "user_id", "day"))  # a person's visits, for recolouring
+    __table_args__ = (
+        Index("ix_visits_district_day", "district", "day"),
+        Index("ix_visits_user_day", "user_id", "day"),
+    )  # a person's visits, for recolouring

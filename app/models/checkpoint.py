@@ -1,4 +1,5 @@
 """Checkpoints: gates where wardens scan codes."""
+
 from datetime import datetime
 
 from sqlalchemy import String
@@ -6,8 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-CHECKPOINT_KINDS = ("highway_exit", "community_gate", "village_entrance", "mall", "office_building", "station",
-                    "other")
+CHECKPOINT_KINDS = ("highway_exit", "community_gate", "village_entrance", "mall", "office_building", "station", "other")
 
 
 class Checkpoint(db.Model):

@@ -1,4 +1,5 @@
 """Signed health codes handed out: which person each jti belongs to, and revocations."""
+
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text, exists, insert, literal, select
@@ -62,6 +63,7 @@ def revoke_codes(executor, where: list, reason: str, now: datetime) -> None:
     """Revoke the codes matching `where` (conditions on issued_codes) that are still valid and not yet
     revoked, in one statement on `executor` (a session or a connection; the caller commits)."""
     codes, revocations = IssuedCode.__table__, CodeRevocation.__table__
-    chosen = (select(codes.c.jti, codes.c.expires_at, literal(now, DateTime()), literal(reason, String()))
-              .where(*where, codes.c.expires_at > now, ~exists().where(revocations.c.jti == codes.c.jti)))
+    chosen = select(codes.c.jti, codes.c.expires_at, literal(now, DateTime()), literal(reason, String())).where(
+        *where, codes.c.expires_at > now, ~exists().where(revocations.c.jti == codes.c.jti)
+    )
     executor.execute(insert(revocations).from_select(["jti", "expires_at", "revoked_at", "reason"], chosen))

@@ -1,4 +1,5 @@
 """Daily colour counts per district, for the overview charts (one row per day, district and colour)."""
+
 from datetime import date
 
 from sqlalchemy import String

@@ -1,4 +1,5 @@
 """The control list: entries by document number, and the uploads that add them."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text

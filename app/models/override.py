@@ -1,4 +1,5 @@
 """Manual colour overrides, counted only once a second reviewer approved them."""
+
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String

@@ -1,4 +1,5 @@
 """Public reports (Hainan seed): epidemic clues and supervision reports, routed to district handlers."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
@@ -38,7 +39,10 @@ class Report(db.Model):
 
     updates: Mapped[list["ReportUpdate"]] = relationship(order_by="ReportUpdate.at", back_populates="report")
 
-    __table_args__ = (Index("ix_reports_district_state", "district", "state"), Index("ix_reports_reporter", "reporter_id"))
+    __table_args__ = (
+        Index("ix_reports_district_state", "district", "state"),
+        Index("ix_reports_reporter", "reporter_id"),
+    )
 
 
 class ReportUpdate(db.Model):

@@ -1,4 +1,5 @@
 """Risk areas: districts declared high or medium risk for a period."""
+
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String

@@ -1,4 +1,5 @@
 """Scans: one pass through a checkpoint, with the offline and the server's verdicts."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
@@ -39,5 +40,7 @@ class Scan(db.Model):
     blocked_at: Mapped[datetime | None]
     block_reason: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (Index("ix_scans_person_time", "person_id", "scanned_at"),
-                      Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"))
+    __table_args__ = (
+        Index("ix_scans_person_time", "person_id", "scanned_at"),
+        Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"),
+    )

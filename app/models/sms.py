@@ -1,4 +1,5 @@
 """Text messages sent through the SMS backend, and the one-time codes they carry."""
+
 from datetime import datetime
 
 from sqlalchemy import String, Text

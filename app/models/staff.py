@@ -1,4 +1,5 @@
 """Staff invitations: signed, expiring, single-use enrolment links and who used them."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String

@@ -1,4 +1,5 @@
 """People who sign in: residents and staff, with their real-name profile and current colour."""
+
 from datetime import date, datetime
 
 from flask_login import UserMixin

@@ -1,4 +1,5 @@
 """Every colour change, with the rule set version, the reasons and a snapshot of the inputs."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String

@@ -1,4 +1,5 @@
 """Sign-in codes over SMS (the one-time code rules live in app.infra.sms_codes)."""
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,9 +13,15 @@ PURPOSE = "sign_in"
 
 def send_sign_in_code(phone: str) -> None:
     """Text a new sign-in code to the phone."""
-    send_code(phone, PURPOSE, lambda code, minutes: _(
-        "[OneCode] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Do not share it.",
-        code=code, minutes=minutes))
+    send_code(
+        phone,
+        PURPOSE,
+        lambda code, minutes: _(
+            "[OneCode] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Do not share it.",
+            code=code,
+            minutes=minutes,
+        ),
+    )
 
 
 def sign_in_with_code(phone: str, code: str) -> User:

@@ -1,4 +1,5 @@
 """Appeals (误伤申诉): a resident disputes a colour; a reviewer decides before the due time."""
+
 from datetime import timedelta
 
 from flask import current_app
@@ -28,9 +29,17 @@ def file_appeal(person: User, ground: str, reason: str) -> Appeal:
     if db.session.scalar(select(Appeal.id).where(Appeal.user_id == person.id, Appeal.state == "open")):
         raise AppealError("already_open")
     now = clock.now_utc()
-    appeal = Appeal(user_id=person.id, filed_by_id=person.id, verdict_id=person.verdict_id, colour=person.colour,
-                    ground=ground, reason=reason.strip(), filed_at=now,
-                    due_at=now + timedelta(hours=current_app.config["APPEAL_DUE_HOURS"]), state="open")
+    appeal = Appeal(
+        user_id=person.id,
+        filed_by_id=person.id,
+        verdict_id=person.verdict_id,
+        colour=person.colour,
+        ground=ground,
+        reason=reason.strip(),
+        filed_at=now,
+        due_at=now + timedelta(hours=current_app.config["APPEAL_DUE_HOURS"]),
+        state="open",
+    )
     db.session.add(appeal)
     db.session.commit()
     return appeal
@@ -39,8 +48,10 @@ def file_appeal(person: User, ground: str, reason: str) -> Appeal:
 def appeals_of(user_id: int) -> list[tuple[Appeal, Override | None]]:
     """A resident's appeals, newest first, each with the override it led to (if any)."""
     appeals = db.session.scalars(select(Appeal).where(Appeal.user_id == user_id).order_by(Appeal.id.desc())).all()
-    overrides = {o.appeal_id: o for o in db.session.scalars(
-        select(Override).where(Override.appeal_id.in_([a.id for a in appeals])))}
+    overrides = {
+        o.appeal_id: o
+        for o in db.session.scalars(select(Override).where(Override.appeal_id.in_([a.id for a in appeals])))
+    }
     return [(appeal, overrides.get(appeal.id)) for appeal in appeals]
 
 
@@ -48,8 +59,12 @@ def queue() -> tuple[list[Appeal], list[Appeal]]:
     """(open appeals, soonest due first — overdue ones lead; decided in the last 30 days)."""
     open_ = db.session.scalars(select(Appeal).where(Appeal.state == "open").order_by(Appeal.due_at)).all()
     since = clock.now_utc() - timedelta(days=30)
-    decided = db.session.scalars(select(Appeal).where(Appeal.state != "open", Appeal.decided_at >= since)
-                                 .order_by(Appeal.decided_at.desc()).limit(50)).all()
+    decided = db.session.scalars(
+        select(Appeal)
+        .where(Appeal.state != "open", Appeal.decided_at >= since)
+        .order_by(Appeal.decided_at.desc())
+        .limit(50)
+    ).all()
     return open_, decided
 
 
@@ -58,8 +73,9 @@ def review(appeal_id: int, actor_id: int) -> tuple[Appeal, list[Verdict]] | None
     appeal = db.session.get(Appeal, appeal_id)
     if appeal is None:
         return None
-    verdicts = db.session.scalars(select(Verdict).where(Verdict.user_id == appeal.user_id)
-                                  .order_by(Verdict.id.desc()).limit(10)).all()
+    verdicts = db.session.scalars(
+        select(Verdict).where(Verdict.user_id == appeal.user_id).order_by(Verdict.id.desc()).limit(10)
+    ).all()
     audit.record(actor_id, "appeal_review", appeal.user_id, "appeal", appeal_id=appeal.id)
     db.session.commit()
     return appeal, verdicts
@@ -76,11 +92,20 @@ def decide(appeal_id: int, actor_id: int, upheld: bool, outcome: str, override: 
         if not upheld:
             raise AppealError("override_needs_upheld")
         today = clock.local_today()
-        request_override(appeal.user_id, override["colour"], "appeal_upheld", outcome, today,
-                         today + timedelta(days=override["days"] - 1), actor_id, appeal_id=appeal.id)
+        request_override(
+            appeal.user_id,
+            override["colour"],
+            "appeal_upheld",
+            outcome,
+            today,
+            today + timedelta(days=override["days"] - 1),
+            actor_id,
+            appeal_id=appeal.id,
+        )
     appeal.state = "upheld" if upheld else "rejected"
     appeal.reviewer_id, appeal.decided_at, appeal.outcome = actor_id, clock.now_utc(), outcome.strip()
-    audit.record(actor_id, "appeal_decided", appeal.user_id, appeal.state, appeal_id=appeal.id,
-                 override=override is not None)
+    audit.record(
+        actor_id, "appeal_decided", appeal.user_id, appeal.state, appeal_id=appeal.id, override=override is not None
+    )
     db.session.commit()
     return appeal

@@ -1,4 +1,5 @@
 """Daily check-ins (the first is the health declaration): validation, idempotent storage, recolouring."""
+
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -40,8 +41,11 @@ def parse_checkin(payload, now: datetime) -> tuple[dict | None, dict]:
             temperature = float(temperature)
         except ValueError:
             temperature = None
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not (
-            TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]):
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not (TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1])
+    ):
         errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
     else:
         record["temperature"] = round(float(temperature), 1)
@@ -142,8 +146,9 @@ def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]
         if valid_id and allowed[subject]:
             groups.setdefault(subject, []).append(index)
         else:
-            results[index] = RecordResult(str(payload.get("uuid", "")), "invalid",
-                                          {"subject": _("You cannot check in for this person.")})
+            results[index] = RecordResult(
+                str(payload.get("uuid", "")), "invalid", {"subject": _("You cannot check in for this person.")}
+            )
     for subject_id, indexes in groups.items():
         subject = submitted_by if subject_id == submitted_by.id else db.session.get(User, subject_id)
         for index, result in zip(indexes, store_checkins(subject, submitted_by, [payloads[i] for i in indexes])):
@@ -154,9 +159,19 @@ def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]
 def _checkin_row(record: dict, fingerprint: str, subject: User, submitted_by: User, now: datetime) -> Checkin:
     arrival = record["arrival"] or {}
     return Checkin(
-        uuid=record["uuid"], payload_hash=fingerprint, user_id=subject.id, submitted_by_id=submitted_by.id,
-        day=record["day"], checked_at=record["checked_at"], received_at=now, district=record["district"],
-        temperature=record["temperature"], symptoms=record["symptoms"],
-        contact_with_cases=record["contact_with_cases"], arrival_from=arrival.get("from_district"),
-        arrival_day=arrival.get("day"), arrival_transport=arrival.get("transport"),
-        visits=[Visit(user_id=subject.id, district=v["district"], day=v["day"]) for v in record["visits"]])
+        uuid=record["uuid"],
+        payload_hash=fingerprint,
+        user_id=subject.id,
+        submitted_by_id=submitted_by.id,
+        day=record["day"],
+        checked_at=record["checked_at"],
+        received_at=now,
+        district=record["district"],
+        temperature=record["temperature"],
+        symptoms=record["symptoms"],
+        contact_with_cases=record["contact_with_cases"],
+        arrival_from=arrival.get("from_district"),
+        arrival_day=arrival.get("day"),
+        arrival_transport=arrival.get("transport"),
+        visits=[Visit(user_id=subject.id, district=v["district"], day=v["day"]) for v in record["visits"]],
+    )

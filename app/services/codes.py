@@ -1,4 +1,5 @@
 """Handing out signed codes: at most one signature per person per day unless the colour changes."""
+
 import secrets
 from collections import namedtuple
 from datetime import datetime, timedelta
@@ -56,9 +57,17 @@ def print_paper_code(person: User) -> IssuedCode | None:
 
 def current_paper_code(person: User) -> IssuedCode | None:
     """The person's valid paper code, if one was printed."""
-    return db.session.scalar(select(IssuedCode).where(
-        IssuedCode.user_id == person.id, IssuedCode.kind == "paper", IssuedCode.revoked_at.is_(None),
-        IssuedCode.expires_at > clock.now_utc()).order_by(IssuedCode.issued_at.desc()).limit(1))
+    return db.session.scalar(
+        select(IssuedCode)
+        .where(
+            IssuedCode.user_id == person.id,
+            IssuedCode.kind == "paper",
+            IssuedCode.revoked_at.is_(None),
+            IssuedCode.expires_at > clock.now_utc(),
+        )
+        .order_by(IssuedCode.issued_at.desc())
+        .limit(1)
+    )
 
 
 def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
@@ -66,11 +75,25 @@ def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
     now = clock.now_utc().replace(microsecond=0)
     key = keys.active_key()
     jti = codes.b64url(secrets.token_bytes(16))
-    claims = codes.code_claims(iss=current_app.config["CODE_ISSUER"], jti=jti, colour=user.colour,
-                               masked_name=mask_name(user.name or ""), kind=kind,
-                               iat=clock.epoch(now), exp=clock.epoch(expires_at))
-    issued = IssuedCode(jti=jti, user_id=user.id, kind=kind, colour=user.colour, kid=key.kid,
-                        token=codes.sign(claims, key), issued_at=now, expires_at=expires_at)
+    claims = codes.code_claims(
+        iss=current_app.config["CODE_ISSUER"],
+        jti=jti,
+        colour=user.colour,
+        masked_name=mask_name(user.name or ""),
+        kind=kind,
+        iat=clock.epoch(now),
+        exp=clock.epoch(expires_at),
+    )
+    issued = IssuedCode(
+        jti=jti,
+        user_id=user.id,
+        kind=kind,
+        colour=user.colour,
+        kid=key.kid,
+        token=codes.sign(claims, key),
+        issued_at=now,
+        expires_at=expires_at,
+    )
     db.session.add(issued)
     return issued
 
@@ -78,15 +101,32 @@ def issue_code(user: User, kind: str, expires_at: datetime) -> IssuedCode:
 _users, _codes, _verdicts = User.__table__.c, IssuedCode.__table__.c, Verdict.__table__.c
 # Built once from table columns (a Core statement, no ORM entities): the hot path of the morning rush.
 _SNAPSHOT = (
-    select(_users.role, _users.promised_at, _users.name, _users.evaluated_on, _users.verdict_id,
-           _users.last_checkin_at, _users.code_jti, _users.code_issued_at, _users.code_expires_at,
-           _codes.token, _codes.colour, _codes.kind,
-           _verdicts.reasons, _verdicts.may_turn_green_on, _verdicts.healthy_streak, _verdicts.needed_streak,
-           _verdicts.rule_set_version)
-    .select_from(User.__table__
-                 .outerjoin(IssuedCode.__table__, _codes.jti == _users.code_jti)
-                 .outerjoin(Verdict.__table__, _verdicts.id == _users.verdict_id))
-    .where(_users.id == bindparam("user_id")))
+    select(
+        _users.role,
+        _users.promised_at,
+        _users.name,
+        _users.evaluated_on,
+        _users.verdict_id,
+        _users.last_checkin_at,
+        _users.code_jti,
+        _users.code_issued_at,
+        _users.code_expires_at,
+        _codes.token,
+        _codes.colour,
+        _codes.kind,
+        _verdicts.reasons,
+        _verdicts.may_turn_green_on,
+        _verdicts.healthy_streak,
+        _verdicts.needed_streak,
+        _verdicts.rule_set_version,
+    )
+    .select_from(
+        User.__table__.outerjoin(IssuedCode.__table__, _codes.jti == _users.code_jti).outerjoin(
+            Verdict.__table__, _verdicts.id == _users.verdict_id
+        )
+    )
+    .where(_users.id == bindparam("user_id"))
+)
 
 
 # One snapshot row; its fields are the statement's columns.
@@ -125,8 +165,9 @@ def code_for_device(user_id: int, subject_id: int | None) -> Snapshot:
     if not snapshot_is_current(row):
         row = current_snapshot(subject_id)
     if row.code_jti is None:
-        raise UserError(404, "no_declaration",
-                        _("You have no health code yet. Please fill in your health declaration first."))
+        raise UserError(
+            404, "no_declaration", _("You have no health code yet. Please fill in your health declaration first.")
+        )
     return row
 
 
@@ -134,8 +175,12 @@ def snapshot_is_current(row: Snapshot) -> bool:
     """True when the snapshot's code is today's and valid, so nothing needs evaluating or signing."""
     now = clock.now_utc()
     today = clock.to_local(now).date()
-    return (row.evaluated_on == today and row.code_jti is not None and row.code_expires_at > now
-            and row.code_issued_at >= clock.local_midnight_utc(today))
+    return (
+        row.evaluated_on == today
+        and row.code_jti is not None
+        and row.code_expires_at > now
+        and row.code_issued_at >= clock.local_midnight_utc(today)
+    )
 
 
 def current_snapshot(user_id: int) -> Snapshot:
@@ -165,10 +210,15 @@ def code_view(row: Snapshot, lang: str) -> dict:
         "issued_at": clock.epoch(row.code_issued_at),
         "expires_at": clock.epoch(row.code_expires_at),
         "last_checkin_at": clock.epoch(row.last_checkin_at) if row.last_checkin_at else None,
-        "reasons": [{"rule_id": reason["rule_id"], "colour": reason["colour"],
-                     "text": reason["text"].get(lang) or reason["text"]["zh"],
-                     "guidance": reason["guidance"].get(lang) or reason["guidance"]["zh"]}
-                    for reason in row.reasons or ()],
+        "reasons": [
+            {
+                "rule_id": reason["rule_id"],
+                "colour": reason["colour"],
+                "text": reason["text"].get(lang) or reason["text"]["zh"],
+                "guidance": reason["guidance"].get(lang) or reason["guidance"]["zh"],
+            }
+            for reason in row.reasons or ()
+        ],
         "may_turn_green_on": row.may_turn_green_on.isoformat() if row.may_turn_green_on else None,
         "healthy_streak": row.healthy_streak,
         "needed_streak": row.needed_streak,

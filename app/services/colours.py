@@ -5,6 +5,7 @@ statements on the session's connection, executemany for the writes). `recolour_a
 recompute: a set-based SQL prefilter picks the people whose colour could differ from the stored one and
 only they are evaluated; everyone else is green with nothing that could change that, and is left alone.
 """
+
 import gc
 import json
 from collections import defaultdict
@@ -94,8 +95,9 @@ def rule_set() -> colours.RuleSet:
 
 def active_risk_areas(today: date, window_start: date) -> list[colours.RiskArea]:
     """Risk areas that overlap the facts window."""
-    rows = db.session.scalars(select(RiskArea).where(or_(RiskArea.end.is_(None), RiskArea.end >= window_start),
-                                                     RiskArea.start <= today))
+    rows = db.session.scalars(
+        select(RiskArea).where(or_(RiskArea.end.is_(None), RiskArea.end >= window_start), RiskArea.start <= today)
+    )
     return [colours.RiskArea(district=r.district, level=r.level, start=r.start, end=r.end) for r in rows]
 
 
@@ -130,15 +132,26 @@ def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool
     window_start = facts_window_start(today)
     areas = active_risk_areas(today, window_start)
     days = _Days()
-    context = _Round(today=today, now=clock.now_utc(), window_start=window_start, rules=rule_set(), areas=areas,
-                     trigger=trigger, actor_id=actor_id, reasons_json=_ReasonsJSON(),
-                     inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas], days),
-                     same_reasons=_SameReasons(), symptoms=_Symptoms(), days=days, mark_unchanged=mark_unchanged)
+    context = _Round(
+        today=today,
+        now=clock.now_utc(),
+        window_start=window_start,
+        rules=rule_set(),
+        areas=areas,
+        trigger=trigger,
+        actor_id=actor_id,
+        reasons_json=_ReasonsJSON(),
+        inputs_json=_InputsJSON([a.district + ":" + a.level for a in areas], days),
+        same_reasons=_SameReasons(),
+        symptoms=_Symptoms(),
+        days=days,
+        mark_unchanged=mark_unchanged,
+    )
     connection = db.session.connection()
     result = Recoloured()
     with _cycle_collector_paused():
         for start in range(0, len(ids), CHUNK):
-            result.add(_recolour_chunk(connection, ids[start:start + CHUNK], context))
+            result.add(_recolour_chunk(connection, ids[start : start + CHUNK], context))
     db.session.expire_all()
     return result
 
@@ -177,21 +190,31 @@ def candidates() -> list[int]:
     queries = [
         # One pass over users: not green (they may recover, or their days left change); green but lapsing
         # (no check-in left in the window); no colour yet but checked in.
-        select(_users.c.id).where(or_(and_(colour.is_not(None), colour != "green"),
-                                      and_(colour == "green", or_(last_checkin.is_(None), ~recent)),
-                                      and_(colour.is_(None), recent))),
+        select(_users.c.id).where(
+            or_(
+                and_(colour.is_not(None), colour != "green"),
+                and_(colour == "green", or_(last_checkin.is_(None), ~recent)),
+                and_(colour.is_(None), recent),
+            )
+        ),
         # Anyone on the control list, whenever: after an entry ends, a missed check-in restarts recovery.
-        select(_users.c.id).join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
-                                                _control.c.doc_hash == _users.c.doc_hash)),
+        select(_users.c.id).join(
+            _control, and_(_control.c.doc_kind == _users.c.doc_kind, _control.c.doc_hash == _users.c.doc_hash)
+        ),
         select(_overrides.c.user_id).where(_overrides.c.state == "approved"),
         # Check-ins in the window that trigger a rule (or may: any symptom, any arrival); through the partial
         # index of such check-ins, unless the rule set's fever threshold is below the index's.
-        select(_checkins.c.user_id).where(_checkins.c.day.between(window_start, today), _triggering(rules),
-                                          *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else [])),
+        select(_checkins.c.user_id).where(
+            _checkins.c.day.between(window_start, today),
+            _triggering(rules),
+            *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
+        ),
     ]
     areas = active_risk_areas(today, window_start)
-    queries += [union(*_area_queries(areas[start:start + AREAS_PER_QUERY], today, window_start))
-                for start in range(0, len(areas), AREAS_PER_QUERY)]
+    queries += [
+        union(*_area_queries(areas[start : start + AREAS_PER_QUERY], today, window_start))
+        for start in range(0, len(areas), AREAS_PER_QUERY)
+    ]
     found = set()
     for query in queries:
         found.update(db.session.scalars(query).all())
@@ -205,9 +228,12 @@ def _area_queries(areas, today: date, window_start: date) -> list:
         current = area.end is None or area.end >= today
         first, last = _risk_days(area, today, window_start)
         for table, lookback in ((_checkins, current), (_visits, False)):
-            queries.append(select(table.c.user_id).where(
-                district_in_area(table.c.district, area.district),
-                table.c.day.between(window_start if lookback else first, last)))
+            queries.append(
+                select(table.c.user_id).where(
+                    district_in_area(table.c.district, area.district),
+                    table.c.day.between(window_start if lookback else first, last),
+                )
+            )
     return queries
 
 
@@ -226,15 +252,25 @@ def district_in_area(column, area: str):
 
 def _recolour_chunk(connection, ids: list[int], context: _Round) -> Recoloured:
     people = connection.execute(
-        select(_users.c.id, _users.c.colour, _users.c.verdict_id, _users.c.evaluated_on)
-        .where(_users.c.id.in_(_id_values(connection, ids)))).all()
+        select(_users.c.id, _users.c.colour, _users.c.verdict_id, _users.c.evaluated_on).where(
+            _users.c.id.in_(_id_values(connection, ids))
+        )
+    ).all()
     facts = _load_facts(connection, [p.id for p in people], context)
     verdicts = colours.evaluate_many([facts[p.id] for p in people], context.rules, context.areas, context.today)
     # Stored reasons matter only where the colour stays (after a change touching many, few of them).
     kept = [p.verdict_id for p, verdict in zip(people, verdicts) if p.verdict_id and p.colour == verdict.colour]
-    stored = dict(connection.execute(
-        select(_verdicts.c.id, type_coerce(_verdicts.c.reasons, String))
-        .where(_verdicts.c.id.in_(_id_values(connection, kept)))).all()) if kept else {}
+    stored = (
+        dict(
+            connection.execute(
+                select(_verdicts.c.id, type_coerce(_verdicts.c.reasons, String)).where(
+                    _verdicts.c.id.in_(_id_values(connection, kept))
+                )
+            ).all()
+        )
+        if kept
+        else {}
+    )
     new_rows, old_colours, stale = _changes(people, verdicts, stored, facts, context)
     return _store(connection, new_rows, old_colours, stale, context, len(people))
 
@@ -249,26 +285,39 @@ def _changes(people, verdicts, stored: dict, facts, context: _Round):
         reasons = reasons_of.get(id(verdict))  # every verdict lives as long as `verdicts`: ids stay theirs
         if reasons is None:
             reasons = reasons_of[id(verdict)] = "[" + ",".join([reasons_json(r) for r in verdict.reasons]) + "]"
-        if (person.verdict_id and person.colour == verdict.colour
-                and context.same_reasons(stored.get(person.verdict_id), reasons)):
+        if (
+            person.verdict_id
+            and person.colour == verdict.colour
+            and context.same_reasons(stored.get(person.verdict_id), reasons)
+        ):
             if context.mark_unchanged and person.evaluated_on != context.today:
                 stale.append(person.id)
             continue
         old_colours[person.id] = person.colour
-        new_rows.append({
-            "user_id": person.id, "colour": verdict.colour, "reasons_json": reasons,
-            "may_turn_green_on": verdict.may_turn_green_on, "healthy_streak": verdict.healthy_streak,
-            "needed_streak": verdict.needed_streak, "rule_set_version": verdict.rule_set_version,
-            "inputs_json": context.inputs_json(facts[person.id]),
-            "trigger": context.trigger, "triggered_by_id": context.actor_id, "computed_at": context.now})
+        new_rows.append(
+            {
+                "user_id": person.id,
+                "colour": verdict.colour,
+                "reasons_json": reasons,
+                "may_turn_green_on": verdict.may_turn_green_on,
+                "healthy_streak": verdict.healthy_streak,
+                "needed_streak": verdict.needed_streak,
+                "rule_set_version": verdict.rule_set_version,
+                "inputs_json": context.inputs_json(facts[person.id]),
+                "trigger": context.trigger,
+                "triggered_by_id": context.actor_id,
+                "computed_at": context.now,
+            }
+        )
     return new_rows, old_colours, stale
 
 
 def _store(connection, new_rows, old_colours, stale, context: _Round, evaluated: int) -> Recoloured:
     """Insert the new verdicts, point their people at them, mark the others evaluated today, revoke codes."""
     if stale:
-        connection.execute(update(_users).where(_users.c.id.in_(_id_values(connection, stale)))
-                           .values(evaluated_on=context.today))
+        connection.execute(
+            update(_users).where(_users.c.id.in_(_id_values(connection, stale))).values(evaluated_on=context.today)
+        )
     if not new_rows:
         return Recoloured(evaluated=evaluated)
     # Each person now points at their new verdict; a changed colour drops today's code from the code
@@ -277,16 +326,21 @@ def _store(connection, new_rows, old_colours, stale, context: _Round, evaluated:
     for row, verdict_id in zip(new_rows, _insert_verdicts(connection, new_rows)):
         moved = old_colours[row["user_id"]] != row["colour"]
         (recoloured if moved else reasons_only).append(
-            {"person": row["user_id"], "verdict": verdict_id, "new_colour": row["colour"], "today": context.today})
+            {"person": row["user_id"], "verdict": verdict_id, "new_colour": row["colour"], "today": context.today}
+        )
     prepared.execute_many(connection, _POINT, reasons_only)
     prepared.execute_many(connection, _POINT_AND_DROP_CODE, recoloured)
     if recoloured:
         recoloured = [row["person"] for row in recoloured]
-        revoke_codes(connection, [_codes.c.user_id.in_(_id_values(connection, recoloured))], "colour_changed",
-                     context.now)
+        revoke_codes(
+            connection, [_codes.c.user_id.in_(_id_values(connection, recoloured))], "colour_changed", context.now
+        )
     # A first colour, or none any more (no check-in left in the window), is neither better nor worse.
-    moves = [(_SEVERITY[old_colours[row["user_id"]]], _SEVERITY[row["colour"]]) for row in new_rows
-             if old_colours[row["user_id"]] is not None and row["colour"] is not None]
+    moves = [
+        (_SEVERITY[old_colours[row["user_id"]]], _SEVERITY[row["colour"]])
+        for row in new_rows
+        if old_colours[row["user_id"]] is not None and row["colour"] is not None
+    ]
     worsened = sum(1 for old, new in moves if new > old)
     improved = sum(1 for old, new in moves if new < old)
     return Recoloured(changed=len(new_rows), worsened=worsened, improved=improved, evaluated=evaluated)
@@ -303,8 +357,15 @@ def _insert_verdicts(connection, rows: list[dict]) -> list[int]:
         first = connection.execute(select(func.coalesce(func.max(_verdicts.c.id), 0))).scalar() + 1
         ids = range(first, first + len(rows))
     else:
-        ids = connection.execute(select(func.nextval(func.pg_get_serial_sequence(_verdicts.name, "id")))
-                                 .select_from(func.generate_series(1, len(rows)))).scalars().all()
+        ids = (
+            connection.execute(
+                select(func.nextval(func.pg_get_serial_sequence(_verdicts.name, "id"))).select_from(
+                    func.generate_series(1, len(rows))
+                )
+            )
+            .scalars()
+            .all()
+        )
     for row, verdict_id in zip(rows, ids):
         row["id"] = verdict_id
     prepared.execute_many(connection, _INSERT_VERDICT, rows)
@@ -341,12 +402,31 @@ class _JSONText(TypeDecorator):
 
 
 _INSERT_VERDICT = insert(_verdicts).values(
-    {"reasons": bindparam("reasons_json", type_=_JSONText()), "inputs": bindparam("inputs_json", type_=_JSONText()),
-     **{name: bindparam(name) for name in ("id", "user_id", "colour", "may_turn_green_on", "healthy_streak",
-                                           "needed_streak", "rule_set_version", "trigger", "triggered_by_id",
-                                           "computed_at")}})
-_POINT = (update(_users).where(_users.c.id == bindparam("person"))
-          .values(verdict_id=bindparam("verdict"), colour=bindparam("new_colour"), evaluated_on=bindparam("today")))
+    {
+        "reasons": bindparam("reasons_json", type_=_JSONText()),
+        "inputs": bindparam("inputs_json", type_=_JSONText()),
+        **{
+            name: bindparam(name)
+            for name in (
+                "id",
+                "user_id",
+                "colour",
+                "may_turn_green_on",
+                "healthy_streak",
+                "needed_streak",
+                "rule_set_version",
+                "trigger",
+                "triggered_by_id",
+                "computed_at",
+            )
+        },
+    }
+)
+_POINT = (
+    update(_users)
+    .where(_users.c.id == bindparam("person"))
+    .values(verdict_id=bindparam("verdict"), colour=bindparam("new_colour"), evaluated_on=bindparam("today"))
+)
 _POINT_AND_DROP_CODE = _POINT.values(code_jti=null())
 
 
@@ -409,8 +489,17 @@ class _InputsJSON(dict):
         overrides = self.get(facts.overrides) if facts.overrides else "[]"
         if overrides is None:
             overrides = self[facts.overrides] = _json([colours.override_to_dict(o) for o in facts.overrides])
-        return ('{"facts":{"checkins":[' + ",".join(checkins) + '],"checkin_days":' + days + ',"control":'
-                + control + ',"overrides":' + overrides + self.tail)
+        return (
+            '{"facts":{"checkins":['
+            + ",".join(checkins)
+            + '],"checkin_days":'
+            + days
+            + ',"control":'
+            + control
+            + ',"overrides":'
+            + overrides
+            + self.tail
+        )
 
 
 def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colours.Facts]:
@@ -424,74 +513,139 @@ def _load_facts(connection, ids: list[int], context: _Round) -> dict[int, colour
     in_window = and_(_checkins.c.user_id.in_(people), _checkins.c.day.between(window_start, today))
     visits = defaultdict(list)
     for checkin_id, district, day in connection.execute(  # a visit's day is never after its check-in's
-            select(_visits.c.checkin_id, _visits.c.district, _visits.c.day)
-            .select_from(_visits.join(_checkins, _checkins.c.id == _visits.c.checkin_id))
-            .where(_visits.c.user_id.in_(people), _visits.c.day >= window_start, _checkins.c.day <= today)
-            .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)).all():
+        select(_visits.c.checkin_id, _visits.c.district, _visits.c.day)
+        .select_from(_visits.join(_checkins, _checkins.c.id == _visits.c.checkin_id))
+        .where(_visits.c.user_id.in_(people), _visits.c.day >= window_start, _checkins.c.day <= today)
+        .order_by(_visits.c.checkin_id, _visits.c.day, _visits.c.id)
+    ).all():
         visits[checkin_id].append(colours.Visit(district=district, day=day))
     # One pass over their check-ins in the window: each person's days, and the ids of those read in full
     # that a condition finds (those that trigger a rule, those in a risk area on their day).
     read_in_full = [_triggering(context.rules)] + [
-        and_(district_in_area(_checkins.c.district, area.district),
-             _checkins.c.day.between(*_risk_days(area, today, window_start)))
-        for area in context.areas]
+        and_(
+            district_in_area(_checkins.c.district, area.district),
+            _checkins.c.day.between(*_risk_days(area, today, window_start)),
+        )
+        for area in context.areas
+    ]
     if len(context.areas) > AREAS_PER_QUERY:  # a condition too long for SQLite: every check-in in full
         read_in_full = [true()]
     full_ids, days, days_of = list(visits), {}, context.days  # those with visits too
     for user_id, checkin_days, found in connection.execute(
-            select(_checkins.c.user_id, func.aggregate_strings(cast(_checkins.c.day, String), ","),
-                   func.aggregate_strings(case((or_(*read_in_full), cast(_checkins.c.id, String))), ","))
-            .where(in_window).group_by(_checkins.c.user_id)):
+        select(
+            _checkins.c.user_id,
+            func.aggregate_strings(cast(_checkins.c.day, String), ","),
+            func.aggregate_strings(case((or_(*read_in_full), cast(_checkins.c.id, String))), ","),
+        )
+        .where(in_window)
+        .group_by(_checkins.c.user_id)
+    ):
         days[user_id] = days_of(checkin_days)
         if found:
             full_ids.extend(map(int, found.split(",")))
     # Those, and each person's latest.
-    columns = (_checkins.c.id, _checkins.c.user_id, _checkins.c.day, type_coerce(_checkins.c.checked_at, String),
-               _checkins.c.district, _checkins.c.temperature, type_coerce(_checkins.c.symptoms, String),
-               _checkins.c.contact_with_cases, _checkins.c.arrival_from, _checkins.c.arrival_day,
-               _checkins.c.arrival_transport)
+    columns = (
+        _checkins.c.id,
+        _checkins.c.user_id,
+        _checkins.c.day,
+        type_coerce(_checkins.c.checked_at, String),
+        _checkins.c.district,
+        _checkins.c.temperature,
+        type_coerce(_checkins.c.symptoms, String),
+        _checkins.c.contact_with_cases,
+        _checkins.c.arrival_from,
+        _checkins.c.arrival_day,
+        _checkins.c.arrival_transport,
+    )
     earlier = _checkins.alias("earlier")
-    latest_day = (select(func.max(earlier.c.day))
-                  .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today))
-                  .scalar_subquery())
-    latest = (select(*columns).select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id,
-                                                                       _checkins.c.day == latest_day)))
-              .where(_users.c.id.in_(people)))
-    found = (union(select(*columns).where(_checkins.c.id.in_(_id_values(connection, full_ids))), latest)
-             if full_ids else latest).subquery()  # once each, if both
+    latest_day = (
+        select(func.max(earlier.c.day))
+        .where(earlier.c.user_id == _users.c.id, earlier.c.day.between(window_start, today))
+        .scalar_subquery()
+    )
+    latest = (
+        select(*columns)
+        .select_from(_users.join(_checkins, and_(_checkins.c.user_id == _users.c.id, _checkins.c.day == latest_day)))
+        .where(_users.c.id.in_(people))
+    )
+    found = (
+        union(select(*columns).where(_checkins.c.id.in_(_id_values(connection, full_ids))), latest)
+        if full_ids
+        else latest
+    ).subquery()  # once each, if both
     checkins = defaultdict(list)
-    for (checkin_id, user_id, day, _, district, temperature, symptoms, contact, arrival_from, arrival_day,
-         transport) in connection.execute(select(found).order_by(found.c.user_id, found.c.day, found.c.checked_at)):
-        arrival = (colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport)
-                   if arrival_from else None)
-        checkins[user_id].append(colours.Checkin(
-            day=day, district=district, temperature=temperature, symptoms=symptoms_of(symptoms),
-            visits=tuple(visits.get(checkin_id, ())), contact_with_cases=contact, arrival=arrival))
+    for (
+        checkin_id,
+        user_id,
+        day,
+        _,
+        district,
+        temperature,
+        symptoms,
+        contact,
+        arrival_from,
+        arrival_day,
+        transport,
+    ) in connection.execute(select(found).order_by(found.c.user_id, found.c.day, found.c.checked_at)):
+        arrival = (
+            colours.Arrival(from_district=arrival_from, day=arrival_day, transport=transport) if arrival_from else None
+        )
+        checkins[user_id].append(
+            colours.Checkin(
+                day=day,
+                district=district,
+                temperature=temperature,
+                symptoms=symptoms_of(symptoms),
+                visits=tuple(visits.get(checkin_id, ())),
+                contact_with_cases=contact,
+                arrival=arrival,
+            )
+        )
     control = defaultdict(list)
     for user_id, status, start, end in connection.execute(
-            select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
-            .select_from(_users.join(_control, and_(_control.c.doc_kind == _users.c.doc_kind,
-                                                    _control.c.doc_hash == _users.c.doc_hash)))
-            .where(_users.c.id.in_(people)).order_by(_control.c.id)).all():
+        select(_users.c.id, _control.c.status, _control.c.start, _control.c.end)
+        .select_from(
+            _users.join(
+                _control, and_(_control.c.doc_kind == _users.c.doc_kind, _control.c.doc_hash == _users.c.doc_hash)
+            )
+        )
+        .where(_users.c.id.in_(people))
+        .order_by(_control.c.id)
+    ).all():
         control[user_id].append(colours.ControlEntry(status=status, start=start, end=end))
     overrides = defaultdict(list)
     for user_id, colour, category, start, end in connection.execute(
-            select(_overrides.c.user_id, _overrides.c.colour, _overrides.c.reason_category, _overrides.c.start,
-                   _overrides.c.end)
-            .where(_overrides.c.user_id.in_(people), _overrides.c.state == "approved")
-            .order_by(_overrides.c.id)).all():
+        select(
+            _overrides.c.user_id,
+            _overrides.c.colour,
+            _overrides.c.reason_category,
+            _overrides.c.start,
+            _overrides.c.end,
+        )
+        .where(_overrides.c.user_id.in_(people), _overrides.c.state == "approved")
+        .order_by(_overrides.c.id)
+    ).all():
         overrides[user_id].append(colours.Override(colour=colour, reason_category=category, start=start, end=end))
     empty = ()
-    return {user_id: colours.Facts(checkins=tuple(checkins.get(user_id, empty)),
-                                   control=tuple(control.get(user_id, empty)),
-                                   overrides=tuple(overrides.get(user_id, empty)),
-                                   checkin_days=days.get(user_id, empty)) for user_id in ids}
+    return {
+        user_id: colours.Facts(
+            checkins=tuple(checkins.get(user_id, empty)),
+            control=tuple(control.get(user_id, empty)),
+            overrides=tuple(overrides.get(user_id, empty)),
+            checkin_days=days.get(user_id, empty),
+        )
+        for user_id in ids
+    }
 
 
 def _triggering(rules: colours.RuleSet):
     """SQL: a check-in that triggers a rule whatever the risk areas (or may: any symptom, any arrival)."""
-    return or_(_checkins.c.temperature >= rules.fever_threshold_c, _checkins.c.contact_with_cases.is_(True),
-               _checkins.c.arrival_from.is_not(None), cast(_checkins.c.symptoms, String) != "[]")
+    return or_(
+        _checkins.c.temperature >= rules.fever_threshold_c,
+        _checkins.c.contact_with_cases.is_(True),
+        _checkins.c.arrival_from.is_not(None),
+        cast(_checkins.c.symptoms, String) != "[]",
+    )
 
 
 class _Days(dict):

@@ -1,4 +1,5 @@
 """Staff enrolment by signed, expiring, single-use links (one role and scope each) and wardens' checkpoints."""
+
 from datetime import timedelta
 
 from flask import current_app
@@ -22,21 +23,30 @@ def check_scope(role: str, scope_district: str | None) -> str | None:
         return None
     if not scope_district:
         raise ValueError(f"a {role} needs a district")
-    known = districts.is_known(scope_district) if role == "handler" else (
-        districts.is_area(scope_district) and not scope_district.endswith("0000"))
+    known = (
+        districts.is_known(scope_district)
+        if role == "handler"
+        else (districts.is_area(scope_district) and not scope_district.endswith("0000"))
+    )
     if not known:
         raise ValueError(f"{scope_district!r} is not a valid area for a {role}")
     return scope_district
 
 
-def issue_invite(role: str, issued_by_id: int | None = None, scope_district: str | None = None,
-                 checkpoint_id: int | None = None) -> tuple[StaffInvite, str]:
+def issue_invite(
+    role: str, issued_by_id: int | None = None, scope_district: str | None = None, checkpoint_id: int | None = None
+) -> tuple[StaffInvite, str]:
     """Record a new invitation and return it with its signed token (the caller commits)."""
     scope = check_scope(role, scope_district)
     now = clock.now_utc()
-    invite = StaffInvite(role=role, scope_district=scope, checkpoint_id=checkpoint_id if role == "warden" else None,
-                         issued_by_id=issued_by_id, issued_at=now,
-                         expires_at=now + timedelta(hours=current_app.config["ENROL_LINK_HOURS"]))
+    invite = StaffInvite(
+        role=role,
+        scope_district=scope,
+        checkpoint_id=checkpoint_id if role == "warden" else None,
+        issued_by_id=issued_by_id,
+        issued_at=now,
+        expires_at=now + timedelta(hours=current_app.config["ENROL_LINK_HOURS"]),
+    )
     db.session.add(invite)
     db.session.flush()
     if issued_by_id is not None:

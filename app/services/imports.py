@@ -3,6 +3,7 @@
 The CLI imports a file in one go; the console uploads a control-list file, shows a preview with the
 rejected rows, and applies it later in one transaction while reporting progress.
 """
+
 import csv
 import io
 from collections.abc import Iterator
@@ -24,9 +25,17 @@ from app.services.colours import Recoloured, recolour
 from app.services.risk_areas import people_who_were_in
 
 LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}
-STATUS_WORDS = {**{s: s for s in CONTROL_STATUSES}, "确诊": "confirmed", "疑似": "suspected",
-                "无症状": "asymptomatic", "无症状感染者": "asymptomatic", "密接": "close_contact",
-                "密切接触者": "close_contact", "次密接": "secondary_contact", "次密切接触者": "secondary_contact"}
+STATUS_WORDS = {
+    **{s: s for s in CONTROL_STATUSES},
+    "确诊": "confirmed",
+    "疑似": "suspected",
+    "无症状": "asymptomatic",
+    "无症状感染者": "asymptomatic",
+    "密接": "close_contact",
+    "密切接触者": "close_contact",
+    "次密接": "secondary_contact",
+    "次密切接触者": "secondary_contact",
+}
 ROW_ERRORS = {
     "missing_columns": _l("missing columns: %(columns)s"),
     "unknown_district": _l("unknown district %(value)s"),
@@ -35,8 +44,10 @@ ROW_ERRORS = {
     "end_before_start": _l("the end is before the start"),
     "unknown_doc_kind": _l("unknown document kind %(value)s"),
     "bad_doc_number": _l("the document number is not valid"),
-    "bad_status": _l("the status must be one of: confirmed, suspected, asymptomatic, close_contact, "
-                     "secondary_contact (确诊/疑似/无症状/密接/次密接)"),
+    "bad_status": _l(
+        "the status must be one of: confirmed, suspected, asymptomatic, close_contact, "
+        "secondary_contact (确诊/疑似/无症状/密接/次密接)"
+    ),
 }
 PREVIEW_REJECTED = 200  # rejected rows kept for the preview; the count covers all of them
 APPLY_CHUNK = 5000  # rows written, and people recoloured, between two progress reports
@@ -139,8 +150,11 @@ def check_control_rows(text: str) -> ImportReport:
                 raise RowError("unknown_doc_kind", value=kind[:20])
             number = (row.get("doc_number") or "").strip()
             try:
-                number = (validate_resident_id(number, today).number if kind == "resident_id"
-                          else validate_other_document(kind, number))
+                number = (
+                    validate_resident_id(number, today).number
+                    if kind == "resident_id"
+                    else validate_other_document(kind, number)
+                )
             except InvalidIdNumber:
                 raise RowError("bad_doc_number") from None
             status = STATUS_WORDS.get((row.get("status") or "").strip().lower())
@@ -150,8 +164,9 @@ def check_control_rows(text: str) -> ImportReport:
         except RowError as error:
             rejected.append((line, error.code, error.params))
             continue
-        accepted.append({"doc_kind": kind, "doc_hash": hash_document(kind, number), "status": status,
-                         "start": start, "end": end})
+        accepted.append(
+            {"doc_kind": kind, "doc_hash": hash_document(kind, number), "status": status, "start": start, "end": end}
+        )
     return report
 
 
@@ -161,8 +176,7 @@ def import_control_list(text: str, source: str, apply_partial: bool = False) -> 
     if report.rejected and not apply_partial or not report.accepted:
         return report
     now = clock.now_utc()
-    db.session.execute(insert(ControlEntry),
-                       [{**row, "created_at": now, "source": source} for row in report.accepted])
+    db.session.execute(insert(ControlEntry), [{**row, "created_at": now, "source": source} for row in report.accepted])
     report.recoloured = recolour(_holder_ids(report.accepted), trigger="import:control").changed
     db.session.commit()
     report.applied = True
@@ -180,13 +194,14 @@ def _holders(documents: list[dict]):
         by_kind.setdefault(document["doc_kind"], []).append(document["doc_hash"])
     for kind, hashes in by_kind.items():
         for start in range(0, len(hashes), 900):
-            yield User.doc_kind == kind, User.doc_hash.in_(hashes[start:start + 900])
+            yield User.doc_kind == kind, User.doc_hash.in_(hashes[start : start + 900])
 
 
 def _registered(documents: list[dict]) -> int:
     """How many registered people the rows name."""
-    return sum(db.session.scalar(select(db.func.count()).select_from(User).where(*match))
-               for match in _holders(documents))
+    return sum(
+        db.session.scalar(select(db.func.count()).select_from(User).where(*match)) for match in _holders(documents)
+    )
 
 
 def _holder_ids(documents: list[dict]) -> list[int]:
@@ -197,15 +212,30 @@ def _holder_ids(documents: list[dict]) -> list[int]:
 def preview_upload(filename: str, text: str, actor_id: int) -> ControlUpload:
     """Check an uploaded file and keep it with its findings; nothing reaches the control list yet."""
     report = check_control_rows(text)
-    upload = ControlUpload(uploaded_by_id=actor_id, uploaded_at=clock.now_utc(), filename=filename[:200],
-                           content=text, rows=report.rows, valid_rows=len(report.accepted),
-                           rejected_rows=len(report.rejected),
-                           rejected=[list(r) for r in report.rejected[:PREVIEW_REJECTED]],
-                           matched_people=_registered(report.accepted), status="previewed")
+    upload = ControlUpload(
+        uploaded_by_id=actor_id,
+        uploaded_at=clock.now_utc(),
+        filename=filename[:200],
+        content=text,
+        rows=report.rows,
+        valid_rows=len(report.accepted),
+        rejected_rows=len(report.rejected),
+        rejected=[list(r) for r in report.rejected[:PREVIEW_REJECTED]],
+        matched_people=_registered(report.accepted),
+        status="previewed",
+    )
     db.session.add(upload)
     db.session.flush()
-    audit.record(actor_id, "control_upload", None, upload.filename, upload_id=upload.id, rows=upload.rows,
-                 valid=upload.valid_rows, rejected=upload.rejected_rows)
+    audit.record(
+        actor_id,
+        "control_upload",
+        None,
+        upload.filename,
+        upload_id=upload.id,
+        rows=upload.rows,
+        valid=upload.valid_rows,
+        rejected=upload.rejected_rows,
+    )
     db.session.commit()
     return upload
 
@@ -236,23 +266,39 @@ def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
     now = clock.now_utc()
     source = f"console:{upload.id}"
     for start in range(0, len(rows), APPLY_CHUNK):
-        db.session.execute(insert(ControlEntry), [{**row, "created_at": now, "source": source, "upload_id": upload.id}
-                                                  for row in rows[start:start + APPLY_CHUNK]])
+        db.session.execute(
+            insert(ControlEntry),
+            [
+                {**row, "created_at": now, "source": source, "upload_id": upload.id}
+                for row in rows[start : start + APPLY_CHUNK]
+            ],
+        )
         yield Progress("writing", min(start + APPLY_CHUNK, len(rows)), len(rows))
     people = db.session.scalars(
-        select(User.id).join(ControlEntry, and_(ControlEntry.doc_kind == User.doc_kind,
-                                                ControlEntry.doc_hash == User.doc_hash))
-        .where(ControlEntry.upload_id == upload.id).distinct()).all()
+        select(User.id)
+        .join(ControlEntry, and_(ControlEntry.doc_kind == User.doc_kind, ControlEntry.doc_hash == User.doc_hash))
+        .where(ControlEntry.upload_id == upload.id)
+        .distinct()
+    ).all()
     total = Recoloured()
     yield Progress("recolouring", 0, len(people))
     for start in range(0, len(people), APPLY_CHUNK):
-        total.add(recolour(people[start:start + APPLY_CHUNK], trigger=f"control_upload:{upload.id}",
-                           actor_id=actor_id))
+        total.add(
+            recolour(people[start : start + APPLY_CHUNK], trigger=f"control_upload:{upload.id}", actor_id=actor_id)
+        )
         yield Progress("recolouring", min(start + APPLY_CHUNK, len(people)), len(people))
     upload.status, upload.applied_by_id, upload.applied_at = "applied", actor_id, clock.now_utc()
     upload.recoloured, upload.worsened = total.changed, total.worsened
-    audit.record(actor_id, "control_import", None, upload.filename, upload_id=upload.id, rows=len(rows),
-                 recoloured=total.changed, worsened=total.worsened)
+    audit.record(
+        actor_id,
+        "control_import",
+        None,
+        upload.filename,
+        upload_id=upload.id,
+        rows=len(rows),
+        recoloured=total.changed,
+        worsened=total.worsened,
+    )
     db.session.commit()
     yield Progress("done", len(rows), len(rows), total)
 

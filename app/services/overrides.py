@@ -1,4 +1,5 @@
 """Manual colours under four eyes: one reviewer asks, a different one approves, only then it counts."""
+
 from datetime import date, timedelta
 
 from flask import current_app
@@ -23,15 +24,24 @@ class OverrideError(Exception):
 
 def find_person(doc_kind: str, doc_number: str, actor_id: int, why: str) -> User | None:
     """The registered person holding a document; every lookup is written to the audit log."""
-    person = db.session.scalar(select(User).where(User.doc_kind == doc_kind,
-                                                  User.doc_hash == doc_hash(doc_kind, doc_number)))
+    person = db.session.scalar(
+        select(User).where(User.doc_kind == doc_kind, User.doc_hash == doc_hash(doc_kind, doc_number))
+    )
     audit.record(actor_id, "person_lookup", person.id if person else None, why, found=person is not None)
     db.session.commit()
     return person
 
 
-def request_override(user_id: int, colour: str, category: str, reason: str, start: date, end: date,
-                     actor_id: int, appeal_id: int | None = None) -> Override:
+def request_override(
+    user_id: int,
+    colour: str,
+    category: str,
+    reason: str,
+    start: date,
+    end: date,
+    actor_id: int,
+    appeal_id: int | None = None,
+) -> Override:
     """Ask for a manual colour; nothing changes until a second reviewer approves (the caller commits)."""
     if colour not in COLOURS or category not in OVERRIDE_CATEGORIES:
         raise OverrideError("invalid")
@@ -39,9 +49,18 @@ def request_override(user_id: int, colour: str, category: str, reason: str, star
         raise OverrideError("period")
     if len(reason.strip()) < 5:
         raise OverrideError("reason")
-    override = Override(user_id=user_id, colour=colour, reason_category=category, reason=reason.strip(),
-                        start=start, end=end, requested_by_id=actor_id, requested_at=clock.now_utc(),
-                        state="pending", appeal_id=appeal_id)
+    override = Override(
+        user_id=user_id,
+        colour=colour,
+        reason_category=category,
+        reason=reason.strip(),
+        start=start,
+        end=end,
+        requested_by_id=actor_id,
+        requested_at=clock.now_utc(),
+        state="pending",
+        appeal_id=appeal_id,
+    )
     db.session.add(override)
     db.session.flush()
     audit.record(actor_id, "override_requested", user_id, category, override_id=override.id, colour=colour)
@@ -59,26 +78,44 @@ def decide_override(override_id: int, actor_id: int, approve: bool, note: str = 
         raise OverrideError("own")
     override.state = "approved" if approve else "rejected"
     override.decided_by_id, override.decided_at, override.decision_note = actor_id, clock.now_utc(), note.strip()[:500]
-    audit.record(actor_id, f"override_{override.state}", override.user_id, override.reason_category,
-                 override_id=override.id, colour=override.colour)
-    result = recolour([override.user_id], trigger=f"override:{override.id}", actor_id=actor_id) if approve else (
-        Recoloured())
+    audit.record(
+        actor_id,
+        f"override_{override.state}",
+        override.user_id,
+        override.reason_category,
+        override_id=override.id,
+        colour=override.colour,
+    )
+    result = (
+        recolour([override.user_id], trigger=f"override:{override.id}", actor_id=actor_id)
+        if approve
+        else (Recoloured())
+    )
     db.session.commit()
     return result
 
 
 def override_lists() -> tuple[list[Override], list[Override]]:
     """(waiting for a second reviewer, decided in the last 30 days), oldest waiting first."""
-    pending = db.session.scalars(select(Override).where(Override.state == "pending")
-                                 .order_by(Override.requested_at)).all()
+    pending = db.session.scalars(
+        select(Override).where(Override.state == "pending").order_by(Override.requested_at)
+    ).all()
     since = clock.now_utc() - timedelta(days=30)
-    decided = db.session.scalars(select(Override).where(Override.state != "pending", Override.decided_at >= since)
-                                 .order_by(Override.decided_at.desc()).limit(50)).all()
+    decided = db.session.scalars(
+        select(Override)
+        .where(Override.state != "pending", Override.decided_at >= since)
+        .order_by(Override.decided_at.desc())
+        .limit(50)
+    ).all()
     return pending, decided
 
 
 def active_override(user_id: int, today: date) -> Override | None:
     """The approved override in force for a person today, if any."""
-    return db.session.scalar(select(Override).where(Override.user_id == user_id, Override.state == "approved",
-                                                    Override.start <= today, Override.end >= today)
-                             .order_by(Override.start.desc()))
+    return db.session.scalar(
+        select(Override)
+        .where(
+            Override.user_id == user_id, Override.state == "approved", Override.start <= today, Override.end >= today
+        )
+        .order_by(Override.start.desc())
+    )

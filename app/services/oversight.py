@@ -9,6 +9,7 @@ work in the area (a handler or supervisor whose `scope_district` lies in it, a w
 lies in it) — so they see what happened to their residents and what their own staff looked at.
 Entries about nobody written by the authority (enrolment links, imports) are the admins' alone.
 """
+
 import csv
 import io
 import json
@@ -36,6 +37,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 # --- areas -------------------------------------------------------------------------------------------------
+
 
 def staff_area(user: User) -> str | None:
     """The area a viewer may see: None (everything) for admins, the scope for supervisors; 403 otherwise."""
@@ -68,6 +70,7 @@ def area_options(user: User, lang: str) -> list[tuple[str, str]]:
 
 # --- daily tallies -----------------------------------------------------------------------------------------
 
+
 def take_tally(day: date) -> int:
     """Store the day's colour counts per district with one set-based INSERT ... SELECT; returns rows stored.
 
@@ -76,11 +79,15 @@ def take_tally(day: date) -> int:
     People without a district have no profile and so no code; they are not counted.
     """
     db.session.execute(delete(ColourTally).where(ColourTally.day == day))
-    counted = (select(literal(day, Date), User.district, User.colour, func.count())
-               .where(User.colour.is_not(None), User.district.is_not(None))
-               .group_by(User.district, User.colour))
-    result = db.session.execute(insert(ColourTally).from_select(["day", "district", "colour", "people"], counted),
-                                execution_options={"preserve_rowcount": True})  # kept for an INSERT only if asked
+    counted = (
+        select(literal(day, Date), User.district, User.colour, func.count())
+        .where(User.colour.is_not(None), User.district.is_not(None))
+        .group_by(User.district, User.colour)
+    )
+    result = db.session.execute(
+        insert(ColourTally).from_select(["day", "district", "colour", "people"], counted),
+        execution_options={"preserve_rowcount": True},
+    )  # kept for an INSERT only if asked
     db.session.commit()
     return result.rowcount
 
@@ -92,6 +99,7 @@ def ensure_tally(day: date) -> None:
 
 
 # --- charts ------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -161,14 +169,24 @@ def overview(user: User, requested_area: str | None, lang: str) -> Overview:
     area = resolve_area(user, requested_area)
     today, now = clock.local_today(), clock.now_utc()
     ensure_tally(today)
-    return Overview(area, today, _day_bars(area, today), _district_bars(area, today, lang),
-                    _checkpoint_loads(area, today), *_open_reports(area, now), *_open_appeals(area, now))
+    return Overview(
+        area,
+        today,
+        _day_bars(area, today),
+        _district_bars(area, today, lang),
+        _checkpoint_loads(area, today),
+        *_open_reports(area, now),
+        *_open_appeals(area, now),
+    )
 
 
 def _day_bars(area: str | None, today: date) -> list[Bar]:
     first = today - timedelta(days=CHART_DAYS - 1)
-    query = (select(ColourTally.day, ColourTally.colour, func.sum(ColourTally.people))
-             .where(ColourTally.day >= first, ColourTally.day <= today).group_by(ColourTally.day, ColourTally.colour))
+    query = (
+        select(ColourTally.day, ColourTally.colour, func.sum(ColourTally.people))
+        .where(ColourTally.day >= first, ColourTally.day <= today)
+        .group_by(ColourTally.day, ColourTally.colour)
+    )
     stored = {day: {} for day in db.session.scalars(select(ColourTally.day).distinct().where(ColourTally.day >= first))}
     if area is not None:
         query = query.where(district_in_area(ColourTally.district, area))
@@ -191,20 +209,30 @@ def _district_bars(area: str | None, today: date, lang: str) -> list[Bar]:
 def _checkpoint_loads(area: str | None, today: date) -> list[CheckpointLoad]:
     since = clock.local_midnight_utc(today - timedelta(days=SCAN_DAYS - 1))
     scans = func.count(Scan.id)
-    query = (select(Checkpoint.name, Checkpoint.district, scans,
-                    func.coalesce(func.sum(case((Scan.disagreement, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((Scan.blocked_at.is_not(None), 1), else_=0)), 0))
-             .outerjoin(Scan, (Scan.checkpoint_id == Checkpoint.id) & (Scan.scanned_at >= since))
-             .group_by(Checkpoint.id, Checkpoint.name, Checkpoint.district)
-             .order_by(scans.desc(), Checkpoint.name))
+    query = (
+        select(
+            Checkpoint.name,
+            Checkpoint.district,
+            scans,
+            func.coalesce(func.sum(case((Scan.disagreement, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Scan.blocked_at.is_not(None), 1), else_=0)), 0),
+        )
+        .outerjoin(Scan, (Scan.checkpoint_id == Checkpoint.id) & (Scan.scanned_at >= since))
+        .group_by(Checkpoint.id, Checkpoint.name, Checkpoint.district)
+        .order_by(scans.desc(), Checkpoint.name)
+    )
     if area is not None:
         query = query.where(district_in_area(Checkpoint.district, area))
-    return [CheckpointLoad(name, district, *(int(n) for n in numbers)) for name, district, *numbers in db.session.execute(query)]
+    return [
+        CheckpointLoad(name, district, *(int(n) for n in numbers))
+        for name, district, *numbers in db.session.execute(query)
+    ]
 
 
 def _open_reports(area: str | None, now: datetime) -> tuple[int, int]:
     query = select(func.count(), func.coalesce(func.sum(case((Report.due_at < now, 1), else_=0)), 0)).where(
-        Report.closed_at.is_(None))
+        Report.closed_at.is_(None)
+    )
     if area is not None:
         query = query.where(district_in_area(Report.district, area))
     return tuple(int(n) for n in db.session.execute(query).one())  # PostgreSQL sums are Decimal
@@ -212,13 +240,15 @@ def _open_reports(area: str | None, now: datetime) -> tuple[int, int]:
 
 def _open_appeals(area: str | None, now: datetime) -> tuple[int, int]:
     query = select(func.count(), func.coalesce(func.sum(case((Appeal.due_at < now, 1), else_=0)), 0)).where(
-        Appeal.state == "open")
+        Appeal.state == "open"
+    )
     if area is not None:
         query = query.join(User, User.id == Appeal.user_id).where(district_in_area(User.district, area))
     return tuple(int(n) for n in db.session.execute(query).one())  # PostgreSQL sums are Decimal
 
 
 # --- audit log ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AuditFilters:
@@ -232,8 +262,9 @@ class AuditFilters:
 
     def as_details(self) -> dict:
         """The filters that were set, as JSON-ready values (written with an export)."""
-        return {name: value.isoformat() if isinstance(value, date) else value
-                for name, value in vars(self).items() if value}
+        return {
+            name: value.isoformat() if isinstance(value, date) else value for name, value in vars(self).items() if value
+        }
 
 
 @dataclass(frozen=True)
@@ -275,15 +306,22 @@ def _person_matches(person, text: str):
 
 def _audit_query(viewer: User, filters: AuditFilters):
     actor, subject, post = aliased(User), aliased(User), aliased(Checkpoint)
-    query = (select(AuditEntry, actor.name, actor.role, subject.name)
-             .join(actor, actor.id == AuditEntry.actor_id)
-             .outerjoin(subject, subject.id == AuditEntry.subject_id)
-             .outerjoin(post, post.id == actor.checkpoint_id)
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    query = (
+        select(AuditEntry, actor.name, actor.role, subject.name)
+        .join(actor, actor.id == AuditEntry.actor_id)
+        .outerjoin(subject, subject.id == AuditEntry.subject_id)
+        .outerjoin(post, post.id == actor.checkpoint_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
     area = staff_area(viewer)
     if area is not None:
-        query = query.where(or_(district_in_area(subject.district, area), district_in_area(actor.scope_district, area),
-                                district_in_area(post.district, area)))
+        query = query.where(
+            or_(
+                district_in_area(subject.district, area),
+                district_in_area(actor.scope_district, area),
+                district_in_area(post.district, area),
+            )
+        )
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.actor:
@@ -304,8 +342,9 @@ def _row(entry, actor_name, actor_role, subject_name) -> AuditRow:
 def search_audit(viewer: User, filters: AuditFilters, page: int = 1) -> AuditPage:
     """One page of entries the viewer may see that match the filters, newest first."""
     page = max(page, 1)
-    found = db.session.execute(_audit_query(viewer, filters)
-                               .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
+    found = db.session.execute(
+        _audit_query(viewer, filters).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
+    ).all()
     return AuditPage([_row(*found_row) for found_row in found[:AUDIT_PAGE_SIZE]], page, len(found) > AUDIT_PAGE_SIZE)
 
 
@@ -320,8 +359,7 @@ def export_audit(viewer: User, filters: AuditFilters, labels) -> Iterator[str]:
 
     `labels(kind, value)` turns a role or action into words in the viewer's language.
     """
-    audit.record(viewer.id, "export", None, "audit log CSV", filters=filters.as_details(),
-                 area=staff_area(viewer))
+    audit.record(viewer.id, "export", None, "audit log CSV", filters=filters.as_details(), area=staff_area(viewer))
     db.session.commit()
     query = _audit_query(viewer, filters).execution_options(yield_per=500)
 
@@ -334,10 +372,20 @@ def export_audit(viewer: User, filters: AuditFilters, labels) -> Iterator[str]:
             row = _row(*found)
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow([_cell(v) for v in (
-                clock.to_local(row.entry.at).strftime("%Y-%m-%d %H:%M:%S"), row.actor_name,
-                labels("role", row.actor_role), labels("action", row.entry.action), row.subject_name or "",
-                row.entry.why, json.dumps(row.entry.details or {}, ensure_ascii=False, sort_keys=True))])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        clock.to_local(row.entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                        row.actor_name,
+                        labels("role", row.actor_role),
+                        labels("action", row.entry.action),
+                        row.subject_name or "",
+                        row.entry.why,
+                        json.dumps(row.entry.details or {}, ensure_ascii=False, sort_keys=True),
+                    )
+                ]
+            )
             yield buffer.getvalue()
 
     return lines()

@@ -1,4 +1,5 @@
 """Saving the real-name profile."""
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,8 +21,9 @@ class ProfileError(Exception):
         self.field, self.message = field, message
 
 
-def save_profile(user: User, *, name: str, address: str, district: str, doc_kind: str | None,
-                 doc_number: str | None) -> User:
+def save_profile(
+    user: User, *, name: str, address: str, district: str, doc_kind: str | None, doc_number: str | None
+) -> User:
     """Store the profile; the document can be set once and is kept only as a hash and a masked form.
 
     Returns the account that now holds the profile: when a relative registered this adult before
@@ -32,15 +34,20 @@ def save_profile(user: User, *, name: str, address: str, district: str, doc_kind
             document = checked_document(doc_kind, doc_number or "", clock.local_today())
         except DocumentError as error:
             raise ProfileError("doc_number", error.message) from None
-        taken = db.session.scalar(select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash,
-                                                     User.id != user.id))
+        taken = db.session.scalar(
+            select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash, User.id != user.id)
+        )
         if taken is not None and taken.phone is None and taken.name == name.strip() and not is_child(taken):
             user = _take_over(user, taken)
         elif taken is not None:
             raise ProfileError("doc_number", _("This document is already registered with another phone number."))
         else:
             user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date = (
-                doc_kind, document.hash, document.masked, document.birth_date)
+                doc_kind,
+                document.hash,
+                document.masked,
+                document.birth_date,
+            )
     user.name, user.address, user.district = name.strip(), address.strip(), district
     user.promised_at = clock.now_utc()
     db.session.flush()
@@ -59,8 +66,12 @@ def _take_over(new_account: User, person: User) -> User:
 
 
 TRANSPORT_LABELS = {
-    "plane": lambda: _("Plane"), "train": lambda: _("Train"), "car": lambda: _("Car"),
-    "bus": lambda: _("Coach"), "ship": lambda: _("Ship"), "other": lambda: _("Other"),
+    "plane": lambda: _("Plane"),
+    "train": lambda: _("Train"),
+    "car": lambda: _("Car"),
+    "bus": lambda: _("Coach"),
+    "ship": lambda: _("Ship"),
+    "other": lambda: _("Other"),
 }
 assert tuple(TRANSPORT_LABELS) == TRANSPORTS
 

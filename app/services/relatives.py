@@ -1,5 +1,6 @@
 """Guardians and relatives: binding (declared for a child, consented by SMS or approved for an adult),
 caps, ending and withdrawal, and the one check every act for someone else goes through."""
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -24,8 +25,9 @@ class BindingError(Exception):
         self.field, self.message = field, message
 
 
-def bind_relative(guardian: User, *, relationship: str, name: str, doc_kind: str, doc_number: str,
-                  phone: str | None) -> Binding:
+def bind_relative(
+    guardian: User, *, relationship: str, name: str, doc_kind: str, doc_number: str, phone: str | None
+) -> Binding:
     """Bind a relative: active at once for a child under 14, otherwise waiting for the relative's consent
     by SMS code (when they have a phone) or for approval by a community worker."""
     if relationship not in RELATIONSHIPS:
@@ -40,21 +42,39 @@ def bind_relative(guardian: User, *, relationship: str, name: str, doc_kind: str
     person = db.session.scalar(select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash))
     if person is not None and person.name != name:
         raise BindingError("name", _("The name does not match the one registered for this document."))
-    if person is not None and db.session.scalar(select(Binding.id).where(
-            Binding.guardian_id == guardian.id, Binding.dependant_id == person.id, Binding.status.in_(OPEN))):
+    if person is not None and db.session.scalar(
+        select(Binding.id).where(
+            Binding.guardian_id == guardian.id, Binding.dependant_id == person.id, Binding.status.in_(OPEN)
+        )
+    ):
         raise BindingError("doc_number", _("This relative is already bound to you."))
     if _open_count(Binding.guardian_id, guardian.id) >= current_app.config["MAX_RELATIVES_PER_GUARDIAN"]:
-        raise BindingError("doc_number", _("You can bind at most %(n)s relatives.",
-                                           n=current_app.config["MAX_RELATIVES_PER_GUARDIAN"]))
-    if person is not None and _open_count(Binding.dependant_id, person.id) >= current_app.config[
-            "MAX_GUARDIANS_PER_DEPENDANT"]:
-        raise BindingError("doc_number", _("This relative already has %(n)s guardians.",
-                                           n=current_app.config["MAX_GUARDIANS_PER_DEPENDANT"]))
+        raise BindingError(
+            "doc_number", _("You can bind at most %(n)s relatives.", n=current_app.config["MAX_RELATIVES_PER_GUARDIAN"])
+        )
+    if (
+        person is not None
+        and _open_count(Binding.dependant_id, person.id) >= current_app.config["MAX_GUARDIANS_PER_DEPENDANT"]
+    ):
+        raise BindingError(
+            "doc_number",
+            _("This relative already has %(n)s guardians.", n=current_app.config["MAX_GUARDIANS_PER_DEPENDANT"]),
+        )
     now = clock.now_utc()
     if person is None:
-        person = User(phone=None, role="resident", created_at=now, name=name, doc_kind=doc_kind,
-                      doc_hash=document.hash, doc_masked=document.masked, birth_date=document.birth_date,
-                      address=guardian.address, district=guardian.district, promised_at=now)
+        person = User(
+            phone=None,
+            role="resident",
+            created_at=now,
+            name=name,
+            doc_kind=doc_kind,
+            doc_hash=document.hash,
+            doc_masked=document.masked,
+            birth_date=document.birth_date,
+            address=guardian.address,
+            district=guardian.district,
+            promised_at=now,
+        )
         db.session.add(person)
         db.session.flush()
     binding = Binding(guardian_id=guardian.id, dependant_id=person.id, relationship_=relationship, created_at=now)
@@ -75,16 +95,24 @@ def bind_relative(guardian: User, *, relationship: str, name: str, doc_kind: str
 
 
 def _open_count(column, user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Binding)
-                             .where(column == user_id, Binding.status.in_(OPEN)))
+    return db.session.scalar(
+        select(func.count()).select_from(Binding).where(column == user_id, Binding.status.in_(OPEN))
+    )
 
 
 def send_consent_code(guardian: User, binding: Binding) -> None:
     """Text the relative a code that they read out to the guardian if they agree."""
-    send_code(binding.consent_phone, f"consent:{binding.id}", lambda code, minutes: _(
-        "[OneCode] %(guardian)s asks to show your health code and check in for you. If you agree, give them "
-        "the code %(code)s (valid %(minutes)s minutes). If not, ignore this message.",
-        guardian=mask_name(guardian.name or ""), code=code, minutes=minutes))
+    send_code(
+        binding.consent_phone,
+        f"consent:{binding.id}",
+        lambda code, minutes: _(
+            "[OneCode] %(guardian)s asks to show your health code and check in for you. If you agree, give them "
+            "the code %(code)s (valid %(minutes)s minutes). If not, ignore this message.",
+            guardian=mask_name(guardian.name or ""),
+            code=code,
+            minutes=minutes,
+        ),
+    )
 
 
 def confirm_consent(guardian: User, binding_id: int, code: str) -> Binding:
@@ -122,40 +150,53 @@ def end_binding(actor: User, binding_id: int) -> Binding | None:
 
 def own_binding(guardian: User, binding_id: int) -> Binding | None:
     """The guardian's own binding with this id (any state but ended)."""
-    return db.session.scalar(select(Binding).where(Binding.id == binding_id, Binding.guardian_id == guardian.id,
-                                                   Binding.status.in_(OPEN)))
+    return db.session.scalar(
+        select(Binding).where(Binding.id == binding_id, Binding.guardian_id == guardian.id, Binding.status.in_(OPEN))
+    )
 
 
 def acting_for(guardian_id: int, person_id: int) -> bool:
     """The one check behind every act for someone else: an active binding from this guardian."""
-    return db.session.scalar(select(Binding.id).where(Binding.guardian_id == guardian_id,
-                                                      Binding.dependant_id == person_id,
-                                                      Binding.status == "active")) is not None
+    return (
+        db.session.scalar(
+            select(Binding.id).where(
+                Binding.guardian_id == guardian_id, Binding.dependant_id == person_id, Binding.status == "active"
+            )
+        )
+        is not None
+    )
 
 
 def relatives_of(guardian: User) -> list[Binding]:
     """The guardian's open bindings, newest first."""
-    return db.session.scalars(select(Binding).where(Binding.guardian_id == guardian.id, Binding.status.in_(OPEN))
-                              .order_by(Binding.id.desc())).all()
+    return db.session.scalars(
+        select(Binding).where(Binding.guardian_id == guardian.id, Binding.status.in_(OPEN)).order_by(Binding.id.desc())
+    ).all()
 
 
 def guardians_of(person: User) -> list[Binding]:
     """Who may act for this person (so they can withdraw consent)."""
-    return db.session.scalars(select(Binding).where(Binding.dependant_id == person.id, Binding.status.in_(OPEN))
-                              .order_by(Binding.id)).all()
+    return db.session.scalars(
+        select(Binding).where(Binding.dependant_id == person.id, Binding.status.in_(OPEN)).order_by(Binding.id)
+    ).all()
 
 
 def pending_approvals() -> list[Binding]:
     """Bindings waiting for a community worker."""
-    return db.session.scalars(select(Binding).where(Binding.status == "pending_approval")
-                              .order_by(Binding.id)).all()
+    return db.session.scalars(select(Binding).where(Binding.status == "pending_approval").order_by(Binding.id)).all()
 
 
 def people_for(user: User) -> list[dict]:
     """Whose codes this user may show: themselves first, then active relatives."""
     people = [{"id": user.id, "masked_name": mask_name(user.name or ""), "relationship": "self"}]
-    for binding in db.session.scalars(select(Binding).where(Binding.guardian_id == user.id,
-                                                            Binding.status == "active").order_by(Binding.id)):
-        people.append({"id": binding.dependant_id, "masked_name": mask_name(binding.dependant.name or ""),
-                       "relationship": binding.relationship_})
+    for binding in db.session.scalars(
+        select(Binding).where(Binding.guardian_id == user.id, Binding.status == "active").order_by(Binding.id)
+    ):
+        people.append(
+            {
+                "id": binding.dependant_id,
+                "masked_name": mask_name(binding.dependant.name or ""),
+                "relationship": binding.relationship_,
+            }
+        )
     return people

@@ -1,5 +1,6 @@
 """Public reports (Hainan seed): filing, routing to the district's handlers by a signed SMS link, their
 progress and result, and who may see what (the reporter's identity: only the handler and supervisors)."""
+
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,8 +29,9 @@ STEP_STATES = ("verifying",) + CLOSED_STATES  # what a handler may record
 KIND_LABELS = {"clue": _l("Epidemic clue"), "supervision": _l("Supervision report")}
 # 疫情线索提供: the seed's four conditions, in its order.
 CONDITION_LABELS = {
-    "stayed_in_epidemic_area": _l("Stayed in Hubei or another area with ongoing local transmission "
-                                  "in the last 14 days"),
+    "stayed_in_epidemic_area": _l(
+        "Stayed in Hubei or another area with ongoing local transmission in the last 14 days"
+    ),
     "unprotected_contact": _l("Had unprotected contact with a suspected, confirmed, mild or asymptomatic case"),
     "symptoms": _l("Has fever, fatigue, dry cough or similar symptoms"),
     "none": _l("None of the above"),
@@ -58,22 +60,37 @@ class ReportClosed(Exception):
 
 # --- filing and routing --------------------------------------------------------------------------------
 
-def file_report(reporter: User, kind: str, *, district: str, place: str, description: str = "",
-                suspect_name: str | None = None, condition: str | None = None,
-                report_type: str | None = None) -> Report:
+
+def file_report(
+    reporter: User,
+    kind: str,
+    *,
+    district: str,
+    place: str,
+    description: str = "",
+    suspect_name: str | None = None,
+    condition: str | None = None,
+    report_type: str | None = None,
+) -> Report:
     """Store a resident's report and text its district's handlers the link; commits."""
     if kind not in REPORT_KINDS or not districts.is_known(district):
         raise ValueError(f"bad report kind or district: {kind!r}, {district!r}")
     if (condition not in CLUE_CONDITIONS) if kind == "clue" else (report_type not in SUPERVISION_TYPES):
         raise ValueError("a clue needs a condition, a supervision report a type")
     now = clock.now_utc()
-    report = Report(kind=kind, reporter_id=reporter.id, district=district, place=place.strip(),
-                    description=(description or "").strip(),
-                    suspect_name=suspect_name.strip() if kind == "clue" else None,
-                    condition=condition if kind == "clue" else None,
-                    report_type=report_type if kind == "supervision" else None,
-                    submitted_at=now, due_at=now + timedelta(hours=current_app.config["REPORT_DUE_HOURS"]),
-                    state="submitted")
+    report = Report(
+        kind=kind,
+        reporter_id=reporter.id,
+        district=district,
+        place=place.strip(),
+        description=(description or "").strip(),
+        suspect_name=suspect_name.strip() if kind == "clue" else None,
+        condition=condition if kind == "clue" else None,
+        report_type=report_type if kind == "supervision" else None,
+        submitted_at=now,
+        due_at=now + timedelta(hours=current_app.config["REPORT_DUE_HOURS"]),
+        state="submitted",
+    )
     db.session.add(report)
     db.session.flush()
     db.session.add(ReportUpdate(report_id=report.id, at=now, actor_id=None, state="submitted", note=""))
@@ -84,8 +101,13 @@ def file_report(reporter: User, kind: str, *, district: str, place: str, descrip
 
 def handlers_of(district: str) -> list[User]:
     """The handlers (网格员) responsible for a county."""
-    return list(db.session.scalars(select(User).where(User.role == "handler", User.scope_district == district,
-                                                      User.phone.is_not(None)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == "handler", User.scope_district == district, User.phone.is_not(None))
+            .order_by(User.id)
+        )
+    )
 
 
 def route(report: Report) -> int:
@@ -104,8 +126,14 @@ def route(report: Report) -> int:
         now = clock.now_utc()
         report.state, report.notified_at = "notified", now
         db.session.add(ReportUpdate(report_id=report.id, at=now, actor_id=None, state="notified", note=""))
-    log.info("report %s (%s, %s) routed: %d of %d handlers texted", report.id, report.kind, report.district,
-             sent, len(handlers))
+    log.info(
+        "report %s (%s, %s) routed: %d of %d handlers texted",
+        report.id,
+        report.kind,
+        report.district,
+        sent,
+        len(handlers),
+    )
     return sent
 
 
@@ -118,10 +146,14 @@ def sms_body(report: Report, link: str) -> str:
     """The handler's text, in the region's language: the kind, the district and the link."""
     language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
-        return _("OneCode: new %(kind)s in %(district)s. Please verify it on site and record the result "
-                 "within %(hours)s hours: %(link)s", kind=str(KIND_LABELS[report.kind]),
-                 district=districts.name_of(report.district, language),
-                 hours=current_app.config["REPORT_DUE_HOURS"], link=link)
+        return _(
+            "OneCode: new %(kind)s in %(district)s. Please verify it on site and record the result "
+            "within %(hours)s hours: %(link)s",
+            kind=str(KIND_LABELS[report.kind]),
+            district=districts.name_of(report.district, language),
+            hours=current_app.config["REPORT_DUE_HOURS"],
+            link=link,
+        )
 
 
 def read_link(token: str) -> Report:
@@ -135,6 +167,7 @@ def read_link(token: str) -> Report:
 
 # --- who may see what ----------------------------------------------------------------------------------
 
+
 def is_district_handler(user: User, report: Report) -> bool:
     """The user is a handler of the report's county."""
     return user.role == "handler" and bool(user.scope_district) and user.scope_district == report.district
@@ -142,8 +175,11 @@ def is_district_handler(user: User, report: Report) -> bool:
 
 def covers(user: User, report: Report) -> bool:
     """The user is a supervisor whose city or county holds the report's district."""
-    return (user.role == "supervisor" and bool(user.scope_district)
-            and districts.within(report.district, user.scope_district))
+    return (
+        user.role == "supervisor"
+        and bool(user.scope_district)
+        and districts.within(report.district, user.scope_district)
+    )
 
 
 def sees_reporter(user: User, report: Report) -> bool:
@@ -185,8 +221,11 @@ def staff_names(report: Report) -> dict[int, str]:
 
 def reports_of(user: User) -> list[Report]:
     """A resident's own reports, newest first."""
-    return list(db.session.scalars(select(Report).where(Report.reporter_id == user.id)
-                                   .order_by(Report.submitted_at.desc(), Report.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Report).where(Report.reporter_id == user.id).order_by(Report.submitted_at.desc(), Report.id.desc())
+        )
+    )
 
 
 def is_overdue(report: Report, now: datetime) -> bool:
@@ -195,6 +234,7 @@ def is_overdue(report: Report, now: datetime) -> bool:
 
 
 # --- handling -------------------------------------------------------------------------------------------
+
 
 def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpdate:
     """The handler's progress ("verifying") or result ("resolved"/"unfounded", which closes the report);
@@ -209,8 +249,12 @@ def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpd
         values["handler_id"] = actor.id
     if state in CLOSED_STATES:
         values.update(closed_at=now, result=note)
-    done = db.session.execute(update(Report).where(Report.id == report.id, Report.closed_at.is_(None))
-                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    done = db.session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.closed_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not done:
         db.session.rollback()
         raise ReportClosed()
@@ -222,6 +266,7 @@ def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpd
 
 
 # --- inboxes --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Inbox:
@@ -251,14 +296,32 @@ def inbox_for(user: User, closed_limit: int = 20) -> Inbox:
         return Inbox([], [], [], 0)
     now = clock.now_utc()
     in_area = _in_area(user)
-    still_open = list(db.session.scalars(select(Report).where(in_area, Report.closed_at.is_(None))
-                                         .order_by(Report.due_at, Report.id)))
-    closed = list(db.session.scalars(select(Report).where(in_area, Report.closed_at.is_not(None))
-                                     .order_by(Report.closed_at.desc(), Report.id.desc()).limit(closed_limit)))
+    still_open = list(
+        db.session.scalars(select(Report).where(in_area, Report.closed_at.is_(None)).order_by(Report.due_at, Report.id))
+    )
+    closed = list(
+        db.session.scalars(
+            select(Report)
+            .where(in_area, Report.closed_at.is_not(None))
+            .order_by(Report.closed_at.desc(), Report.id.desc())
+            .limit(closed_limit)
+        )
+    )
     closed_count = db.session.scalar(select(func.count(Report.id)).where(in_area, Report.closed_at.is_not(None)))
     waiting = {r.district for r in still_open if r.state == "submitted"}
-    staffed = set(db.session.scalars(select(User.scope_district).where(
-        User.role == "handler", User.scope_district.in_(waiting)))) if waiting else set()
-    return Inbox(overdue=[r for r in still_open if r.due_at < now],
-                 open=[r for r in still_open if r.due_at >= now],
-                 closed=closed, closed_count=closed_count, unstaffed=waiting - staffed)
+    staffed = (
+        set(
+            db.session.scalars(
+                select(User.scope_district).where(User.role == "handler", User.scope_district.in_(waiting))
+            )
+        )
+        if waiting
+        else set()
+    )
+    return Inbox(
+        overdue=[r for r in still_open if r.due_at < now],
+        open=[r for r in still_open if r.due_at >= now],
+        closed=closed,
+        closed_count=closed_count,
+        unstaffed=waiting - staffed,
+    )

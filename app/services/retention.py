@@ -1,4 +1,5 @@
 """Retention: personal movement data is deleted once it is older than the retention period."""
+
 from datetime import timedelta
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """Risk areas kept by the authority: add, end early, history; each change recolours the people it touches."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,8 +35,10 @@ def people_who_were_in(areas: set[str]) -> list[int]:
     window_start = clock.local_today() - timedelta(days=current_app.config["FACTS_WINDOW_DAYS"])
     checkin_match = or_(*[district_in_area(Checkin.district, area) for area in areas])
     visit_match = or_(*[district_in_area(Visit.district, area) for area in areas])
-    affected = union(select(Checkin.user_id).where(checkin_match, Checkin.day >= window_start),
-                     select(Visit.user_id).where(visit_match, Visit.day >= window_start))
+    affected = union(
+        select(Checkin.user_id).where(checkin_match, Checkin.day >= window_start),
+        select(Visit.user_id).where(visit_match, Visit.day >= window_start),
+    )
     return db.session.scalars(affected).all()
 
 
@@ -47,12 +50,27 @@ def add_risk_area(district: str, level: str, start: date, end: date | None, acto
         raise RiskAreaError("level", "unknown level")
     if end is not None and end < start:
         raise RiskAreaError("end", "end before start")
-    area = RiskArea(district=district, level=level, start=start, end=end, created_at=clock.now_utc(),
-                    source="console", created_by_id=actor_id)
+    area = RiskArea(
+        district=district,
+        level=level,
+        start=start,
+        end=end,
+        created_at=clock.now_utc(),
+        source="console",
+        created_by_id=actor_id,
+    )
     db.session.add(area)
     db.session.flush()
-    audit.record(actor_id, "risk_area_added", None, level, risk_area_id=area.id, district=district,
-                 start=start.isoformat(), end=end.isoformat() if end else None)
+    audit.record(
+        actor_id,
+        "risk_area_added",
+        None,
+        level,
+        risk_area_id=area.id,
+        district=district,
+        start=start.isoformat(),
+        end=end.isoformat() if end else None,
+    )
     result = recolour(people_who_were_in({district}), trigger=f"risk_area:{area.id}", actor_id=actor_id)
     db.session.commit()
     return RiskAreaChange(area, result)

@@ -1,4 +1,5 @@
 """Scans recorded at gates: validation, idempotent storage with a server re-check, ID lookups, trails."""
+
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,8 +36,11 @@ class ScanAnswer(RecordResult):
     def to_dict(self) -> dict:
         answer = super().to_dict()
         if self.server is not None:
-            answer["server"] = {"result": self.server.result, "reason": self.server.reason,
-                                "colour": self.server.colour}
+            answer["server"] = {
+                "result": self.server.result,
+                "reason": self.server.reason,
+                "colour": self.server.colour,
+            }
             answer["disagreement"] = self.disagreement
         return answer
 
@@ -65,9 +69,13 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["qr_text"] = _("A scan needs either the code text or an ID number.")
 
     offline = payload.get("offline")
-    if not (isinstance(offline, dict) and offline.get("result") in RESULTS and offline.get("reason") in REASONS
-            and offline.get("colour") in (None, "green", "yellow", "red")
-            and (offline.get("bundle_iat") is None or isinstance(offline.get("bundle_iat"), int))):
+    if not (
+        isinstance(offline, dict)
+        and offline.get("result") in RESULTS
+        and offline.get("reason") in REASONS
+        and offline.get("colour") in (None, "green", "yellow", "red")
+        and (offline.get("bundle_iat") is None or isinstance(offline.get("bundle_iat"), int))
+    ):
         errors["offline"] = _("The verdict made on the device is missing.")
     else:
         record["offline"] = {key: offline.get(key) for key in ("result", "reason", "colour", "bundle_iat")}
@@ -80,8 +88,9 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["reason"] = _("The reason may have at most 100 characters.")
     record["reason"] = reason.strip() if isinstance(reason, str) else ""
     temperature = payload.get("temperature")
-    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float))
-                                    or not 34.0 <= temperature <= 43.0):
+    if temperature is not None and (
+        isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 34.0 <= temperature <= 43.0
+    ):
         errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
     record["temperature"] = round(float(temperature), 1) if isinstance(temperature, (int, float)) else None
     plate = payload.get("plate") or None
@@ -101,18 +110,36 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     for (index, record, fingerprint), (verdict, person_id) in zip(fresh, verdicts):
         offline = record["offline"]
         disagreement = offline["result"] != "unverified" and (offline["result"], offline["reason"]) != (
-            verdict.result, verdict.reason)
-        rows.append({
-            "uuid": record["uuid"], "payload_hash": fingerprint, "checkpoint_id": warden.checkpoint_id,
-            "warden_id": warden.id, "scanned_at": record["scanned_at"], "received_at": now,
-            "direction": record["direction"], "reason": record["reason"], "temperature": record["temperature"],
-            "plate": record["plate"], "jti": verdict.jti, "kind": "code" if record["qr_text"] else "id_only",
-            "person_id": person_id, "offline_result": offline["result"], "offline_reason": offline["reason"],
-            "offline_colour": offline["colour"],
-            "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], UTC).replace(tzinfo=None)
-            if offline["bundle_iat"] else None,
-            "server_result": verdict.result, "server_reason": verdict.reason, "server_colour": verdict.colour,
-            "disagreement": disagreement})
+            verdict.result,
+            verdict.reason,
+        )
+        rows.append(
+            {
+                "uuid": record["uuid"],
+                "payload_hash": fingerprint,
+                "checkpoint_id": warden.checkpoint_id,
+                "warden_id": warden.id,
+                "scanned_at": record["scanned_at"],
+                "received_at": now,
+                "direction": record["direction"],
+                "reason": record["reason"],
+                "temperature": record["temperature"],
+                "plate": record["plate"],
+                "jti": verdict.jti,
+                "kind": "code" if record["qr_text"] else "id_only",
+                "person_id": person_id,
+                "offline_result": offline["result"],
+                "offline_reason": offline["reason"],
+                "offline_colour": offline["colour"],
+                "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], UTC).replace(tzinfo=None)
+                if offline["bundle_iat"]
+                else None,
+                "server_result": verdict.result,
+                "server_reason": verdict.reason,
+                "server_colour": verdict.colour,
+                "disagreement": disagreement,
+            }
+        )
         answers[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
     if rows:
         db.session.execute(insert(Scan.__table__), rows)  # Core executemany: no ORM bookkeeping per row
@@ -137,8 +164,14 @@ def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdi
     for record, token, payload in zip(records, tokens, payloads):
         if not record["qr_text"]:
             person = people.get(record["id_number"])
-            answers.append((colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
-                            if person else ScanVerdict("deny", "unknown_person"), person.id if person else None))
+            answers.append(
+                (
+                    colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
+                    if person
+                    else ScanVerdict("deny", "unknown_person"),
+                    person.id if person else None,
+                )
+            )
             continue
         moment = clock.epoch(min(record["scanned_at"], now))
         row = issued.get(payload.get("jti")) if payload else None
@@ -163,10 +196,11 @@ def _issued_codes(jtis: list[str]) -> dict:
     issued = {}
     unique = list(dict.fromkeys(jtis))
     for start in range(0, len(unique), 500):
-        rows = db.session.execute(select(IssuedCode.jti, IssuedCode.token, IssuedCode.user_id,
-                                         CodeRevocation.revoked_at)
-                                  .outerjoin(CodeRevocation, CodeRevocation.jti == IssuedCode.jti)
-                                  .where(IssuedCode.jti.in_(unique[start:start + 500])))
+        rows = db.session.execute(
+            select(IssuedCode.jti, IssuedCode.token, IssuedCode.user_id, CodeRevocation.revoked_at)
+            .outerjoin(CodeRevocation, CodeRevocation.jti == IssuedCode.jti)
+            .where(IssuedCode.jti.in_(unique[start : start + 500]))
+        )
         issued.update((row.jti, row) for row in rows)
     return issued
 
@@ -175,8 +209,11 @@ def _people_by_id_number(numbers: list[str]) -> dict:
     if not numbers:
         return {}
     hashes = {doc_hash("resident_id", number): number for number in numbers}
-    rows = db.session.execute(select(User.id, User.doc_hash, User.colour, User.name)
-                              .where(User.doc_kind == "resident_id", User.doc_hash.in_(hashes))).all()
+    rows = db.session.execute(
+        select(User.id, User.doc_hash, User.colour, User.name).where(
+            User.doc_kind == "resident_id", User.doc_hash.in_(hashes)
+        )
+    ).all()
     return {hashes[row.doc_hash]: row for row in rows}
 
 
@@ -189,8 +226,9 @@ def lookup_id_number(warden: User, id_number: str) -> ScanVerdict:
     person = _people_by_id_number([number]).get(number)
     if person is None:
         return ScanVerdict("deny", "unknown_person")
-    audit.record(warden.id, "id_lookup", person.id, "checkpoint entry without a phone",
-                 checkpoint_id=warden.checkpoint_id)
+    audit.record(
+        warden.id, "id_lookup", person.id, "checkpoint entry without a phone", checkpoint_id=warden.checkpoint_id
+    )
     db.session.commit()
     return colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
 
@@ -199,8 +237,13 @@ def scan_for_trail(warden: User, scan_uuid: str) -> Scan | None:
     """The warden's own recent scan of a known person, or None (trails open only right after a scan)."""
     window = timedelta(minutes=current_app.config["TRAIL_WINDOW_MINUTES"])
     scan = db.session.scalar(select(Scan).where(Scan.uuid == scan_uuid))
-    if (scan is None or scan.checkpoint_id != warden.checkpoint_id or scan.person_id is None
-            or scan.received_at < clock.now_utc() - window and scan.scanned_at < clock.now_utc() - window):
+    if (
+        scan is None
+        or scan.checkpoint_id != warden.checkpoint_id
+        or scan.person_id is None
+        or scan.received_at < clock.now_utc() - window
+        and scan.scanned_at < clock.now_utc() - window
+    ):
         return None
     return scan
 
@@ -215,14 +258,27 @@ def open_trail(warden: User, scan: Scan, why: str) -> dict:
         select(Scan.scanned_at, Scan.direction, Checkpoint.name, Checkpoint.district)
         .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
         .where(Scan.person_id == scan.person_id, Scan.scanned_at >= since)
-        .order_by(Scan.scanned_at.desc())).all()
+        .order_by(Scan.scanned_at.desc())
+    ).all()
     today = clock.local_today()
     areas = active_risk_areas(today, today - timedelta(days=days))
-    passes = [{"at": row.scanned_at, "direction": row.direction, "checkpoint": row.name, "district": row.district,
-               "risk": _risk_level(row.district, clock.to_local(row.scanned_at).date(), areas)} for row in rows]
+    passes = [
+        {
+            "at": row.scanned_at,
+            "direction": row.direction,
+            "checkpoint": row.name,
+            "district": row.district,
+            "risk": _risk_level(row.district, clock.to_local(row.scanned_at).date(), areas),
+        }
+        for row in rows
+    ]
     person = db.session.get(User, scan.person_id)
-    return {"masked_name": mask_name(person.name or ""), "colour": person.colour, "passes": passes,
-            "offers_block": person.colour != "green" or any(p["risk"] for p in passes) or scan.server_result != "pass"}
+    return {
+        "masked_name": mask_name(person.name or ""),
+        "colour": person.colour,
+        "passes": passes,
+        "offers_block": person.colour != "green" or any(p["risk"] for p in passes) or scan.server_result != "pass",
+    }
 
 
 def _risk_level(district: str, day, areas: list[RiskAreaFact]) -> str | None:
@@ -241,6 +297,10 @@ def block_scan(warden: User, scan: Scan, why: str) -> None:
 def recent_scans(warden: User, limit: int = 100) -> list:
     """This checkpoint's latest records (masked names only)."""
     rows = db.session.execute(
-        select(Scan, User.name).outerjoin(User, User.id == Scan.person_id)
-        .where(Scan.checkpoint_id == warden.checkpoint_id).order_by(Scan.scanned_at.desc()).limit(limit)).all()
+        select(Scan, User.name)
+        .outerjoin(User, User.id == Scan.person_id)
+        .where(Scan.checkpoint_id == warden.checkpoint_id)
+        .order_by(Scan.scanned_at.desc())
+        .limit(limit)
+    ).all()
     return [(scan, mask_name(name or "") if name else None) for scan, name in rows]

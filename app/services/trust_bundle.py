@@ -1,4 +1,5 @@
 """The trust bundle (DESIGN.md section 4): everything a scanner needs to judge codes offline."""
+
 import hashlib
 from datetime import timedelta
 
@@ -17,8 +18,9 @@ BUNDLE_TYPE = "ymt-bundle+jwt"
 
 def trusted_jwks() -> list[dict]:
     """Our published keys and those of the regions we trust, each JWK with its `iss`."""
-    others = [{**jwk, "iss": issuer["iss"]} for issuer in current_app.config["TRUSTED_ISSUERS"]
-              for jwk in issuer["keys"]]
+    others = [
+        {**jwk, "iss": issuer["iss"]} for issuer in current_app.config["TRUSTED_ISSUERS"] for jwk in issuer["keys"]
+    ]
     return keys.published_jwks() + others
 
 
@@ -36,8 +38,9 @@ def revoked_jti_hashes() -> list[str]:
 
 def risk_areas_version() -> str:
     """Changes whenever the risk-area list changes."""
-    rows = db.session.execute(select(RiskArea.id, RiskArea.district, RiskArea.level, RiskArea.start, RiskArea.end)
-                              .order_by(RiskArea.id)).all()
+    rows = db.session.execute(
+        select(RiskArea.id, RiskArea.district, RiskArea.level, RiskArea.start, RiskArea.end).order_by(RiskArea.id)
+    ).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 

@@ -1,4 +1,5 @@
 """Central error handling: HTML or JSON as the caller expects, always in the user's language."""
+
 import logging
 import time
 
@@ -72,8 +73,12 @@ def register(app):
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error):
         wait = _seconds_to_wait()
-        response = error_response(429, "rate_limited", _("Too many attempts. Please wait %(seconds)s seconds "
-                                                          "and try again.", seconds=wait), retry_after=wait)
+        response = error_response(
+            429,
+            "rate_limited",
+            _("Too many attempts. Please wait %(seconds)s seconds and try again.", seconds=wait),
+            retry_after=wait,
+        )
         response.headers["Retry-After"] = str(wait)
         return response
 

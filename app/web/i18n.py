@@ -1,4 +1,5 @@
 """Language choice: ?lang= (the switcher links) sets a cookie; otherwise Accept-Language; default Chinese."""
+
 from functools import lru_cache
 
 from flask import current_app, request
@@ -20,8 +21,9 @@ def current_language() -> str:
     chosen = _query_value("lang") or _cookie_value(COOKIE)
     if chosen in config["LANGUAGES"]:
         return chosen
-    return _best_match(request.headers.get("Accept-Language", ""), tuple(config["LANGUAGES"]),
-                       config["BABEL_DEFAULT_LOCALE"])
+    return _best_match(
+        request.headers.get("Accept-Language", ""), tuple(config["LANGUAGES"]), config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def _query_value(name: str) -> str | None:

@@ -1,4 +1,5 @@
 """The health code contract: ES256 compact JWS, kid = RFC 7638 thumbprint, offline verification."""
+
 import base64
 import json
 import time
@@ -18,8 +19,15 @@ def key():
 
 
 def claims(**overrides):
-    values = {"iss": "onecode-test", "jti": "AAAAAAAAAAAAAAAAAAAAAA", "colour": "green", "masked_name": "张*明",
-                  "kind": "self", "iat": NOW, "exp": NOW + 3600}
+    values = {
+        "iss": "onecode-test",
+        "jti": "AAAAAAAAAAAAAAAAAAAAAA",
+        "colour": "green",
+        "masked_name": "张*明",
+        "kind": "self",
+        "iat": NOW,
+        "exp": NOW + 3600,
+    }
     values.update(overrides)
     return codes.code_claims(**values)
 
@@ -40,11 +48,18 @@ def test_header_and_claims_follow_the_contract(key):
 
 def test_kid_is_the_rfc7638_thumbprint():
     # RFC 7638 section 3.1 example uses RSA; compute the EC canonical form by hand instead.
-    jwk = {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
-           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
-    canonical = '{"crv":"P-256","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",' \
-                '"y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}'
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    }
+    canonical = (
+        '{"crv":"P-256","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",'
+        '"y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}'
+    )
     import hashlib
+
     expected = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
     assert codes.thumbprint(jwk) == expected
 

@@ -1,4 +1,5 @@
 """The colour rule engine against its shipped test vectors, plus parsing and snapshot round-trips."""
+
 import copy
 import json
 import random
@@ -98,8 +99,16 @@ def test_symptom_labels():
     assert symptom_labels(rules, "fr") == symptom_labels(rules, "zh")
     triggering = {s.code for s in rules.symptoms if s.triggers}
     assert triggering == {
-        "fever", "chills", "dry_cough", "sputum", "nasal_congestion", "runny_nose",
-        "sore_throat", "shortness_of_breath", "difficulty_breathing", "chest_tightness",
+        "fever",
+        "chills",
+        "dry_cough",
+        "sputum",
+        "nasal_congestion",
+        "runny_nose",
+        "sore_throat",
+        "shortness_of_breath",
+        "difficulty_breathing",
+        "chest_tightness",
     }
 
 
@@ -297,6 +306,7 @@ def test_risk_areas_on_covers_counties_of_a_city_or_province_area():
     from datetime import date as _date
 
     from app.domain.colours import RiskArea, risk_areas_on
+
     city = RiskArea(district="460100", level="medium", start=_date(2026, 11, 1), end=None)
     county = RiskArea(district="110105", level="high", start=_date(2026, 11, 1), end=_date(2026, 11, 5))
     assert risk_areas_on("460105", _date(2026, 11, 20), [city, county]) == [city]
@@ -310,10 +320,17 @@ def by_day_where_enough(facts: Facts, areas) -> Facts:
     day, and not the latest."""
     checkins = sorted(facts.checkins, key=lambda c: c.day)
     threshold = default_rule_set().fever_threshold_c
-    full = [c for index, c in enumerate(checkins)
-            if index == len(checkins) - 1 or (c.temperature is not None and c.temperature >= threshold)
-            or c.symptoms or c.visits or c.contact_with_cases or c.arrival
-            or colours.risk_areas_on(c.district, c.day, areas)]
+    full = [
+        c
+        for index, c in enumerate(checkins)
+        if index == len(checkins) - 1
+        or (c.temperature is not None and c.temperature >= threshold)
+        or c.symptoms
+        or c.visits
+        or c.contact_with_cases
+        or c.arrival
+        or colours.risk_areas_on(c.district, c.day, areas)
+    ]
     return Facts(tuple(full), facts.control, facts.overrides, tuple(c.day for c in checkins))
 
 
@@ -324,8 +341,14 @@ def test_check_ins_given_by_their_day_alone_give_the_same_verdict():
         facts, areas = random_case(rng)
         if rng.random() < 0.5:  # sometimes the check-ins' own county is a risk area too, for a while
             start = date.fromordinal(TODAY.toordinal() - rng.randint(0, 20))
-            areas.append(RiskArea("460108", rng.choice(["high", "medium"]), start,
-                                  rng.choice([None, start + timedelta(days=rng.randint(0, 5))])))
+            areas.append(
+                RiskArea(
+                    "460108",
+                    rng.choice(["high", "medium"]),
+                    start,
+                    rng.choice([None, start + timedelta(days=rng.randint(0, 5))]),
+                )
+            )
         lean = by_day_where_enough(facts, areas)
         reduced += len(facts.checkins) - len(lean.checkins)
         assert evaluate(lean, default_rule_set(), areas, TODAY) == evaluate(facts, default_rule_set(), areas, TODAY)
@@ -341,8 +364,12 @@ def test_the_latest_check_in_cannot_be_given_by_its_day_alone():
     # Also for the second person with those days, whose days were worked out for the first.
     latest = Checkin(TODAY, "460108", 36.5)
     with pytest.raises(ValueError):
-        colours.evaluate_many([Facts((latest,), checkin_days=(earlier.day, TODAY)),
-                               Facts((earlier,), checkin_days=(earlier.day, TODAY))], default_rule_set(), [], TODAY)
+        colours.evaluate_many(
+            [Facts((latest,), checkin_days=(earlier.day, TODAY)), Facts((earlier,), checkin_days=(earlier.day, TODAY))],
+            default_rule_set(),
+            [],
+            TODAY,
+        )
     # Days after today are not counted yet, like check-ins dated after today.
     verdict = evaluate(Facts((earlier,), checkin_days=(TODAY + timedelta(days=1),)), default_rule_set(), [], TODAY)
     assert verdict.colour == "green"

@@ -1,4 +1,5 @@
 """Resident ID (GB 11643-1999) and other document validation."""
+
 from datetime import date
 
 import pytest

@@ -1,4 +1,5 @@
 """Masking of names, phone numbers and ID numbers."""
+
 import pytest
 
 from app.domain.masking import mask_id_number, mask_name, mask_phone

@@ -2,6 +2,7 @@
 
 Recipe and the facts behind it: /work/shared/TESTING.md (executable path, flags, offline, Background Sync).
 """
+
 import os
 import re
 import threading
@@ -20,36 +21,57 @@ from tests.conftest import close_checkpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def built_pwa():
     """The service worker and vendored libraries are built by `npm run build` (the Makefile runs it first)."""
-    missing = [path for path in ("app/static/sw.js", "app/static/vendor/idb.umd.js", "app/static/workbox")
-               if not (ROOT / path).exists()]
+    missing = [
+        path
+        for path in ("app/static/sw.js", "app/static/vendor/idb.umd.js", "app/static/workbox")
+        if not (ROOT / path).exists()
+    ]
     if missing:
-        pytest.fail(f"PWA build missing ({', '.join(missing)}): run `npm run build` (or `make build`) "
-                    "before the browser tests", pytrace=False)
+        pytest.fail(
+            f"PWA build missing ({', '.join(missing)}): run `npm run build` (or `make build`) before the browser tests",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium (or ONECODE_CHROMIUM) with the flags this network needs."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set ONECODE_CHROMIUM",
-                    pytrace=False)
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS]}
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium, or set ONECODE_CHROMIUM", pytrace=False
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS],
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """A phone in China: Chinese first, Beijing time, a phone-sized screen."""
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-            "viewport": {"width": 390, "height": 844}, "service_workers": "allow"}
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 390, "height": 844},
+        "service_workers": "allow",
+    }
 
 
 @dataclass
@@ -70,15 +92,17 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path):
     """The app on 127.0.0.1:<free port> in a thread, with its own SQLite file and keys; stopped afterwards."""
-    app = create_app({
-        "SECRET_KEY": "e2e-secret",
-        "DOC_HASH_KEY": "e2e-doc-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.sqlite'}",
-        "KEYS_DIR": str(tmp_path / "keys"),
-        "ENV_NAME": "development",
-        "RATELIMIT_ENABLED": False,
-        "WTF_CSRF_ENABLED": True,
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e-secret",
+            "DOC_HASH_KEY": "e2e-doc-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.sqlite'}",
+            "KEYS_DIR": str(tmp_path / "keys"),
+            "ENV_NAME": "development",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     with app.app_context():
         db.create_all()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -105,6 +129,7 @@ def no_script_errors(page):
 
 # --- helpers used by the tests -----------------------------------------------------------------
 
+
 def sms_code(page, server: LiveServer, phone: str) -> str:
     """The 6-digit code of the newest text to `phone`, read from the development outbox page."""
     html = page.request.get(f"{server.url}/dev/outbox").text()
@@ -113,8 +138,15 @@ def sms_code(page, server: LiveServer, phone: str) -> str:
     return re.search(r"\d{6}", body.group(1)).group()
 
 
-def sign_up(page, server: LiveServer, phone: str, name: str = "张小明", id_number: str = ID_NUMBERS[0],
-            district: str = "460105", lang: str | None = None) -> None:
+def sign_up(
+    page,
+    server: LiveServer,
+    phone: str,
+    name: str = "张小明",
+    id_number: str = ID_NUMBERS[0],
+    district: str = "460105",
+    lang: str | None = None,
+) -> None:
     """Sign up through the pages: phone, code from the outbox, real-name profile; ends on the check-in form."""
     page.goto(f"{server.url}/auth/sign-in" + (f"?lang={lang}" if lang else ""))
     page.fill("input[name=phone]", phone)

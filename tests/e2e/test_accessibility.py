@@ -1,4 +1,5 @@
 """Elder-friendly pages: usable at 200 % zoom on a phone, every field labelled, colour never alone."""
+
 import pytest
 
 from tests.e2e.conftest import declare, sign_up

@@ -24,7 +24,12 @@ from tests.e2e.test_scanner import (
 pytestmark = pytest.mark.e2e
 
 RESIDENT_PHONE, WARDEN_PHONE, ADMIN_PHONE = "13800000031", "13900000032", "13900000033"
-GATE = {"name": "秀英区长滨路卡口", "kind": "community_gate", "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"}
+GATE = {
+    "name": "秀英区长滨路卡口",
+    "kind": "community_gate",
+    "address": "海南省海口市秀英区长滨路 8 号",
+    "district": "460105",
+}
 AREA_REASON = "最近打卡所在地区为中高风险地区"  # rule area.current in app/domain/rules/default.json
 
 
@@ -130,11 +135,29 @@ def test_a_control_list_upload_is_previewed_then_applied_with_progress(page, liv
         person = User(phone="13800000041", role="resident", created_at=clock.now_utc())
         db.session.add(person)
         db.session.flush()
-        save_profile(person, name="李秀英", address="海口市滨海大道 1 号", district="460106", doc_kind="resident_id",
-                     doc_number=listed)
-        store_checkins(person, person, [{"uuid": str(uuid.uuid4()), "checked_at": clock.now_utc().isoformat() + "Z",
-                                         "district": "460106", "temperature": 36.5, "symptoms": [], "visits": [],
-                                         "contact_with_cases": False}])
+        save_profile(
+            person,
+            name="李秀英",
+            address="海口市滨海大道 1 号",
+            district="460106",
+            doc_kind="resident_id",
+            doc_number=listed,
+        )
+        store_checkins(
+            person,
+            person,
+            [
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "checked_at": clock.now_utc().isoformat() + "Z",
+                    "district": "460106",
+                    "temperature": 36.5,
+                    "symptoms": [],
+                    "visits": [],
+                    "contact_with_cases": False,
+                }
+            ],
+        )
         today = clock.local_today().isoformat()
     sign_in(page, live_server, ADMIN_PHONE, lands_on="/profile")
     with live_server.app.app_context():

@@ -3,6 +3,7 @@
 The paper code is printed as the page renders it (an element screenshot of `.paper-qr`), filmed by the warden
 scanner's fake camera (the helpers of test_scanner.py), and refused once a reprint revoked it.
 """
+
 import json
 import re
 import subprocess
@@ -81,7 +82,9 @@ def expect_code_of(page, masked_name: str, person: str, badge: bool) -> None:
     else:
         expect(proxy).to_be_visible()
         expect(proxy).to_have_text("监护人代为出示")
-    expect(page.locator(f"[data-person-switcher] button[data-person='{person}']")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"[data-person-switcher] button[data-person='{person}']")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     badge_line = page.locator("[data-offline-badge]")
     if badge:
         expect(badge_line).to_be_visible()
@@ -116,7 +119,9 @@ def test_guardian_checks_in_for_a_child_and_switches_codes_offline(page, context
     assert set(saved) == {"self", "dependant"} and saved["dependant"]["code"]["masked_name"] == "张*宝"
     [people] = stored(page, "people")
     assert [(person["masked_name"], person["relationship"]) for person in people["people"]] == [
-        ("张*明", "self"), ("张*宝", "child")]
+        ("张*明", "self"),
+        ("张*宝", "child"),
+    ]
 
     # No signal: the page opens from the worker's cache on the child's code; one tap switches, each has its badge.
     wait_for_offline_ready(page)
@@ -163,16 +168,38 @@ def test_a_bad_answer_never_replaces_a_relatives_saved_code(page, live_server):
 def paper_video(directory: Path, image: Path) -> Path:
     """A looping fake-camera video of a screenshot (kept square, on white, as a phone would film it)."""
     video = directory / f"{image.stem}.y4m"
-    subprocess.run([FFMPEG, "-v", "error", "-y", "-loop", "1", "-i", str(image), "-t", "2", "-r", "10", "-vf",
-                    "scale=440:440:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,"
-                    "format=yuv420p", "-pix_fmt", "yuv420p", str(video)], check=True)
+    subprocess.run(
+        [
+            FFMPEG,
+            "-v",
+            "error",
+            "-y",
+            "-loop",
+            "1",
+            "-i",
+            str(image),
+            "-t",
+            "2",
+            "-r",
+            "10",
+            "-vf",
+            "scale=440:440:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+    )
     return video
 
 
 def paper_codes_of(server, person_id: int) -> list[IssuedCode]:
     with server.app.app_context():
-        rows = db.session.scalars(select(IssuedCode).where(IssuedCode.user_id == person_id, IssuedCode.kind == "paper")
-                                  .order_by(IssuedCode.issued_at, IssuedCode.revoked_at.is_(None))).all()
+        rows = db.session.scalars(
+            select(IssuedCode)
+            .where(IssuedCode.user_id == person_id, IssuedCode.kind == "paper")
+            .order_by(IssuedCode.issued_at, IssuedCode.revoked_at.is_(None))
+        ).all()
         db.session.expunge_all()
         return rows
 
@@ -278,5 +305,8 @@ def test_database_upgrade_keeps_the_saved_own_code(page, live_server):
         "version": 3,
         "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
         "own": {"code": {"jti": "j-1", "kind": "self"}, "saved_at": 1, "checked_at": 2},
-        "both": ["j-1", "j-2"], "afterEnd": ["self", None], "people": 1, "cleared": [None, None],
+        "both": ["j-1", "j-2"],
+        "afterEnd": ["self", None],
+        "people": 1,
+        "cleared": [None, None],
     }

@@ -1,4 +1,5 @@
 """The resident's code end to end in Chromium: sign-up, declaration, colours, offline code, offline queue, sign-out."""
+
 import re
 
 import pytest

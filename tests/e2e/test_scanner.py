@@ -4,6 +4,7 @@ with the cached trust bundle, records queued on the device and stored once when 
 Camera: each QR is turned into a looping y4m video (TESTING.md); Chromium reads one video per launch, so the
 camera journey relaunches a persistent profile (same IndexedDB, service worker and cookies) once per code.
 """
+
 import json
 import re
 import shutil
@@ -37,7 +38,12 @@ pytestmark = pytest.mark.e2e
 
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 WARDEN_PHONE = "13900000001"
-GATE = {"name": "长滨路社区卡口", "kind": "community_gate", "address": "海南省海口市秀英区长滨路 8 号", "district": "460105"}
+GATE = {
+    "name": "长滨路社区卡口",
+    "kind": "community_gate",
+    "address": "海南省海口市秀英区长滨路 8 号",
+    "district": "460105",
+}
 RESIDENTS = [  # colour, phone, name, ID number, what they declare
     ("green", "13800000011", "王小明", "460105199003071239", {"temperature": 36.5}),
     ("yellow", "13800000012", "李秀英", "460106198511124562", {"temperature": 37.8, "symptoms": ["dry_cough"]}),
@@ -80,14 +86,34 @@ def gate(live_server) -> Gate:
             user = User(phone=phone, role="resident", created_at=now)
             db.session.add(user)
             db.session.flush()
-            save_profile(user, name=name, address="海南省海口市滨海大道 1 号", district="460105",
-                         doc_kind="resident_id", doc_number=id_number)
+            save_profile(
+                user,
+                name=name,
+                address="海南省海口市滨海大道 1 号",
+                district="460105",
+                doc_kind="resident_id",
+                doc_number=id_number,
+            )
             if colour == "red":
-                import_control_list(f"doc_number,status,start\n{id_number},close_contact,"
-                                    f"{clock.local_today() - timedelta(days=2)}\n", source="e2e")
-            store_checkins(user, user, [{"uuid": str(uuid.uuid4()), "checked_at": now.isoformat() + "Z",
-                                         "district": "460105", "symptoms": [], "visits": [],
-                                         "contact_with_cases": False, **answers}])
+                import_control_list(
+                    f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
+                    source="e2e",
+                )
+            store_checkins(
+                user,
+                user,
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "checked_at": now.isoformat() + "Z",
+                        "district": "460105",
+                        "symptoms": [],
+                        "visits": [],
+                        "contact_with_cases": False,
+                        **answers,
+                    }
+                ],
+            )
             jti = current_self_code(db.session.get(User, user.id))
             made.qr[colour] = codes.qr_text(code_snapshot(user.id).token)
             made.jti[colour], made.person[colour], made.id_numbers[colour] = jti, user.id, id_number
@@ -114,9 +140,28 @@ def camera_video(directory: Path, name: str, text: str) -> Path:
     image = directory / f"{name}.pgm"
     image.write_bytes(b"P5\n%d %d\n255\n" % (size, size) + rows)
     video = directory / f"{name}.y4m"
-    subprocess.run([FFMPEG, "-v", "error", "-y", "-loop", "1", "-i", str(image), "-t", "2", "-r", "10", "-vf",
-                    "scale=440:440,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p", "-pix_fmt", "yuv420p",
-                    str(video)], check=True)
+    subprocess.run(
+        [
+            FFMPEG,
+            "-v",
+            "error",
+            "-y",
+            "-loop",
+            "1",
+            "-i",
+            str(image),
+            "-t",
+            "2",
+            "-r",
+            "10",
+            "-vf",
+            "scale=440:440,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+    )
     return video
 
 
@@ -144,7 +189,12 @@ class Phone:
     """The warden's phone: one Chromium profile kept across launches; each launch films one QR code."""
 
     def __init__(self, browser_type, launch_args, context_args, profile: Path):
-        self.browser_type, self.launch_args, self.context_args, self.profile = browser_type, launch_args, context_args, profile
+        self.browser_type, self.launch_args, self.context_args, self.profile = (
+            browser_type,
+            launch_args,
+            context_args,
+            profile,
+        )
         self.context = None
         self.errors = []
 
@@ -155,7 +205,8 @@ class Phone:
             args.append(f"--use-file-for-fake-video-capture={video}")
         # Offline from the first moment: a queued Background Sync would otherwise fire during start-up.
         self.context = self.browser_type.launch_persistent_context(
-            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args, offline=offline)
+            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args, offline=offline
+        )
         page = self.context.pages[0] if self.context.pages else self.context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         return page
@@ -168,10 +219,16 @@ class Phone:
 
 @pytest.fixture
 def phone(browser_type, browser_type_launch_args, browser_context_args, tmp_path):
-    context_args = {key: value for key, value in browser_context_args.items()
-                    if key in ("locale", "timezone_id", "viewport", "service_workers")}
-    launch_args = {key: value for key, value in browser_type_launch_args.items()
-                   if key in ("executable_path", "args", "headless", "timeout")}
+    context_args = {
+        key: value
+        for key, value in browser_context_args.items()
+        if key in ("locale", "timezone_id", "viewport", "service_workers")
+    }
+    launch_args = {
+        key: value
+        for key, value in browser_type_launch_args.items()
+        if key in ("executable_path", "args", "headless", "timeout")
+    }
     device = Phone(browser_type, launch_args, context_args, tmp_path / "profile")
     yield device
     device.close()
@@ -226,7 +283,7 @@ def record(page, direction="in", reason="", temperature="", plate=""):
 
 
 def close_result(page):
-    """"Next person" (the screen may already have closed itself after recording)."""
+    """ "Next person" (the screen may already have closed itself after recording)."""
     page.evaluate("""() => {
         const screen = document.querySelector('[data-scan-result]');
         if (!screen.hidden) screen.querySelector('[data-result-close]').click();
@@ -298,9 +355,20 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     rows = scans_of(live_server)
     assert sorted(row.uuid for row in rows) == sorted(entry["uuid"] for entry in queued)
     green, red = sorted(rows, key=lambda row: row.offline_colour != "green")
-    assert (green.kind, green.direction, green.reason, green.temperature, green.plate) == ("code", "in", "回家", 36.6, "琼A12345")
+    assert (green.kind, green.direction, green.reason, green.temperature, green.plate) == (
+        "code",
+        "in",
+        "回家",
+        36.6,
+        "琼A12345",
+    )
     assert (green.offline_result, green.offline_reason, green.offline_colour) == ("pass", "ok", "green")
-    assert (green.server_result, green.server_reason, green.jti, green.person_id) == ("pass", "ok", gate.jti["green"], gate.person["green"])
+    assert (green.server_result, green.server_reason, green.jti, green.person_id) == (
+        "pass",
+        "ok",
+        gate.jti["green"],
+        gate.person["green"],
+    )
     assert (red.direction, red.temperature, red.plate, red.reason) == ("out", None, None, "")
     assert (red.offline_result, red.offline_reason, red.offline_colour) == ("deny", "red", "red")
     assert (red.server_result, red.person_id) == ("deny", gate.person["red"])
@@ -360,7 +428,11 @@ def test_typed_code_and_id_number_work_offline(page, context, live_server, gate)
     expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
     rows = {row.kind: row for row in scans_of(live_server)}
     assert set(rows) == {"code", "id_only"}
-    assert (rows["code"].server_reason, rows["code"].temperature, rows["code"].person_id) == ("yellow", 37.9, gate.person["yellow"])
+    assert (rows["code"].server_reason, rows["code"].temperature, rows["code"].person_id) == (
+        "yellow",
+        37.9,
+        gate.person["yellow"],
+    )
     assert (rows["id_only"].offline_result, rows["id_only"].offline_reason) == ("unverified", "id_only")
     assert (rows["id_only"].server_result, rows["id_only"].person_id) == ("pass", gate.person["green"])
     # Synced and online: the warden may follow up on the person's trail.
@@ -395,16 +467,29 @@ def _key():
 
 def _code(key, iss, colour="green", exp_in=3600, now=None, jti=None):
     now = now or int(time.time())
-    claims = codes.code_claims(iss=iss, jti=jti or codes.b64url(uuid.uuid4().bytes), colour=colour,
-                               masked_name="张*明", kind="self", iat=now - 60, exp=now + exp_in)
+    claims = codes.code_claims(
+        iss=iss,
+        jti=jti or codes.b64url(uuid.uuid4().bytes),
+        colour=colour,
+        masked_name="张*明",
+        kind="self",
+        iat=now - 60,
+        exp=now + exp_in,
+    )
     return codes.qr_text(codes.sign(claims, key))
 
 
 def _bundle(signer, iss, keyring, revoked=(), iat=None):
     iat = iat or int(time.time())
-    payload = {"iss": iss, "iat": iat, "valid_until": iat + 72 * 3600,
-               "keys": [{**codes.public_jwk(key.private_key.public_key()), "iss": key_iss} for key, key_iss in keyring],
-               "revoked": [jti_hash(jti) for jti in revoked], "rules_version": "t", "risk_areas_version": "t"}
+    payload = {
+        "iss": iss,
+        "iat": iat,
+        "valid_until": iat + 72 * 3600,
+        "keys": [{**codes.public_jwk(key.private_key.public_key()), "iss": key_iss} for key, key_iss in keyring],
+        "revoked": [jti_hash(jti) for jti in revoked],
+        "rules_version": "t",
+        "risk_areas_version": "t",
+    }
     return codes.sign(payload, signer, typ="ymt-bundle+jwt")
 
 
@@ -430,11 +515,16 @@ def test_offline_verification_matches_the_server(page, live_server):
     page.goto(f"{live_server.url}/offline")
 
     found = page.evaluate(VERIFY_IN_PAGE, {"bundle": bundle, "issuer": "hainan", "codes": samples, "now": now})
-    trusted = {codes.public_jwk(key.private_key.public_key())["kid"]: TrustedKey(iss, key.private_key.public_key())
-               for key, iss in keyring}
+    trusted = {
+        codes.public_jwk(key.private_key.public_key())["kid"]: TrustedKey(iss, key.private_key.public_key())
+        for key, iss in keyring
+    }
     for name, text in samples.items():
         server = judge(text, trusted, {jti_hash("revoked-jti-0001")}, now)
-        assert (found["verdicts"][name]["result"], found["verdicts"][name]["reason"]) == (server.result, server.reason), name
+        assert (found["verdicts"][name]["result"], found["verdicts"][name]["reason"]) == (
+            server.result,
+            server.reason,
+        ), name
     assert found["age"] == "fresh"
     assert found["verdicts"]["green"]["masked_name"] == "张*明"
     assert found["verdicts"]["revoked"]["colour"] == "green"
@@ -451,18 +541,22 @@ def test_offline_verification_matches_the_server(page, live_server):
     assert (found["age"], found["verdicts"]["green"]["result"]) == ("aging", "pass")
 
     # The device clock: earlier than the bundle, set back since the last refresh, or more than 5 minutes off.
-    problems = page.evaluate("""async (now) => {
+    problems = page.evaluate(
+        """async (now) => {
         const { clockProblems } = await import('/static/js/trust-bundle.js');
         const trust = { iat: now / 1000 };
         const kinds = (clock, at) => clockProblems(trust, clock, at).map((problem) => problem.kind);
         return [kinds({ offset_ms: 1000, measured_at: now }, now + 60_000), kinds({ offset_ms: 1000, measured_at: now }, now - 60_000),
                 kinds({ offset_ms: 6 * 60_000, measured_at: now }, now + 60_000), kinds({ offset_ms: 0, measured_at: now + 3600_000 }, now + 60_000)];
-    }""", now * 1000)
+    }""",
+        now * 1000,
+    )
     assert problems == [[], ["before_bundle"], ["offset"], ["went_back"]]
 
     # Bundles that must never be used.
     def reject(jws, issuer="hainan"):
         return page.evaluate(BUNDLE_REJECTION, {"bundle": jws, "issuer": issuer})
+
     assert reject(bundle) == "accepted"
     assert reject(bundle, issuer="guangdong") == "issuer"
     assert reject(_bundle(stranger, "hainan", keyring)) == "signer"  # signed by a key it does not list
@@ -484,8 +578,12 @@ def test_a_bad_answer_never_replaces_the_saved_bundle(page, live_server, gate):
     page.unroute("**/api/trust-bundle")
     header, payload, signature = good["jws"].split(".")
     tampered = codes.b64url(json.dumps({**json.loads(codes.b64url_decode(payload)), "revoked": []}).encode())
-    page.route("**/api/trust-bundle", lambda route: route.fulfill(
-        json={"bundle": f"{header}.{tampered}.{signature}", "server_time": int(time.time())}))
+    page.route(
+        "**/api/trust-bundle",
+        lambda route: route.fulfill(
+            json={"bundle": f"{header}.{tampered}.{signature}", "server_time": int(time.time())}
+        ),
+    )
     assert page.evaluate(refresh)["status"] == "rejected"
     page.unroute("**/api/trust-bundle")
 
@@ -526,5 +624,11 @@ UPGRADE_FROM_VERSION_1 = """async () => {
 def test_database_upgrade_keeps_what_version_1_held(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_1)
-    assert found == {"version": 3, "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
-                     "checkins": ["u-1"], "district": "460105", "scans": 1, "trust": None}
+    assert found == {
+        "version": 3,
+        "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
+        "checkins": ["u-1"],
+        "district": "460105",
+        "scans": 1,
+        "trust": None,
+    }

@@ -1,4 +1,5 @@
 """Thin JSON views: validate the envelope, call one service, answer."""
+
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -95,8 +96,14 @@ def id_lookup():
         verdict = lookup_id_number(current_user, number)
     except ValueError as error:
         raise UserError(422, "invalid_id", str(error)) from None
-    return jsonify({"result": verdict.result, "reason": verdict.reason, "colour": verdict.colour,
-                    "masked_name": verdict.masked_name})
+    return jsonify(
+        {
+            "result": verdict.result,
+            "reason": verdict.reason,
+            "colour": verdict.colour,
+            "masked_name": verdict.masked_name,
+        }
+    )
 
 
 def _records_from_body() -> list:
@@ -106,6 +113,9 @@ def _records_from_body() -> list:
         raise UserError(400, "bad_batch", _("The data sent is not a valid batch of records."))
     records = body["records"]
     if len(records) > current_app.config["BATCH_MAX_RECORDS"]:
-        raise UserError(413, "batch_too_large", _("Too many records at once (at most %(n)s).",
-                                                    n=current_app.config["BATCH_MAX_RECORDS"]))
+        raise UserError(
+            413,
+            "batch_too_large",
+            _("Too many records at once (at most %(n)s).", n=current_app.config["BATCH_MAX_RECORDS"]),
+        )
     return records

@@ -1,4 +1,5 @@
 """Sign-in forms."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -10,16 +11,24 @@ PHONE_PATTERN = r"^1[3-9]\d{9}$"
 class PhoneForm(FlaskForm):
     """Step 1: the phone number to send a code to."""
 
-    phone = StringField(_l("Mobile number"), validators=[
-        InputRequired(_l("Please enter your mobile number.")),
-        Regexp(PHONE_PATTERN, message=_l("Please enter an 11-digit mainland mobile number starting with 1."))],
-        render_kw={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 11})
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[
+            InputRequired(_l("Please enter your mobile number.")),
+            Regexp(PHONE_PATTERN, message=_l("Please enter an 11-digit mainland mobile number starting with 1.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 11},
+    )
 
 
 class CodeForm(FlaskForm):
     """Step 2: the code from the text message."""
 
-    code = StringField(_l("SMS code"), validators=[
-        InputRequired(_l("Please enter the 6-digit code from the text message.")),
-        Regexp(r"^\d{6}$", message=_l("The code has 6 digits."))],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6})
+    code = StringField(
+        _l("SMS code"),
+        validators=[
+            InputRequired(_l("Please enter the 6-digit code from the text message.")),
+            Regexp(r"^\d{6}$", message=_l("The code has 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )

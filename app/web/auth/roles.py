@@ -1,4 +1,5 @@
 """Role checks for every route: anonymous callers are sent to sign in, wrong roles get 403."""
+
 from functools import wraps
 
 from flask import abort, session, url_for
@@ -6,8 +7,13 @@ from flask_login import current_user, login_required
 
 AFTER_SIGN_IN = "after_sign_in"  # session key: the page to return to after signing in
 # Where each role starts after signing in.
-ROLE_HOME = {"warden": "warden.scan", "admin": "authority.index", "reviewer": "authority.index",
-             "handler": "reports.inbox", "supervisor": "reports.inbox"}
+ROLE_HOME = {
+    "warden": "warden.scan",
+    "admin": "authority.index",
+    "reviewer": "authority.index",
+    "handler": "reports.inbox",
+    "supervisor": "reports.inbox",
+}
 
 
 def home_for(user) -> str:

@@ -1,4 +1,5 @@
 """Sign-in pages: phone → SMS code → signed in."""
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user

@@ -1,4 +1,5 @@
 """The health authority's console: staff, risk areas, the control list, overrides and appeals."""
+
 from flask import Blueprint
 
 bp = Blueprint("authority", __name__, url_prefix="/authority")

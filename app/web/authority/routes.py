@@ -1,4 +1,5 @@
 """Console pages (thin views over app.services.enrolment and the authority's services)."""
+
 import json
 from datetime import timedelta
 
@@ -61,22 +62,31 @@ def staff_links():
     """Issue enrolment links and see who used them."""
     form = InviteForm()
     form.scope_district.choices = [SelectChoice("", _("Not needed for this role"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+        SelectChoice(code, name) for code, name in districts.area_choices(lang())
+    ]
     link = None
     if form.validate_on_submit():
         try:
             _invite, token = enrolment.issue_invite(form.role.data, current_user.id, form.scope_district.data or None)
         except ValueError:
-            form.scope_district.errors.append(
-                _("Handlers need a district; supervisors need a city or a district."))
+            form.scope_district.errors.append(_("Handlers need a district; supervisors need a city or a district."))
         else:
             db.session.commit()
             link = url_for("staff.enrol", token=token, _external=True)
     invites = db.session.scalars(select(StaffInvite).order_by(StaffInvite.id.desc()).limit(50)).all()
-    members = db.session.scalars(select(User).where(User.role.in_(tuple(ROLE_LABELS))).order_by(User.role, User.id)).all()
+    members = db.session.scalars(
+        select(User).where(User.role.in_(tuple(ROLE_LABELS))).order_by(User.role, User.id)
+    ).all()
     status = 422 if form.errors else 200
-    return render_template("authority/staff.html", form=form, link=link, invites=invites, members=members,
-                           role_labels=ROLE_LABELS, now=clock.now_utc()), status
+    return render_template(
+        "authority/staff.html",
+        form=form,
+        link=link,
+        invites=invites,
+        members=members,
+        role_labels=ROLE_LABELS,
+        now=clock.now_utc(),
+    ), status
 
 
 @bp.post("/staff/invites/<int:invite_id>/revoke")
@@ -96,23 +106,37 @@ def risk_areas():
     """Risk areas in force and their history; declaring one recolours the people who were there."""
     form = RiskAreaForm()
     form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+        SelectChoice(code, name) for code, name in districts.area_choices(lang())
+    ]
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():
         if form.end.data and form.end.data < form.start.data:
             form.end.errors.append(_("The end date is before the start date."))
         else:
-            change = risk_area_service.add_risk_area(form.district.data, form.level.data, form.start.data,
-                                                     form.end.data, current_user.id)
-            flash(_("%(area)s is now a %(level)s area. %(n)s people's colour changed.",
-                    area=districts.name_of(change.area.district, lang()), level=LEVEL_LABELS[change.area.level],
-                    n=change.recoloured.changed), "info")
+            change = risk_area_service.add_risk_area(
+                form.district.data, form.level.data, form.start.data, form.end.data, current_user.id
+            )
+            flash(
+                _(
+                    "%(area)s is now a %(level)s area. %(n)s people's colour changed.",
+                    area=districts.name_of(change.area.district, lang()),
+                    level=LEVEL_LABELS[change.area.level],
+                    n=change.recoloured.changed,
+                ),
+                "info",
+            )
             return redirect(url_for("authority.risk_areas"))
     current, history = risk_area_service.risk_area_lists()
     status = 422 if form.errors else 200
-    return render_template("authority/risk_areas.html", form=form, current=current, history=history,
-                           level_labels=LEVEL_LABELS, today=clock.local_today()), status
+    return render_template(
+        "authority/risk_areas.html",
+        form=form,
+        current=current,
+        history=history,
+        level_labels=LEVEL_LABELS,
+        today=clock.local_today(),
+    ), status
 
 
 @bp.post("/risk-areas/<int:area_id>/end")
@@ -123,8 +147,14 @@ def end_risk_area(area_id):
     if change is None:
         flash(_("This risk area has already ended."), "error")
     else:
-        flash(_("The risk area %(area)s has ended. %(n)s people's colour changed.",
-                area=districts.name_of(change.area.district, lang()), n=change.recoloured.changed), "info")
+        flash(
+            _(
+                "The risk area %(area)s has ended. %(n)s people's colour changed.",
+                area=districts.name_of(change.area.district, lang()),
+                n=change.recoloured.changed,
+            ),
+            "info",
+        )
     return redirect(url_for("authority.risk_areas"))
 
 
@@ -175,13 +205,23 @@ def apply_control_upload(upload_id):
         raise UserError(409, "not_applicable", _("This upload has already been applied or discarded."))
     steps = imports.apply_upload(upload.id, current_user.id)
     if request.accept_mimetypes.best == "application/x-ndjson":
-        return Response(stream_with_context(_progress_lines(steps)), mimetype="application/x-ndjson",
-                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        return Response(
+            stream_with_context(_progress_lines(steps)),
+            mimetype="application/x-ndjson",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
     result = None
     for step in steps:
         result = step.recoloured or result
-    flash(_("Applied %(rows)s rows. %(n)s people's colour changed, %(worse)s of them for the worse.",
-            rows=upload.valid_rows, n=result.changed, worse=result.worsened), "info")
+    flash(
+        _(
+            "Applied %(rows)s rows. %(n)s people's colour changed, %(worse)s of them for the worse.",
+            rows=upload.valid_rows,
+            n=result.changed,
+            worse=result.worsened,
+        ),
+        "info",
+    )
     return redirect(url_for("authority.control_upload", upload_id=upload.id))
 
 
@@ -232,25 +272,41 @@ def overrides():
         form.start.data = clock.local_today()
         form.end.data = clock.local_today() + timedelta(days=6)
     if form.validate_on_submit():
-        person = override_service.find_person(form.doc_kind.data, form.doc_number.data, current_user.id,
-                                              "override_request")
+        person = override_service.find_person(
+            form.doc_kind.data, form.doc_number.data, current_user.id, "override_request"
+        )
         if person is None:
             form.doc_number.errors.append(_("Nobody with this document is registered."))
         else:
             try:
-                override_service.request_override(person.id, form.colour.data, form.category.data, form.reason.data,
-                                                  form.start.data, form.end.data, current_user.id)
+                override_service.request_override(
+                    person.id,
+                    form.colour.data,
+                    form.category.data,
+                    form.reason.data,
+                    form.start.data,
+                    form.end.data,
+                    current_user.id,
+                )
             except override_service.OverrideError as error:
                 form.end.errors.append(_override_error(error.code))
             else:
                 db.session.commit()
-                flash(_("The override for %(name)s waits for a second reviewer.", name=mask_name(person.name or "")),
-                      "info")
+                flash(
+                    _("The override for %(name)s waits for a second reviewer.", name=mask_name(person.name or "")),
+                    "info",
+                )
                 return redirect(url_for("authority.overrides"))
     pending, decided = override_service.override_lists()
     status = 422 if form.errors else 200
-    return render_template("authority/overrides.html", form=form, decision=DecisionForm(), pending=pending,
-                           decided=decided, category_labels=CATEGORY_LABELS), status
+    return render_template(
+        "authority/overrides.html",
+        form=form,
+        decision=DecisionForm(),
+        pending=pending,
+        decided=decided,
+        category_labels=CATEGORY_LABELS,
+    ), status
 
 
 @bp.post("/overrides/<int:override_id>/<any(approve, reject):decision>")
@@ -259,8 +315,9 @@ def decide_override(override_id, decision):
     """A second reviewer approves or rejects an override."""
     form = DecisionForm()
     try:
-        result = override_service.decide_override(override_id, current_user.id, decision == "approve",
-                                                  form.note.data or "")
+        result = override_service.decide_override(
+            override_id, current_user.id, decision == "approve", form.note.data or ""
+        )
     except override_service.OverrideError as error:
         raise UserError(409 if error.code != "missing" else 404, error.code, _override_error(error.code)) from None
     if decision == "approve":
@@ -282,8 +339,9 @@ APPEAL_ERRORS = {
 def appeals():
     """The appeals queue, overdue first, and recent decisions."""
     open_, decided = appeal_service.queue()
-    return render_template("authority/appeals.html", open_appeals=open_, decided=decided, now=clock.now_utc(),
-                           grounds=APPEAL_GROUND_LABELS)
+    return render_template(
+        "authority/appeals.html", open_appeals=open_, decided=decided, now=clock.now_utc(), grounds=APPEAL_GROUND_LABELS
+    )
 
 
 @bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
@@ -292,11 +350,15 @@ def appeal(appeal_id):
     """One appeal with the verdicts it disputes (rules, inputs, who or what triggered them); decide it."""
     form = AppealDecisionForm()
     if form.validate_on_submit():
-        override = ({"colour": form.override_colour.data, "days": form.override_days.data or 7}
-                    if form.override_colour.data else None)
+        override = (
+            {"colour": form.override_colour.data, "days": form.override_days.data or 7}
+            if form.override_colour.data
+            else None
+        )
         try:
-            appeal_service.decide(appeal_id, current_user.id, form.outcome.data == "upheld", form.message.data,
-                                  override)
+            appeal_service.decide(
+                appeal_id, current_user.id, form.outcome.data == "upheld", form.message.data, override
+            )
         except appeal_service.AppealError as error:
             if error.code == "decided":
                 raise UserError(409, error.code, str(APPEAL_ERRORS[error.code])) from None
@@ -310,8 +372,18 @@ def appeal(appeal_id):
     if found is None:
         abort(404)
     item, verdicts = found
-    staff_names = dict(db.session.execute(select(User.id, User.name).where(
-        User.id.in_({v.triggered_by_id for v in verdicts if v.triggered_by_id}))).all())
+    staff_names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_({v.triggered_by_id for v in verdicts if v.triggered_by_id}))
+        ).all()
+    )
     status = 422 if form.errors else 200
-    return render_template("authority/appeal.html", appeal=item, verdicts=verdicts, form=form, now=clock.now_utc(),
-                           grounds=APPEAL_GROUND_LABELS, staff_names=staff_names), status
+    return render_template(
+        "authority/appeal.html",
+        appeal=item,
+        verdicts=verdicts,
+        form=form,
+        now=clock.now_utc(),
+        grounds=APPEAL_GROUND_LABELS,
+        staff_names=staff_names,
+    ), status

@@ -1,4 +1,5 @@
 """Oversight for the authority and supervisors: the overview charts and the audit log."""
+
 from flask import Blueprint
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")

@@ -1,4 +1,5 @@
 """Oversight forms: the audit-log search (a GET form, no CSRF token needed) and the words for actions."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
@@ -76,5 +77,10 @@ class AuditSearchForm(FlaskForm):
 
     def filters(self) -> AuditFilters:
         """The search as the service takes it (call after validate)."""
-        return AuditFilters(self.action.data or "", (self.actor.data or "").strip(), (self.subject.data or "").strip(),
-                            self.date_from.data, self.date_to.data)
+        return AuditFilters(
+            self.action.data or "",
+            (self.actor.data or "").strip(),
+            (self.subject.data or "").strip(),
+            self.date_from.data,
+            self.date_to.data,
+        )

@@ -1,4 +1,5 @@
 """Oversight pages (thin views over app.services.oversight); the audit log is read-only here."""
+
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
 
@@ -17,9 +18,13 @@ OVERSIGHT_ROLES = ("admin", "supervisor")
 def overview():
     """Colour counts per day and per district as charts, scans per checkpoint, open reports and appeals."""
     figures = oversight.overview(current_user, request.args.get("area", ""), lang())
-    return render_template("oversight/overview.html", figures=figures,
-                           area_options=oversight.area_options(current_user, lang()),
-                           chart_days=oversight.CHART_DAYS, scan_days=oversight.SCAN_DAYS)
+    return render_template(
+        "oversight/overview.html",
+        figures=figures,
+        area_options=oversight.area_options(current_user, lang()),
+        chart_days=oversight.CHART_DAYS,
+        scan_days=oversight.SCAN_DAYS,
+    )
 
 
 def _search_form() -> AuditSearchForm:
@@ -36,8 +41,14 @@ def audit():
         return render_template("oversight/audit.html", form=form, results=None, query={}), 422
     query = {key: value for key, value in request.args.items() if value and key in form._fields}
     results = oversight.search_audit(current_user, form.filters(), request.args.get("page", 1, type=int))
-    return render_template("oversight/audit.html", form=form, results=results, query=query,
-                           action_label=action_label, role_label=role_label)
+    return render_template(
+        "oversight/audit.html",
+        form=form,
+        results=results,
+        query=query,
+        action_label=action_label,
+        role_label=role_label,
+    )
 
 
 @bp.get("/audit.csv")
@@ -50,5 +61,8 @@ def audit_export():
     labels = {"role": role_label, "action": action_label}
     lines = oversight.export_audit(current_user, form.filters(), lambda kind, value: labels[kind](value))
     filename = f"audit-log-{clock.local_today():%Y%m%d}.csv"
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,4 +1,5 @@
 """The installable app: service worker at /sw.js (scope /), manifest, offline page."""
+
 from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)

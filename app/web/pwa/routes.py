@@ -1,5 +1,6 @@
 """Files served from the site root: the Workbox-built service worker, the manifest, the offline page and the
 public keys (/.well-known/jwks.json)."""
+
 from pathlib import Path
 
 from flask import current_app, jsonify, render_template, send_from_directory, url_for
@@ -24,22 +25,28 @@ def service_worker():
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Web app manifest: name, icons, standalone display, start at the code page."""
-    response = current_app.json.response({
-        "name": _("OneCode health code"),
-        "short_name": _("OneCode"),
-        "lang": "zh-CN",
-        "start_url": url_for("resident.index"),  # residents land on their code, wardens on the scanner
-        "scope": "/",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1b6e3c",
-        "icons": [
-            {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png",
-             "purpose": "maskable"},
-        ],
-    })
+    response = current_app.json.response(
+        {
+            "name": _("OneCode health code"),
+            "short_name": _("OneCode"),
+            "lang": "zh-CN",
+            "start_url": url_for("resident.index"),  # residents land on their code, wardens on the scanner
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1b6e3c",
+            "icons": [
+                {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {
+                    "src": url_for("static", filename="icons/icon-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+            ],
+        }
+    )
     response.mimetype = "application/manifest+json"
     return response
 

@@ -1,4 +1,5 @@
 """Guardians: binding relatives, acting for them, printing paper codes."""
+
 from flask import Blueprint
 
 bp = Blueprint("relatives", __name__, url_prefix="/relatives")

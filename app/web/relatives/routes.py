@@ -1,4 +1,5 @@
 """Guardian pages: thin views over app.services.relatives and the paper-code service."""
+
 import io
 
 import qrcode
@@ -31,9 +32,13 @@ def relationship_strings() -> dict:
 @role_required("resident")
 def index():
     """My relatives, and who acts for me."""
-    return render_template("relatives/index.html", bindings=relatives.relatives_of(current_user),
-                           guardians=relatives.guardians_of(current_user), labels=RELATIONSHIP_LABELS,
-                           mask_name=mask_name)
+    return render_template(
+        "relatives/index.html",
+        bindings=relatives.relatives_of(current_user),
+        guardians=relatives.guardians_of(current_user),
+        labels=RELATIONSHIP_LABELS,
+        mask_name=mask_name,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -44,8 +49,13 @@ def add():
     if form.validate_on_submit():
         try:
             binding = relatives.bind_relative(
-                current_user, relationship=form.relationship.data, name=form.name.data,
-                doc_kind=form.doc_kind.data, doc_number=form.doc_number.data, phone=form.phone.data or None)
+                current_user,
+                relationship=form.relationship.data,
+                name=form.name.data,
+                doc_kind=form.doc_kind.data,
+                doc_number=form.doc_number.data,
+                phone=form.phone.data or None,
+            )
         except relatives.BindingError as error:
             getattr(form, error.field, form.doc_number).errors.append(error.message)
         except SmsFailed:
@@ -81,8 +91,9 @@ def consent(binding_id):
             flash(_("Your relative agreed. You can now show their code and check in for them."), "info")
             return redirect(url_for("relatives.index"))
     status = 422 if form.errors else 200
-    return render_template("relatives/consent.html", form=form, binding=binding,
-                           masked=mask_name(binding.dependant.name or "")), status
+    return render_template(
+        "relatives/consent.html", form=form, binding=binding, masked=mask_name(binding.dependant.name or "")
+    ), status
 
 
 @bp.post("/<int:binding_id>/resend")
@@ -121,14 +132,20 @@ def paper(person_id):
         return redirect(url_for("relatives.paper", person_id=person_id))
     issued = current_paper_code(person)
     svg = _qr_svg(qr_text(issued.token)) if issued else None
-    return render_template("relatives/paper.html", person=person, issued=issued, svg=svg,
-                           masked=mask_name(person.name or ""))
+    return render_template(
+        "relatives/paper.html", person=person, issued=issued, svg=svg, masked=mask_name(person.name or "")
+    )
 
 
 def _qr_svg(text: str) -> Markup:
     """The QR as inline SVG (vector, prints sharply at any size)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    image = qrcode.make(
+        text,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=4,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     return Markup(buffer.getvalue().decode().split("?>", 1)[-1])

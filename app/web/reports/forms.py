@@ -1,4 +1,5 @@
 """Report forms: an epidemic clue, a supervision report, and a handler's progress or result."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -22,11 +23,17 @@ def _strip(value):
 class _PlaceForm(FlaskForm):
     """Where: the district (for routing) and the place within it."""
 
-    district = SelectField(_l("District"), validate_choice=False,
-                           validators=[InputRequired(_l("Please choose the district."))])
-    place = StringField(_l("Place"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter where it is (street, community, building or shop).")),
-        Length(min=2, max=200, message=_l("The place must have 2 to 200 characters."))])
+    district = SelectField(
+        _l("District"), validate_choice=False, validators=[InputRequired(_l("Please choose the district."))]
+    )
+    place = StringField(
+        _l("Place"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please enter where it is (street, community, building or shop).")),
+            Length(min=2, max=200, message=_l("The place must have 2 to 200 characters.")),
+        ],
+    )
 
     def validate_district(self, field):
         if not districts.is_known(field.data or ""):
@@ -36,14 +43,25 @@ class _PlaceForm(FlaskForm):
 class ClueForm(_PlaceForm):
     """疫情线索提供: who, where, and which of the four conditions applies."""
 
-    suspect_name = StringField(_l("Name of the person"), filters=[_strip], validators=[
-        DataRequired(_l("Please enter the person's name (a surname or what people call them is enough).")),
-        Length(max=64, message=_l("The name must have at most 64 characters."))])
-    condition = RadioField(_l("Their situation"), validate_choice=False,
-                           choices=[SelectChoice(code, label) for code, label in CONDITION_LABELS.items()],
-                           validators=[InputRequired(_l("Please choose one of the options."))])
-    description = TextAreaField(_l("Anything else the handler should know (optional)"), filters=[_strip], validators=[
-        Optional(), Length(max=2000, message=_l("Please keep it under 2000 characters."))])
+    suspect_name = StringField(
+        _l("Name of the person"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please enter the person's name (a surname or what people call them is enough).")),
+            Length(max=64, message=_l("The name must have at most 64 characters.")),
+        ],
+    )
+    condition = RadioField(
+        _l("Their situation"),
+        validate_choice=False,
+        choices=[SelectChoice(code, label) for code, label in CONDITION_LABELS.items()],
+        validators=[InputRequired(_l("Please choose one of the options."))],
+    )
+    description = TextAreaField(
+        _l("Anything else the handler should know (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=2000, message=_l("Please keep it under 2000 characters."))],
+    )
 
     def validate_condition(self, field):
         if field.data not in CONDITION_LABELS:
@@ -53,12 +71,20 @@ class ClueForm(_PlaceForm):
 class SupervisionForm(_PlaceForm):
     """疫情群众监督举报: the type, where, and what happened."""
 
-    report_type = RadioField(_l("What are you reporting?"), validate_choice=False,
-                             choices=[SelectChoice(code, label) for code, label in TYPE_LABELS.items()],
-                             validators=[InputRequired(_l("Please choose one of the options."))])
-    description = TextAreaField(_l("What happened"), filters=[_strip], validators=[
-        DataRequired(_l("Please describe what you saw.")),
-        Length(min=5, max=2000, message=_l("Please describe it in 5 to 2000 characters."))])
+    report_type = RadioField(
+        _l("What are you reporting?"),
+        validate_choice=False,
+        choices=[SelectChoice(code, label) for code, label in TYPE_LABELS.items()],
+        validators=[InputRequired(_l("Please choose one of the options."))],
+    )
+    description = TextAreaField(
+        _l("What happened"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please describe what you saw.")),
+            Length(min=5, max=2000, message=_l("Please describe it in 5 to 2000 characters.")),
+        ],
+    )
 
     def validate_report_type(self, field):
         if field.data not in TYPE_LABELS:
@@ -68,14 +94,24 @@ class SupervisionForm(_PlaceForm):
 class UpdateForm(FlaskForm):
     """A handler's step: progress while verifying, or the result that closes the report."""
 
-    state = RadioField(_l("Step"), validate_choice=False, choices=[
-        SelectChoice("verifying", _l("Verifying on site (progress note)")),
-        SelectChoice("resolved", _l("Result: dealt with")),
-        SelectChoice("unfounded", _l("Result: not confirmed"))],
-        validators=[InputRequired(_l("Please choose a step."))])
-    note = TextAreaField(_l("Note or result"), filters=[_strip], validators=[
-        DataRequired(_l("Please write what was done or found.")),
-        Length(max=2000, message=_l("Please keep it under 2000 characters."))])
+    state = RadioField(
+        _l("Step"),
+        validate_choice=False,
+        choices=[
+            SelectChoice("verifying", _l("Verifying on site (progress note)")),
+            SelectChoice("resolved", _l("Result: dealt with")),
+            SelectChoice("unfounded", _l("Result: not confirmed")),
+        ],
+        validators=[InputRequired(_l("Please choose a step."))],
+    )
+    note = TextAreaField(
+        _l("Note or result"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please write what was done or found.")),
+            Length(max=2000, message=_l("Please keep it under 2000 characters.")),
+        ],
+    )
 
     def validate_state(self, field):
         if field.data not in ("verifying", "resolved", "unfounded"):

@@ -1,5 +1,6 @@
 """Report pages (thin views over app.services.reports): residents file and follow their reports; the district's
 handler opens them from a text message and records progress and the result; supervisors watch their area."""
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,8 +18,12 @@ from app.web.reports.forms import ClueForm, SupervisionForm, UpdateForm
 @bp.app_context_processor
 def report_words():
     """Labels the report templates share."""
-    return {"report_kinds": reports.KIND_LABELS, "report_states": reports.STATE_LABELS,
-            "report_conditions": reports.CONDITION_LABELS, "report_types": reports.TYPE_LABELS}
+    return {
+        "report_kinds": reports.KIND_LABELS,
+        "report_states": reports.STATE_LABELS,
+        "report_conditions": reports.CONDITION_LABELS,
+        "report_types": reports.TYPE_LABELS,
+    }
 
 
 @bp.get("/")
@@ -34,18 +39,34 @@ def _file(kind: str, form, fields: tuple[str, ...], template: str):
         flash(_("Please fill in your profile first."), "info")
         return redirect(url_for("resident.profile"))
     form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())]
+        SelectChoice(code, name) for code, name in districts.choices(lang())
+    ]
     if not form.is_submitted():
         form.district.data = current_user.district
     if form.validate_on_submit():
-        report = reports.file_report(current_user, kind, district=form.district.data, place=form.place.data,
-                                     **{name: form[name].data for name in fields})
+        report = reports.file_report(
+            current_user,
+            kind,
+            district=form.district.data,
+            place=form.place.data,
+            **{name: form[name].data for name in fields},
+        )
         if report.state == "notified":
-            flash(_("Thank you. Your report was sent to the handler of %(district)s.",
-                    district=districts.name_of(report.district, lang())), "info")
+            flash(
+                _(
+                    "Thank you. Your report was sent to the handler of %(district)s.",
+                    district=districts.name_of(report.district, lang()),
+                ),
+                "info",
+            )
         else:
-            flash(_("Thank you. Your report was recorded and will be passed on to %(district)s.",
-                    district=districts.name_of(report.district, lang())), "info")
+            flash(
+                _(
+                    "Thank you. Your report was recorded and will be passed on to %(district)s.",
+                    district=districts.name_of(report.district, lang()),
+                ),
+                "info",
+            )
         return redirect(url_for("reports.show", report_id=report.id))
     status = 422 if form.errors else 200
     return render_template(template, form=form), status
@@ -70,11 +91,16 @@ def _show(report, form=None, error=None, status=200):
     can_update = reports.is_district_handler(current_user, report) and report.closed_at is None
     if can_update and form is None:
         form = UpdateForm()
-    return render_template("reports/show.html", report=report, staff_view=staff_view,
-                           reporter=reports.reporter_of(report) if staff_view else None,
-                           staff_names=reports.staff_names(report) if staff_view else {},
-                           form=form if can_update else None, error=error,
-                           overdue=reports.is_overdue(report, clock.now_utc())), status
+    return render_template(
+        "reports/show.html",
+        report=report,
+        staff_view=staff_view,
+        reporter=reports.reporter_of(report) if staff_view else None,
+        staff_names=reports.staff_names(report) if staff_view else {},
+        form=form if can_update else None,
+        error=error,
+        overdue=reports.is_overdue(report, clock.now_utc()),
+    ), status
 
 
 @bp.get("/<int:report_id>")
@@ -95,8 +121,11 @@ def handle(token):
     try:
         report = reports.read_link(token)
     except links.LinkInvalid as error:
-        message = (_("This link has expired. Please open the report from your report list.")
-                   if error.reason == "expired" else _("This link is not valid."))
+        message = (
+            _("This link has expired. Please open the report from your report list.")
+            if error.reason == "expired"
+            else _("This link is not valid.")
+        )
         return render_template("error.html", status=400, message=message), 400
     if not current_user.is_authenticated:
         session[AFTER_SIGN_IN] = request.path

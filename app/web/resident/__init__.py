@@ -1,4 +1,5 @@
 """The resident's pages: real-name profile, daily check-in, the health code."""
+
 from flask import Blueprint
 
 bp = Blueprint("resident", __name__)

@@ -1,4 +1,5 @@
 """Resident forms: the real-name profile and appeals against a colour."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -16,25 +17,43 @@ DOC_KIND_LABELS = {
 class ProfileForm(FlaskForm):
     """Name, document, address, district and the promise that it is all true."""
 
-    name = StringField(_l("Name"), validators=[
-        InputRequired(_l("Please enter your name as on your document.")),
-        Length(min=2, max=30, message=_l("The name must have 2 to 30 characters.")),
-        Regexp(r"^[\u3400-\u9fffA-Za-z·.\- ]+$", message=_l("The name may contain only Chinese or Latin letters."))],
-        render_kw={"autocomplete": "name"})
-    doc_kind = SelectField(_l("Document"), choices=[SelectChoice(kind, label) for kind, label in DOC_KIND_LABELS.items()],
-                           default="resident_id")
-    doc_number = StringField(_l("Document number"), validators=[Length(max=32)],
-                             render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-    address = StringField(_l("Current address"), validators=[
-        InputRequired(_l("Please enter your current address.")),
-        Length(min=4, max=200, message=_l("The address must have 4 to 200 characters."))])
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Please enter your name as on your document.")),
+            Length(min=2, max=30, message=_l("The name must have 2 to 30 characters.")),
+            Regexp(r"^[\u3400-\u9fffA-Za-z·.\- ]+$", message=_l("The name may contain only Chinese or Latin letters.")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    doc_kind = SelectField(
+        _l("Document"),
+        choices=[SelectChoice(kind, label) for kind, label in DOC_KIND_LABELS.items()],
+        default="resident_id",
+    )
+    doc_number = StringField(
+        _l("Document number"),
+        validators=[Length(max=32)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    address = StringField(
+        _l("Current address"),
+        validators=[
+            InputRequired(_l("Please enter your current address.")),
+            Length(min=4, max=200, message=_l("The address must have 4 to 200 characters.")),
+        ],
+    )
     district = SelectField(_l("District"), validators=[InputRequired(_l("Please choose your district."))])
-    promise = BooleanField(_l("I promise that the information I filled in is true and valid."), validators=[
-        DataRequired(_l("Please confirm that the information is true."))])
+    promise = BooleanField(
+        _l("I promise that the information I filled in is true and valid."),
+        validators=[DataRequired(_l("Please confirm that the information is true."))],
+    )
 
 
 APPEAL_GROUND_LABELS = {
-    "risk_area_too_broad": _l("The risk area is drawn too broadly (for example a whole city) and I was not in the affected place"),
+    "risk_area_too_broad": _l(
+        "The risk area is drawn too broadly (for example a whole city) and I was not in the affected place"
+    ),
     "not_there": _l("I was not in the place the record says"),
     "wrong_control_entry": _l("I am on the control list by mistake"),
     "recovered": _l("I have finished isolation or recovered"),
@@ -45,8 +64,13 @@ APPEAL_GROUND_LABELS = {
 class AppealForm(FlaskForm):
     """A dispute of the current colour, with the grounds and an explanation."""
 
-    ground = SelectField(_l("Why is the colour wrong?"),
-                         choices=[SelectChoice(k, v) for k, v in APPEAL_GROUND_LABELS.items()])
-    reason = TextAreaField(_l("Explain what happened"), validators=[
-        InputRequired(_l("Please explain what happened.")),
-        Length(min=10, max=1000, message=_l("Please write 10 to 1000 characters."))])
+    ground = SelectField(
+        _l("Why is the colour wrong?"), choices=[SelectChoice(k, v) for k, v in APPEAL_GROUND_LABELS.items()]
+    )
+    reason = TextAreaField(
+        _l("Explain what happened"),
+        validators=[
+            InputRequired(_l("Please explain what happened.")),
+            Length(min=10, max=1000, message=_l("Please write 10 to 1000 characters.")),
+        ],
+    )

@@ -1,5 +1,6 @@
 """Resident pages. The code and check-in pages hold no personal data in their HTML: their scripts
 read it from the API or, offline, from the device, so the service worker may cache the shells."""
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,13 +36,19 @@ def profile():
     """Fill or update the real-name profile."""
     form = ProfileForm(obj=current_user if current_user.has_profile else None)
     form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())]
+        SelectChoice(code, name) for code, name in districts.choices(lang())
+    ]
     locked = current_user.doc_hash is not None
     if form.validate_on_submit():
         try:
-            holder = save_profile(current_user, name=form.name.data, address=form.address.data,
-                                  district=form.district.data, doc_kind=form.doc_kind.data,
-                                  doc_number=form.doc_number.data)
+            holder = save_profile(
+                current_user,
+                name=form.name.data,
+                address=form.address.data,
+                district=form.district.data,
+                doc_kind=form.doc_kind.data,
+                doc_number=form.doc_number.data,
+            )
         except ProfileError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
@@ -87,9 +94,18 @@ def appeals():
         except appeal_service.AppealError as error:
             form.reason.errors.append(str(APPEAL_ERRORS[error.code]))
         else:
-            flash(_("Your appeal was received. A reviewer will answer it by %(due)s.",
-                    due=clock.to_local(appeal.due_at).strftime("%Y-%m-%d %H:%M")), "info")
+            flash(
+                _(
+                    "Your appeal was received. A reviewer will answer it by %(due)s.",
+                    due=clock.to_local(appeal.due_at).strftime("%Y-%m-%d %H:%M"),
+                ),
+                "info",
+            )
             return redirect(url_for("resident.appeals"))
     status = 422 if form.errors else 200
-    return render_template("resident/appeals.html", form=form, appeals=appeal_service.appeals_of(current_user.id),
-                           grounds=APPEAL_GROUND_LABELS), status
+    return render_template(
+        "resident/appeals.html",
+        form=form,
+        appeals=appeal_service.appeals_of(current_user.id),
+        grounds=APPEAL_GROUND_LABELS,
+    ), status

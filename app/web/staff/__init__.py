@@ -1,4 +1,5 @@
 """Staff enrolment: anyone holding a signed link from the authority becomes staff in its role."""
+
 from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

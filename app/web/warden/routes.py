@@ -1,4 +1,5 @@
 """Warden pages (thin views over app.services.scans and app.services.enrolment)."""
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,8 +19,12 @@ from app.web.warden.forms import (
 
 def _checkpoint_view():
     checkpoint = current_user.checkpoint
-    return {"id": checkpoint.id, "name": checkpoint.name, "kind_label": str(CHECKPOINT_KIND_LABELS[checkpoint.kind]),
-            "district_name": districts.name_of(checkpoint.district, lang())}
+    return {
+        "id": checkpoint.id,
+        "name": checkpoint.name,
+        "kind_label": str(CHECKPOINT_KIND_LABELS[checkpoint.kind]),
+        "district_name": districts.name_of(checkpoint.district, lang()),
+    }
 
 
 @bp.get("/scan")
