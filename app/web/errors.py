@@ -3,13 +3,14 @@
 import logging
 import time
 
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, limiter
+from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,15 @@ def error_response(status: int, error: str, message: str, **extra):
     return response
 
 
+def show_on_form(form, error: DomainError) -> None:
+    """Put a use-case's refusal beside the field it names, or at the top of the page when it names none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors.append(error.message)
+    else:
+        flash(error.message, "error")
+
+
 def unauthorized():
     """Signed-out callers: JSON 401 for the API, the sign-in page for browsers."""
     if wants_json():
@@ -61,6 +71,10 @@ def _messages():
 
 def register(app):
     """Install the handlers."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return error_response(error.status, error.code, error.message)
 
     @app.errorhandler(UserError)
     def user_error(error):
