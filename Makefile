@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test system-test-deps build translations database bench
+.PHONY: run test check lint format install install-test install-dev system-test-deps build translations database bench
 
 run: install database  ## install, migrate, seed demo data, serve on http://127.0.0.1:5000
 	@echo "Sign in with a demo phone number above; in development the SMS code is shown at http://$(HOST):$(PORT)/dev/outbox"
@@ -15,9 +15,24 @@ test: install-test  ## install test needs (Chromium, ffmpeg, PostgreSQL, pytest,
 	$(PYTHON) -m pytest -q
 	$(PYTHON) -m pytest -q --postgresql -m "not e2e"  # the same app on PostgreSQL (a throwaway cluster)
 
+check: install-dev  ## quick: lint, then the domain and Flask tests on SQLite (no browser, no system packages)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) -m pytest -q -m "not e2e" -p no:cacheprovider
+
+lint: $(VENV)/.test  ## ruff: lint and formatting, as the pre-commit hook runs them
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test  ## rewrite the Python files in the project's format, fixing what the linter can
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
 install: $(VENV)/.runtime node_modules/.installed build translations
 
-install-test: system-test-deps $(VENV)/.test install build translations
+install-dev: $(VENV)/.test install  ## Python test and lint tools, without the browser or PostgreSQL
+
+install-test: system-test-deps install-dev
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)

@@ -5,6 +5,8 @@ import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.infra import clock
@@ -13,11 +15,9 @@ from tests.conftest import ID_NUMBERS, checkin_record, staff_client
 
 
 def _upload(admin, text, name="名单.csv", encoding="utf-8"):
-    return admin.post(
-        "/authority/control-list",
-        data={"file": (io.BytesIO(text.encode(encoding)), name)},
-        content_type="multipart/form-data",
-    )
+    # Encoded in memory: the test client would spool a large body to a temporary file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(text.encode(encoding)), filename=name)})
+    return admin.post("/authority/control-list", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _green_resident(resident):

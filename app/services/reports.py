@@ -216,7 +216,7 @@ def staff_names(report: Report) -> dict[int, str]:
     ids = {step.actor_id for step in report.updates if step.actor_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def reports_of(user: User) -> list[Report]:
