@@ -23,7 +23,7 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**63 - 1  # the largest id a database row can have (signed 64-bit)
+MAX_ID = 2**31 - 1  # the largest id every supported database holds (ids are INTEGER: 32 bits on PostgreSQL)
 # Epochs a device may send (e.g. a trust bundle's issue time): 2000-01-01 to 2100-01-01 UTC.
 EPOCH_RANGE = (946_684_800, 4_102_444_800)
 MAX_UUID_TEXT = 64
@@ -49,7 +49,7 @@ class RecordResult:
 def parse_id(value) -> int | None:
     """A row id from outside (an int, or its digits as text) if it can name a row (1..MAX_ID), else None."""
     if isinstance(value, str):
-        if not (value.isascii() and value.isdigit() and len(value) <= 19):
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
             return None
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:

@@ -1,6 +1,6 @@
 """Ids in URLs: the `<id:...>` path converter every route uses and `query_id` for ids in query strings.
 
-Both take only what can name a row (1..2**63-1, app.infra.outbox.parse_id): anything else is a 404 before
+Both take only what can name a row (1..2**31-1, app.infra.outbox.parse_id): anything else is a 404 before
 the view runs, never a number the database cannot hold."""
 
 from flask import abort, request
