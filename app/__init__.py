@@ -47,7 +47,21 @@ def create_app(test_config=None):
 
     from app import dev
     from app.cli import register_cli
-    from app.web import api, auth, authority, errors, i18n, oversight, pwa, relatives, reports, resident, staff, warden
+    from app.web import (
+        api,
+        auth,
+        authority,
+        converters,
+        errors,
+        i18n,
+        oversight,
+        pwa,
+        relatives,
+        reports,
+        resident,
+        staff,
+        warden,
+    )
 
     blueprints = [
         auth.bp,
@@ -63,6 +77,7 @@ def create_app(test_config=None):
     ]
     if app.config["ENV_NAME"] == "development":
         blueprints.append(dev.bp)
+    converters.register(app)
     for bp in blueprints:
         app.register_blueprint(bp)
     errors.register(app)

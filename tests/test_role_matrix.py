@@ -76,7 +76,7 @@ ACCESS = {
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).
 HIDDEN = {"reports.show"}
-ARGUMENTS = {"IntegerConverter": 1, "AnyConverter": "approve", "PathConverter": "css/app.css"}
+ARGUMENTS = {"IntegerConverter": 1, "IdConverter": 1, "AnyConverter": "approve", "PathConverter": "css/app.css"}
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 

@@ -1,18 +1,33 @@
 """Records that devices queue offline and send in batches (DESIGN.md section 5): the parts every kind
 of record shares — client UUIDs, device times, fingerprints, and sorting a batch into invalid,
-duplicate, conflicting and new records."""
+duplicate, conflicting and new records.
+
+Also the bounds of every value that enters from outside (ids, epochs, numbers, text): the batches parse
+their records with the functions here, and the web layer's id converter and query ids use `parse_id`,
+so nothing out of range ever reaches the database or the clock."""
 
 import hashlib
+import logging
+import math
+import traceback
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_ID = 2**31 - 1  # the largest id every supported database holds (ids are INTEGER: 32 bits on PostgreSQL)
+# Epochs a device may send (e.g. a trust bundle's issue time): 2000-01-01 to 2100-01-01 UTC.
+EPOCH_RANGE = (946_684_800, 4_102_444_800)
+MAX_UUID_TEXT = 64
+YEARS = (2000, 2100)  # the dates anyone may enter: forms, CSV files, records (far years overflow date sums)
 
 
 @dataclass(frozen=True)
@@ -31,18 +46,95 @@ class RecordResult:
         return answer
 
 
+def parse_id(value) -> int | None:
+    """A row id from outside (an int, or its digits as text) if it can name a row (1..MAX_ID), else None."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return None
+    return value
+
+
+def parse_number(value, low: float, high: float, *, text: bool = False) -> float | None:
+    """A finite number within [low, high] as a float (numeric text too when `text`), else None: rejects
+    booleans, inf, nan and integers too large for a float."""
+    if text and isinstance(value, str) and len(value) <= 32:
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not (low <= value <= high) or isinstance(value, float) and not math.isfinite(value):
+        return None  # compared before converting: 10**400 is out of range, not an OverflowError
+    return float(value)
+
+
+def parse_text(value, max_length: int) -> str | None:
+    """Text of at most `max_length` characters without NUL characters (which databases refuse), else None."""
+    if not isinstance(value, str) or len(value) > max_length or "\x00" in value:
+        return None
+    return value
+
+
+def in_calendar(day: date) -> bool:
+    """Whether a date lies within YEARS."""
+    return YEARS[0] <= day.year <= YEARS[1]
+
+
+def parse_day(value) -> date | None:
+    """An ISO date (2026-11-22) within YEARS, else None."""
+    text = parse_text(value, 10)
+    try:
+        day = date.fromisoformat(text.strip()) if text else None
+    except ValueError:
+        return None
+    return day if day is not None and in_calendar(day) else None
+
+
+def parse_epoch(value) -> datetime | None:
+    """Seconds since 1970 as a naive UTC datetime if an integer within EPOCH_RANGE, else None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not EPOCH_RANGE[0] <= value <= EPOCH_RANGE[1]:
+        return None
+    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+
+
 def parse_uuid(payload: dict, errors: dict) -> str | None:
     """The record's client-generated UUID, normalised."""
+    text = parse_text(payload.get("uuid"), MAX_UUID_TEXT)
     try:
-        return str(uuid_module.UUID(str(payload.get("uuid", ""))))
+        return str(uuid_module.UUID(text or ""))
     except ValueError:
         errors["uuid"] = _("The record has no valid identifier.")
         return None
 
 
+def record_uuid(payload) -> str:
+    """The uuid a record claims, to answer it by (empty unless it is short text)."""
+    raw = payload.get("uuid") if isinstance(payload, dict) else None
+    return raw if isinstance(raw, str) and len(raw) <= MAX_UUID_TEXT else ""
+
+
+def unreadable(payload_or_uuid, error: Exception) -> RecordResult:
+    """The answer for a record whose checking or storing raised: logged by uuid and error type only (the
+    message and the record may hold personal data), answered as invalid so the device stops resending it."""
+    uuid = payload_or_uuid if isinstance(payload_or_uuid, str) else record_uuid(payload_or_uuid)
+    log.error(
+        "record %s could not be processed (%s)\n%s",
+        uuid or "(no uuid)",
+        type(error).__name__,
+        "".join(traceback.format_tb(error.__traceback__)),
+    )
+    return RecordResult(uuid, "invalid", {"record": _("This record could not be processed. Please enter it again.")})
+
+
 def parse_device_time(value, now: datetime, field: str, errors: dict) -> datetime | None:
     """A device timestamp (ISO 8601 with a zone) as naive UTC, within the accepted age."""
     moment = parse_moment(value)
+    if moment is not None and not _within_reach(moment):
+        moment = None
     max_age = timedelta(days=current_app.config["CHECKIN_MAX_AGE_DAYS"])
     if moment is None:
         errors[field] = _("The time of this record is missing or not a valid time.")
@@ -55,17 +147,23 @@ def parse_device_time(value, now: datetime, field: str, errors: dict) -> datetim
     return None
 
 
+def _within_reach(moment: datetime) -> bool:
+    """Whether a moment is far enough from the calendar's ends that adding the accepted ages cannot overflow."""
+    return datetime.min + timedelta(days=3660) < moment < datetime.max - timedelta(days=3660)
+
+
 def parse_moment(value) -> datetime | None:
-    """ISO 8601 text with a time zone, as naive UTC; None for anything else."""
-    if not isinstance(value, str):
+    """ISO 8601 text with a time zone, as naive UTC; None for anything else (also years 1 and 9999, whose
+    conversion to UTC would leave the calendar)."""
+    if parse_text(value, 64) is None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def fingerprint(record: dict) -> str:
@@ -81,10 +179,13 @@ def triage(payloads: list, parse: Callable, model, now: datetime, **context):
     answers: dict[int, RecordResult] = {}
     parsed = []
     for index, payload in enumerate(payloads):
-        record, errors = parse(payload, now)
+        try:
+            record, errors = parse(payload, now)
+        except Exception as error:  # one unreadable record is that record's answer, not the batch's failure
+            answers[index] = unreadable(payload, error)
+            continue
         if errors:
-            raw_uuid = payload.get("uuid") if isinstance(payload, dict) else None
-            answers[index] = RecordResult(str(raw_uuid or ""), "invalid", errors)
+            answers[index] = RecordResult(record_uuid(payload), "invalid", errors)
         else:
             parsed.append((index, record, fingerprint({**record, **context})))
     uuids = [record["uuid"] for _, record, _ in parsed]
@@ -103,3 +204,25 @@ def triage(payloads: list, parse: Callable, model, now: datetime, **context):
             known[record["uuid"]] = print_
             fresh.append((index, record, print_))
     return answers, fresh
+
+
+def store_each(fresh: list, write: Callable, answers: dict) -> None:
+    """Write the new records with `write(fresh)` (which commits and returns their answers by position); if
+    that fails, write them one at a time, so a record the database refuses fails alone and the others
+    are stored."""
+    if not fresh:
+        return
+    try:
+        answers.update(write(fresh))
+        return
+    except Exception as error:
+        db.session.rollback()
+        if len(fresh) == 1:
+            answers[fresh[0][0]] = unreadable(fresh[0][1]["uuid"], error)
+            return
+    for item in fresh:
+        try:
+            answers.update(write([item]))
+        except Exception as error:
+            db.session.rollback()
+            answers[item[0]] = unreadable(item[1]["uuid"], error)

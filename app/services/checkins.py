@@ -7,7 +7,17 @@ from flask_babel import gettext as _
 from app.domain import districts
 from app.extensions import db
 from app.infra import clock
-from app.infra.outbox import RecordResult, parse_device_time, parse_uuid, triage
+from app.infra.outbox import (
+    RecordResult,
+    parse_day,
+    parse_device_time,
+    parse_id,
+    parse_number,
+    parse_uuid,
+    record_uuid,
+    store_each,
+    triage,
+)
 from app.models import Checkin, User, Visit
 from app.services.colours import recolour, rule_set
 from app.services.relatives import acting_for
@@ -35,20 +45,11 @@ def parse_checkin(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["district"] = _("Please choose the district where you are now.")
     record["district"] = district
 
-    temperature = payload.get("temperature")
-    if isinstance(temperature, str):
-        try:
-            temperature = float(temperature)
-        except ValueError:
-            temperature = None
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, (int, float))
-        or not (TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1])
-    ):
+    temperature = parse_number(payload.get("temperature"), *TEMPERATURE_RANGE, text=True)
+    if temperature is None:
         errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
     else:
-        record["temperature"] = round(float(temperature), 1)
+        record["temperature"] = round(temperature, 1)
 
     known_symptoms = {symptom.code for symptom in rule_set().symptoms}
     symptoms = payload.get("symptoms", [])
@@ -75,7 +76,7 @@ def _parse_visits(visits, day: date, errors: dict) -> list[dict]:
     parsed = []
     for visit in visits:
         district = visit.get("district") if isinstance(visit, dict) else None
-        visit_day = _parse_day(visit.get("day")) if isinstance(visit, dict) else None
+        visit_day = parse_day(visit.get("day")) if isinstance(visit, dict) else None
         if not isinstance(district, str) or not districts.is_known(district):
             errors["visits"] = _("Please choose each visited district from the list.")
         elif visit_day is None or not (day - timedelta(days=13) <= visit_day <= day):
@@ -91,7 +92,7 @@ def _parse_arrival(arrival, day: date, errors: dict) -> dict | None:
     if not isinstance(arrival, dict):
         errors["arrival"] = _("The return registration is incomplete.")
         return None
-    from_district, arrival_day = arrival.get("from_district"), _parse_day(arrival.get("day"))
+    from_district, arrival_day = arrival.get("from_district"), parse_day(arrival.get("day"))
     transport = arrival.get("transport")
     if not isinstance(from_district, str) or not districts.is_known(from_district):
         errors["arrival"] = _("Please choose where you came from.")
@@ -104,30 +105,24 @@ def _parse_arrival(arrival, day: date, errors: dict) -> dict | None:
     return None
 
 
-def _parse_day(value) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[RecordResult]:
-    """Store each new record once, answer per record, recolour the subject once; one commit."""
+    """Store each new record once, answer per record, recolour the subject once. One commit, unless the
+    database refuses the batch: then each record is stored on its own, so a bad one fails alone."""
     now = clock.now_utc()
     results, fresh = triage(payloads, parse_checkin, Checkin, now, subject=subject.id)
-    stored = []
-    for index, record, print_ in fresh:
-        db.session.add(_checkin_row(record, print_, subject, submitted_by, now))
-        results[index] = RecordResult(record["uuid"], "stored")
-        stored.append(record)
-    if stored:
-        newest = max(record["checked_at"] for record in stored)
+
+    def write(items: list) -> dict:
+        for _index, record, print_ in items:
+            db.session.add(_checkin_row(record, print_, subject, submitted_by, now))
+        newest = max(record["checked_at"] for _index, record, _print in items)
         if subject.last_checkin_at is None or newest > subject.last_checkin_at:
             subject.last_checkin_at = newest
         db.session.flush()
         recolour([subject.id], trigger="checkin")
+        db.session.commit()
+        return {index: RecordResult(record["uuid"], "stored") for index, record, _print in items}
+
+    store_each(fresh, write, results)
     db.session.commit()
     return [results[i] for i in range(len(payloads))]
 
@@ -138,16 +133,15 @@ def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]
     results: dict[int, RecordResult] = {}
     allowed: dict[int, bool] = {submitted_by.id: True}  # one binding check per relative, not per record
     for index, payload in enumerate(payloads):
-        subject = payload.get("subject", submitted_by.id) if isinstance(payload, dict) else submitted_by.id
-        subject = submitted_by.id if subject is None else subject
-        valid_id = isinstance(subject, int) and not isinstance(subject, bool)
-        if valid_id and subject not in allowed:
+        subject = payload.get("subject") if isinstance(payload, dict) else None
+        subject = submitted_by.id if subject is None else parse_id(subject) if isinstance(subject, int) else None
+        if subject is not None and subject not in allowed:
             allowed[subject] = acting_for(submitted_by.id, subject)
-        if valid_id and allowed[subject]:
+        if subject is not None and allowed[subject]:
             groups.setdefault(subject, []).append(index)
         else:
             results[index] = RecordResult(
-                str(payload.get("uuid", "")), "invalid", {"subject": _("You cannot check in for this person.")}
+                record_uuid(payload), "invalid", {"subject": _("You cannot check in for this person.")}
             )
     for subject_id, indexes in groups.items():
         subject = submitted_by if subject_id == submitted_by.id else db.session.get(User, subject_id)

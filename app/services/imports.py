@@ -18,6 +18,7 @@ from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_do
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hasher
+from app.infra.outbox import parse_day
 from app.models import ControlEntry, ControlUpload, RiskArea, User
 from app.models.control_list import CONTROL_STATUSES
 from app.models.risk_area import RISK_LEVELS
@@ -38,6 +39,7 @@ STATUS_WORDS = {
 }
 ROW_ERRORS = {
     "missing_columns": _l("missing columns: %(columns)s"),
+    "field_too_long": _l("a field is longer than %(limit)s characters"),
     "unknown_district": _l("unknown district %(value)s"),
     "bad_level": _l("the level must be high or medium (高/中)"),
     "bad_date": _l("%(column)s must be a date like 2026-11-22"),
@@ -77,25 +79,50 @@ class ImportReport:
     recoloured: int = 0
 
 
-def _read(text: str, required: tuple[str, ...], report: ImportReport):
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [name for name in required if name not in (reader.fieldnames or [])]
+def _cells(text: str) -> Iterator[list[str] | None]:
+    """The file's non-empty rows as lists of cells; None for a row with a field over the csv module's limit
+    (reading goes on with the next line)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
+            continue
+        if cells:
+            yield cells
+
+
+def _read(text: str, required: tuple[str, ...], report: ImportReport) -> list[tuple[int, dict | None]]:
+    """(line, row as a dict by column name) for each row after the header; the row is None when it could
+    not be read (see _cells). A header without the required columns rejects the file."""
+    rows = _cells(text)
+    header = next(rows, None) or []
+    missing = [name for name in required if name not in header]
     if missing:
         report.rejected.append((1, "missing_columns", {"columns": ", ".join(missing)}))
         return []
-    rows = list(reader)
-    report.rows = len(rows)
-    return list(enumerate(rows, start=2))
+    found = [(line, None if cells is None else dict(zip(header, cells))) for line, cells in enumerate(rows, start=2)]
+    report.rows = len(found)
+    return found
+
+
+def _readable(row: dict | None) -> dict:
+    if row is None:
+        raise RowError("field_too_long", limit=csv.field_size_limit())
+    return row
 
 
 def _day(value: str | None, column: str, optional: bool = False) -> date | None:
     value = (value or "").strip()
     if not value and optional:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RowError("bad_date", column=column) from None
+    day = parse_day(value)
+    if day is None:
+        raise RowError("bad_date", column=column)
+    return day
 
 
 def _period(row) -> tuple[date, date | None]:
@@ -110,6 +137,7 @@ def check_risk_area_rows(text: str) -> ImportReport:
     report = ImportReport()
     for line, row in _read(text, ("district", "level", "start"), report):
         try:
+            row = _readable(row)
             district = (row.get("district") or "").strip()
             if not districts.is_area(district):
                 raise RowError("unknown_district", value=district[:20])
@@ -145,6 +173,7 @@ def check_control_rows(text: str) -> ImportReport:
     accepted, rejected, hash_document = report.accepted, report.rejected, doc_hasher()
     for line, row in _read(text, ("doc_number", "status", "start"), report):
         try:
+            row = _readable(row)
             kind = (row.get("doc_kind") or "resident_id").strip()
             if kind not in DOCUMENT_KINDS:
                 raise RowError("unknown_doc_kind", value=kind[:20])

@@ -34,6 +34,7 @@ COLOURS = ("green", "yellow", "red")
 CHART_DAYS = 14
 SCAN_DAYS = 7
 AUDIT_PAGE_SIZE = 50
+AUDIT_MAX_PAGE = 1_000_000  # a page number past this is the last page asked for (keeps OFFSET within 64 bits)
 
 
 # --- areas -------------------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def _row(entry, actor_name, actor_role, subject_name) -> AuditRow:
 
 def search_audit(viewer: User, filters: AuditFilters, page: int = 1) -> AuditPage:
     """One page of entries the viewer may see that match the filters, newest first."""
-    page = max(page, 1)
+    page = min(max(page, 1), AUDIT_MAX_PAGE)
     found = db.session.execute(
         _audit_query(viewer, filters).offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
     ).all()

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,7 +17,17 @@ from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, j
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hash
-from app.infra.outbox import RecordResult, parse_device_time, parse_uuid, triage
+from app.infra.outbox import (
+    RecordResult,
+    parse_device_time,
+    parse_epoch,
+    parse_number,
+    parse_text,
+    parse_uuid,
+    store_each,
+    triage,
+    unreadable,
+)
 from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
 from app.services.colours import active_risk_areas
 from app.services.trust_bundle import trusted_keys
@@ -56,10 +66,10 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
 
     qr_text, id_number = payload.get("qr_text"), payload.get("id_number")
     if isinstance(qr_text, str) and qr_text.strip() and id_number in (None, ""):
-        if len(qr_text) > MAX_QR_TEXT:
+        if parse_text(qr_text, MAX_QR_TEXT) is None:
             errors["qr_text"] = _("The code text is too long.")
         record["qr_text"], record["id_number"] = qr_text.strip(), None
-    elif isinstance(id_number, str) and id_number.strip() and qr_text in (None, ""):
+    elif parse_text(id_number, 32) and id_number.strip() and qr_text in (None, ""):
         try:
             record["id_number"] = validate_resident_id(id_number.strip(), clock.local_today()).number
         except InvalidIdNumber:
@@ -74,7 +84,7 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         and offline.get("result") in RESULTS
         and offline.get("reason") in REASONS
         and offline.get("colour") in (None, "green", "yellow", "red")
-        and (offline.get("bundle_iat") is None or isinstance(offline.get("bundle_iat"), int))
+        and (offline.get("bundle_iat") is None or parse_epoch(offline.get("bundle_iat")) is not None)
     ):
         errors["offline"] = _("The verdict made on the device is missing.")
     else:
@@ -84,104 +94,121 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["direction"] = _("Please choose in or out.")
     record["direction"] = payload.get("direction")
     reason = payload.get("reason") or ""
-    if not isinstance(reason, str) or len(reason) > 100:
+    if parse_text(reason, 100) is None:
         errors["reason"] = _("The reason may have at most 100 characters.")
     record["reason"] = reason.strip() if isinstance(reason, str) else ""
     temperature = payload.get("temperature")
-    if temperature is not None and (
-        isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 34.0 <= temperature <= 43.0
-    ):
+    degrees = parse_number(temperature, 34.0, 43.0)
+    if temperature is not None and degrees is None:
         errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
-    record["temperature"] = round(float(temperature), 1) if isinstance(temperature, (int, float)) else None
+    record["temperature"] = round(degrees, 1) if degrees is not None else None
     plate = payload.get("plate") or None
-    if plate is not None and not (isinstance(plate, str) and PLATE.match(plate.strip().upper())):
+    if plate is not None and not (parse_text(plate, 32) and PLATE.match(plate.strip().upper())):
         errors["plate"] = _("Please enter a plate number like 琼A12345.")
     record["plate"] = plate.strip().upper() if isinstance(plate, str) else None
     return (None if errors else record), errors
 
 
 def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
-    """Store each new scan once, re-judged by the server; answers per record; one commit."""
+    """Store each new scan once, re-judged by the server; answers per record. One commit, unless the database
+    refuses the batch: then each record is stored on its own, so a bad one fails alone (outbox.store_each)."""
     now = clock.now_utc()
     answers, fresh = triage(payloads, parse_scan, Scan, now)
+    checkpoint_id, warden_id = warden.checkpoint_id, warden.id
+    judged = []
+    for item, verdict in zip(fresh, _server_verdicts([item[1] for item in fresh], now)):
+        if isinstance(verdict, Exception):
+            answers[item[0]] = unreadable(item[1]["uuid"], verdict)
+        else:
+            judged.append((*item, *verdict))
 
-    verdicts = _server_verdicts([record for _, record, _ in fresh], now)
-    rows = []
-    for (index, record, fingerprint), (verdict, person_id) in zip(fresh, verdicts):
-        offline = record["offline"]
-        disagreement = offline["result"] != "unverified" and (offline["result"], offline["reason"]) != (
-            verdict.result,
-            verdict.reason,
-        )
-        rows.append(
-            {
-                "uuid": record["uuid"],
-                "payload_hash": fingerprint,
-                "checkpoint_id": warden.checkpoint_id,
-                "warden_id": warden.id,
-                "scanned_at": record["scanned_at"],
-                "received_at": now,
-                "direction": record["direction"],
-                "reason": record["reason"],
-                "temperature": record["temperature"],
-                "plate": record["plate"],
-                "jti": verdict.jti,
-                "kind": "code" if record["qr_text"] else "id_only",
-                "person_id": person_id,
-                "offline_result": offline["result"],
-                "offline_reason": offline["reason"],
-                "offline_colour": offline["colour"],
-                "bundle_iat": datetime.fromtimestamp(offline["bundle_iat"], UTC).replace(tzinfo=None)
-                if offline["bundle_iat"]
-                else None,
-                "server_result": verdict.result,
-                "server_reason": verdict.reason,
-                "server_colour": verdict.colour,
-                "disagreement": disagreement,
-            }
-        )
-        answers[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
-    if rows:
+    def write(items: list) -> dict:
+        rows, stored = [], {}
+        for index, record, fingerprint, verdict, person_id in items:
+            offline = record["offline"]
+            disagreement = offline["result"] != "unverified" and (offline["result"], offline["reason"]) != (
+                verdict.result,
+                verdict.reason,
+            )
+            rows.append(
+                {
+                    "uuid": record["uuid"],
+                    "payload_hash": fingerprint,
+                    "checkpoint_id": checkpoint_id,
+                    "warden_id": warden_id,
+                    "scanned_at": record["scanned_at"],
+                    "received_at": now,
+                    "direction": record["direction"],
+                    "reason": record["reason"],
+                    "temperature": record["temperature"],
+                    "plate": record["plate"],
+                    "jti": verdict.jti,
+                    "kind": "code" if record["qr_text"] else "id_only",
+                    "person_id": person_id,
+                    "offline_result": offline["result"],
+                    "offline_reason": offline["reason"],
+                    "offline_colour": offline["colour"],
+                    "bundle_iat": parse_epoch(offline["bundle_iat"]),
+                    "server_result": verdict.result,
+                    "server_reason": verdict.reason,
+                    "server_colour": verdict.colour,
+                    "disagreement": disagreement,
+                }
+            )
+            stored[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
         db.session.execute(insert(Scan.__table__), rows)  # Core executemany: no ORM bookkeeping per row
+        db.session.commit()
+        return stored
+
+    store_each(judged, write, answers)
     db.session.commit()
     return [answers[i] for i in range(len(payloads))]
 
 
-def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdict, int | None]]:
-    """Judge every record again (expiry as of the scan, revocations as of now) and link it to the person.
+def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdict, int | None] | Exception]:
+    """Judge every record again (expiry as of the scan, revocations as of now) and link it to the person; a
+    record whose judging raised gets the exception instead.
 
     A token identical to one we issued and stored is ours by construction, so only its expiry and
     revocation need checking; anything else (other regions' codes, forgeries) is fully verified."""
     if not records:
         return []
     tokens = [_token_or_none(record["qr_text"]) for record in records]
-    payloads = [codes.unverified_payload(token) if token else None for token in tokens]
+    payloads = [_payload_or_none(token) for token in tokens]
     issued = _issued_codes([p.get("jti") for p in payloads if p and isinstance(p.get("jti"), str)])
     revoked = {jti_hash(jti) for jti, row in issued.items() if row.revoked_at is not None}
-    keys = None
     people = _people_by_id_number([r["id_number"] for r in records if r["id_number"]])
+    keys: list = []  # the trusted keys, read once, when the first foreign code needs them
     answers = []
     for record, token, payload in zip(records, tokens, payloads):
-        if not record["qr_text"]:
-            person = people.get(record["id_number"])
-            answers.append(
-                (
-                    colour_verdict(person.colour, masked_name=mask_name(person.name or ""))
-                    if person
-                    else ScanVerdict("deny", "unknown_person"),
-                    person.id if person else None,
-                )
-            )
-            continue
-        moment = clock.epoch(min(record["scanned_at"], now))
-        row = issued.get(payload.get("jti")) if payload else None
-        if row is not None and row.token == token:
-            verdict = judge_issued(payload, row.revoked_at is not None, moment)
-        else:
-            keys = keys if keys is not None else trusted_keys()
-            verdict = judge(record["qr_text"], keys, revoked, moment)
-        answers.append((verdict, row.user_id if row is not None and row.token == token else None))
+        try:
+            answers.append(_server_verdict(record, token, payload, issued, people, revoked, keys, now))
+        except Exception as error:  # store_scans answers it as this record's error
+            answers.append(error)
     return answers
+
+
+def _server_verdict(record, token, payload, issued, people, revoked, keys: list, now) -> tuple:
+    """One record's verdict and the person it names (see _server_verdicts)."""
+    if not record["qr_text"]:
+        person = people.get(record["id_number"])
+        if person is None:
+            return ScanVerdict("deny", "unknown_person"), None
+        return colour_verdict(person.colour, masked_name=mask_name(person.name or "")), person.id
+    moment = clock.epoch(min(record["scanned_at"], now))
+    row = issued.get(payload.get("jti")) if payload else None
+    if row is not None and row.token == token:
+        return judge_issued(payload, row.revoked_at is not None, moment), row.user_id
+    if not keys:
+        keys.append(trusted_keys())
+    return judge(record["qr_text"], keys[0], revoked, moment), None
+
+
+def _payload_or_none(token: str | None) -> dict | None:
+    try:
+        return codes.unverified_payload(token) if token else None
+    except RecursionError:  # claims nested too deeply to be ours
+        return None
 
 
 def _token_or_none(qr_text: str | None) -> str | None:

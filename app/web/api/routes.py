@@ -14,6 +14,7 @@ from app.services.scans import lookup_id_number, store_scans
 from app.services.trust_bundle import signed_bundle
 from app.web.api import bp
 from app.web.auth.roles import role_required, session_user_id
+from app.web.converters import query_id
 from app.web.errors import UserError
 from app.web.i18n import current_language
 
@@ -34,7 +35,7 @@ def code():
     user_id = session_user_id()
     if user_id is None:
         return login_manager.unauthorized()
-    row = code_for_device(user_id, request.args.get("for", type=int))
+    row = code_for_device(user_id, query_id("for"))
     language = current_language()
     etag = f'"{code_version(row, language)}"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}

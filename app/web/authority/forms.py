@@ -7,6 +7,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.infra.outbox import YEARS, in_calendar
 from app.web.resident.forms import DOC_KIND_LABELS
 
 ROLE_LABELS = {
@@ -31,13 +32,20 @@ LEVEL_LABELS = {"high": _l("High risk"), "medium": _l("Medium risk")}
 
 
 class DayField(DateField):
-    """A date field whose parse error speaks the user's language."""
+    """A date field whose errors speak the user's language; only years within outbox.YEARS are dates here."""
+
+    parse_message = _l("Please enter a date like 2026-11-22.")
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("Please enter a date like 2026-11-22.")) from None
+            raise ValueError(self.parse_message) from None
+        if self.data is not None and not in_calendar(self.data):
+            self.data = None
+            raise ValueError(
+                _l("Please enter a date between the years %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1])
+            )
 
 
 class RiskAreaForm(FlaskForm):

@@ -89,7 +89,7 @@ def staff_links():
     ), status
 
 
-@bp.post("/staff/invites/<int:invite_id>/revoke")
+@bp.post("/staff/invites/<id:invite_id>/revoke")
 @role_required("admin")
 def revoke_invite(invite_id):
     """Withdraw an unused enrolment link."""
@@ -139,7 +139,7 @@ def risk_areas():
     ), status
 
 
-@bp.post("/risk-areas/<int:area_id>/end")
+@bp.post("/risk-areas/<id:area_id>/end")
 @role_required("admin")
 def end_risk_area(area_id):
     """End a risk area early."""
@@ -187,7 +187,7 @@ def _decode_csv(data: bytes) -> str | None:
     return None
 
 
-@bp.get("/control-list/<int:upload_id>")
+@bp.get("/control-list/<id:upload_id>")
 @role_required("admin")
 def control_upload(upload_id):
     """The preview of an upload (counts and rejected rows), or what applying it did."""
@@ -196,7 +196,7 @@ def control_upload(upload_id):
     return render_template("authority/control_upload.html", upload=upload, rejected=rejected)
 
 
-@bp.post("/control-list/<int:upload_id>/apply")
+@bp.post("/control-list/<id:upload_id>/apply")
 @role_required("admin")
 def apply_control_upload(upload_id):
     """Apply the valid rows in one transaction; a script asking for NDJSON gets progress lines as it goes."""
@@ -238,7 +238,7 @@ def _progress_lines(steps):
         yield json.dumps({"stage": "failed", "message": _("Applying the file failed; nothing was changed.")}) + "\n"
 
 
-@bp.post("/control-list/<int:upload_id>/discard")
+@bp.post("/control-list/<id:upload_id>/discard")
 @role_required("admin")
 def discard_control_upload(upload_id):
     """Drop an upload that was not applied."""
@@ -309,7 +309,7 @@ def overrides():
     ), status
 
 
-@bp.post("/overrides/<int:override_id>/<any(approve, reject):decision>")
+@bp.post("/overrides/<id:override_id>/<any(approve, reject):decision>")
 @role_required(*CONSOLE_ROLES)
 def decide_override(override_id, decision):
     """A second reviewer approves or rejects an override."""
@@ -344,7 +344,7 @@ def appeals():
     )
 
 
-@bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@bp.route("/appeals/<id:appeal_id>", methods=["GET", "POST"])
 @role_required(*CONSOLE_ROLES)
 def appeal(appeal_id):
     """One appeal with the verdicts it disputes (rules, inputs, who or what triggered them); decide it."""

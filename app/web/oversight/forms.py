@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.services.oversight import AuditFilters
 from app.web.authority.forms import ROLE_LABELS as STAFF_ROLE_LABELS
+from app.web.authority.forms import DayField
 
 ROLE_LABELS = {**STAFF_ROLE_LABELS, "resident": _l("Resident")}
 # What each audited action means (grep `audit.record(`); an action without words here shows its bare name.
@@ -44,6 +45,12 @@ def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+class SearchDayField(DayField):
+    """A date of the search (within the calendar years DayField accepts)."""
+
+    parse_message = _l("Please enter a date such as 2022-03-01.")
+
+
 class AuditSearchForm(FlaskForm):
     """Filters of the audit-log search; every field may stay empty."""
 
@@ -53,8 +60,8 @@ class AuditSearchForm(FlaskForm):
     action = SelectField(_l("Action"), validate_choice=False)
     actor = StringField(_l("Staff member (name or mobile number)"), validators=[Optional(), Length(max=64)])
     subject = StringField(_l("Person concerned (name or mobile number)"), validators=[Optional(), Length(max=64)])
-    date_from = DateField(_l("From (date)"), validators=[Optional()])
-    date_to = DateField(_l("To (date)"), validators=[Optional()])
+    date_from = SearchDayField(_l("From (date)"), validators=[Optional()])
+    date_to = SearchDayField(_l("To (date)"), validators=[Optional()])
 
     def __init__(self, formdata, actions: list[str]):
         super().__init__(formdata=formdata)
@@ -67,13 +74,6 @@ class AuditSearchForm(FlaskForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for date_field in (self.date_from, self.date_to):
-            if date_field.raw_data and date_field.raw_data[0] and date_field.data is None:
-                date_field.errors[:] = [_l("Please enter a date such as 2022-03-01.")]
-        return valid
 
     def filters(self) -> AuditFilters:
         """The search as the service takes it (call after validate)."""

@@ -74,7 +74,7 @@ def add():
     return render_template("relatives/add.html", form=form), status
 
 
-@bp.route("/<int:binding_id>/consent", methods=["GET", "POST"])
+@bp.route("/<id:binding_id>/consent", methods=["GET", "POST"])
 @role_required("resident")
 def consent(binding_id):
     """Enter the code the relative received."""
@@ -96,7 +96,7 @@ def consent(binding_id):
     ), status
 
 
-@bp.post("/<int:binding_id>/resend")
+@bp.post("/<id:binding_id>/resend")
 @role_required("resident")
 def resend(binding_id):
     """Send the relative a new consent code."""
@@ -108,7 +108,7 @@ def resend(binding_id):
     return redirect(url_for("relatives.consent", binding_id=binding_id))
 
 
-@bp.post("/<int:binding_id>/end")
+@bp.post("/<id:binding_id>/end")
 @role_required("resident")
 def end(binding_id):
     """End a binding (the guardian) or withdraw consent (the relative)."""
@@ -118,7 +118,7 @@ def end(binding_id):
     return redirect(url_for("relatives.index"))
 
 
-@bp.route("/people/<int:person_id>/paper", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>/paper", methods=["GET", "POST"])
 @role_required("resident")
 def paper(person_id):
     """A printable paper code for a relative without a phone; printing a new one revokes the old one."""

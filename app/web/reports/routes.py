@@ -103,7 +103,7 @@ def _show(report, form=None, error=None, status=200):
     ), status
 
 
-@bp.get("/<int:report_id>")
+@bp.get("/<id:report_id>")
 @login_required
 def show(report_id):
     """One report: its reporter sees the status; its handler and supervisors also see who reported."""
@@ -137,7 +137,7 @@ def handle(token):
     return redirect(url_for("reports.show", report_id=report.id))
 
 
-@bp.post("/<int:report_id>/update")
+@bp.post("/<id:report_id>/update")
 @role_required("handler")
 def update(report_id):
     """The handler records progress or the result."""
