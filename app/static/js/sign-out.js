@@ -13,9 +13,11 @@ async function freshCsrfToken() {
   return null;
 }
 
-export function guardSignOut(form) {
+/** Sign-out (or, with `question`, sign-out everywhere after that question): the device's data goes first. */
+export function guardSignOut(form, question = null) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (question && !window.confirm(question)) return;
     // Every queue (check-ins, scans) is cleared below, so count them all before asking.
     const counts = await Promise.all(db.OUTBOX_NAMES.map((name) => db.outbox(name).count()));
     const pending = counts.reduce((sum, count) => sum + count, 0);
