@@ -185,6 +185,7 @@ async function record(scan, fields) {
     id_number: scan.id_number,
     offline: { result: verdict.result, reason: verdict.reason, colour: verdict.colour, bundle_iat: verdict.bundle_iat },
     direction: fields.direction,
+    outcome: fields.outcome,
     reason: fields.reason,
     temperature: fields.temperature,
     plate: fields.plate,
@@ -196,7 +197,7 @@ async function record(scan, fields) {
   }
   scan.id_number = null; // the queued record is now the only place that holds it
   recent.unshift({
-    uuid: scan.uuid, at: scan.at, source: scan.source, direction: fields.direction,
+    uuid: scan.uuid, at: scan.at, source: scan.source, direction: fields.direction, outcome: fields.outcome,
     colour: verdict.colour, masked_name: verdict.masked_name, result: verdict.result, state: 'pending', server: null,
   });
   recent.splice(20);
@@ -208,7 +209,8 @@ async function record(scan, fields) {
 function recentLine(entry) {
   const who = entry.masked_name || t(entry.source === 'id' ? 'id_person' : 'no_name');
   const colour = entry.colour ? t(`colour_${entry.colour}`) : '';
-  return [dateTime(entry.at), t(`direction_${entry.direction}`), who, colour, t(`verdict_${entry.result}`)]
+  return [dateTime(entry.at), t(`direction_${entry.direction}`), t(`outcome_${entry.outcome}`), who, colour,
+    t(`verdict_${entry.result}`)]
     .filter(Boolean).join(' · ');
 }
 
