@@ -45,10 +45,10 @@ $(VENV)/.test: requirements-test.txt requirements.txt | $(VENV)/bin/python
 	$(PYTHON) -m pip install -q -r requirements-test.txt
 	touch $@ $(VENV)/.runtime
 
-# `npm install` (not `npm ci`): npm 11 refuses this lock file in `ci` over rollup's optional platform
-# packages; `install` keeps the locked versions and leaves the lock file unchanged.
+# `npm ci`: exactly the locked versions, and it never writes package-lock.json. The lock file lists
+# rollup's optional platform packages for every platform (as npm 11 writes it), so it installs anywhere.
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $@
 
 build: node_modules/.installed  ## service worker (Workbox) and vendored browser libraries

@@ -85,10 +85,11 @@ def create_app(test_config=None):
     app.after_request(_security_headers)
     register_cli(app)
 
-    from app import models
+    from app import models  # noqa: F401  (every model registered for migrations)
+    from app.services import accounts
 
     login_manager.login_view = "auth.sign_in"
-    login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+    login_manager.user_loader(accounts.user_for_sign_in)  # the cookies carry a sign-in, not the user's id
     login_manager.unauthorized_handler(errors.unauthorized)
     return app
 

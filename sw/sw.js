@@ -11,15 +11,14 @@
  */
 importScripts('/static/workbox/__WORKBOX_DIR__/workbox-sw.js');
 workbox.setConfig({ modulePathPrefix: '/static/workbox/__WORKBOX_DIR__/', debug: false });
-importScripts('/static/vendor/idb.umd.js', '/static/js/db.js', '/static/js/outbox-sync.js');
+importScripts('/static/js/site.js', '/static/js/csrf.js', '/static/vendor/idb.umd.js', '/static/js/db.js',
+  '/static/js/outbox-sync.js');
 
 // Touch every Workbox module at top level so importScripts runs during install, never later.
 const { core, precaching, routing, strategies } = workbox;
 
-const PAGES_CACHE = 'onecode-pages';
-const SHELL_PATHS = ['/code', '/checkin', '/warden/scan'];
-const RESIDENT_SHELL = ['/code', '/checkin'];
-const HOME_SHELLS = ['/code', '/warden/scan']; // what an offline "/" opens, first one cached wins
+const { PAGES_CACHE, homeShells: HOME_SHELLS, shells } = self.onecodeSite; // site.js: every address once
+const SHELL_PATHS = Object.values(shells).flat();
 const outboxes = self.onecodeOutboxes;
 const outboxByTag = new Map(Object.values(outboxes).map((outbox) => [outbox.SYNC_TAG, outbox]));
 
@@ -66,7 +65,7 @@ routing.setCatchHandler(async ({ request, url }) => {
 /** Fetch shell pages once the user is signed in, so they work offline from the first visit.
  *  A page names the shells of its role; without names, the resident's. */
 async function cacheShellPages(paths) {
-  const wanted = Array.isArray(paths) ? paths.filter((path) => SHELL_PATHS.includes(path)) : RESIDENT_SHELL;
+  const wanted = Array.isArray(paths) ? paths.filter((path) => SHELL_PATHS.includes(path)) : shells.resident;
   const cache = await caches.open(PAGES_CACHE);
   await Promise.all(wanted.map(async (path) => {
     try {

@@ -4,11 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.infra import clock
-from app.models import SmsCode, SmsMessage, User
+from app.models import SignIn, SmsCode, SmsMessage, User
 from tests.conftest import latest_code, sign_in
 
 
@@ -114,6 +114,75 @@ def test_sign_out_ends_the_session(client):
     assert client.get("/api/code").status_code == 409  # signed in, no profile yet
     client.post("/auth/sign-out")
     assert client.get("/api/code").status_code == 401
+
+
+def _cookie(client, name):
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie else None
+
+
+def test_copies_of_the_cookies_kept_from_before_sign_out_open_nothing(app, client):
+    sign_in(client)
+    session_cookie, remember_cookie = _cookie(client, "session"), _cookie(client, "remember_token")
+    assert session_cookie and remember_cookie
+    client.post("/auth/sign-out")
+
+    replay = app.test_client()
+    replay.set_cookie("session", session_cookie)
+    assert replay.get("/api/code").status_code == 401
+    assert replay.get("/profile").status_code == 302  # to the sign-in page
+    replay = app.test_client()
+    replay.set_cookie("remember_token", remember_cookie)  # the year-long cookie alone
+    assert replay.get("/api/code").status_code == 401
+    assert replay.get("/profile").status_code == 302
+    assert db.session.scalar(select(SignIn.ended_at)) is not None
+
+
+def test_the_remember_me_cookie_alone_still_signs_in_a_device_that_did_not_sign_out(app, client):
+    sign_in(client)
+    device = app.test_client()
+    device.set_cookie("remember_token", _cookie(client, "remember_token"))
+    assert device.get("/api/code").status_code == 409  # signed in, no profile yet
+    assert device.get("/profile").status_code == 200
+
+
+def test_signing_out_everywhere_ends_the_other_devices_too(app, client):
+    sign_in(client)
+    phone = app.test_client()
+    sign_in(phone)
+    other = app.test_client()
+    sign_in(other, "13900000002")
+    assert phone.get("/api/code").status_code == 409
+
+    response = client.post("/auth/sign-out-everywhere", headers={"Accept-Language": "en"})
+    assert response.headers["Location"] == "/auth/sign-in"
+    assert "signed out on every device" in client.get("/auth/sign-in?lang=en").get_data(as_text=True)
+    assert client.get("/api/code").status_code == 401
+    assert phone.get("/api/code").status_code == 401
+    assert phone.get("/profile").status_code == 302
+    assert other.get("/api/code").status_code == 409  # someone else stays signed in
+    sign_in(phone)  # and the user can sign in again
+    assert phone.get("/api/code").status_code == 409
+
+
+def test_signing_out_on_one_device_keeps_the_others_signed_in(app, client):
+    sign_in(client)
+    phone = app.test_client()
+    sign_in(phone)
+    client.post("/auth/sign-out")
+    assert client.get("/api/code").status_code == 401
+    assert phone.get("/api/code").status_code == 409
+
+
+def test_purge_deletes_ended_sign_ins_only(app, client):
+    sign_in(client)
+    phone = app.test_client()
+    sign_in(phone)
+    client.post("/auth/sign-out")
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert "1 sign_ins" in result.output
+    assert db.session.scalar(select(func.count()).select_from(SignIn)) == 1
+    assert phone.get("/api/code").status_code == 409
 
 
 @pytest.mark.parametrize("settings", [{"ENV_NAME": "production"}])

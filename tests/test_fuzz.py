@@ -234,7 +234,10 @@ def _send(client, method, path, request):
     """Send one request and keep the client's session as it was (signing out or in must not change its role)."""
     saved = {name: client.get_cookie(name) for name in ("session", "remember_token")}
     try:
-        return client.open(path, method=method, **request)
+        response = client.open(path, method=method, **request)
+        response.get_data()  # read, then close: a file sent from disk stays open until its answer is closed
+        response.close()
+        return response
     finally:
         for name, cookie in saved.items():
             if cookie is None:

@@ -30,6 +30,7 @@ ACCESS = {
     "auth.sign_in": PUBLIC,
     "auth.verify": PUBLIC,
     "auth.sign_out": PUBLIC,  # tested in test_auth.py
+    "auth.sign_out_everywhere": PUBLIC,  # tested in test_auth.py
     "resident.appeals": ("resident",),
     "resident.checkin": ("resident",),
     "resident.code": ("resident",),

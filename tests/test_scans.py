@@ -218,6 +218,35 @@ def test_red_code_is_denied_with_its_colour(app, warden):
     assert answer["disagreement"] is False
 
 
+def test_a_refused_pass_is_stored_and_shown_as_refused_never_as_an_entry(app, warden):
+    _, yellow = make_resident(app, "13900000003", ID_NUMBERS[3], contact_with_cases=True)
+    denied = {"offline": ("deny", "yellow", "yellow")}
+    # A record queued by a device from before the outcome was sent: the form's default direction, no outcome.
+    old_device = scan_record(yellow["qr_text"], **denied)
+    claims_passed = scan_record(yellow["qr_text"], outcome="passed", **denied)  # a 禁止通行 is never a pass
+    results = post_scans(warden, old_device, claims_passed).get_json()["results"]
+    assert [result["status"] for result in results] == ["stored", "stored"]
+    assert db.session.scalars(select(Scan.outcome)).all() == ["refused", "refused"]
+    assert [result["status"] for result in post_scans(warden, old_device).get_json()["results"]] == ["duplicate"]
+
+    records = warden.get("/warden/records").get_data(as_text=True)
+    assert records.count("进 · 未放行") == 2 and "进 · 放行" not in records
+    trail = warden.post(f"/warden/trail/{old_device['uuid']}", data={"why": "risk_area"}).get_data(as_text=True)
+    assert trail.count("(进 · 未放行)") == 2 and "(进 · 放行)" not in trail
+
+
+def test_a_warden_may_refuse_a_person_the_code_lets_through(app, warden, green):
+    refused, passed = scan_record(green["qr_text"], outcome="refused"), scan_record(green["qr_text"])
+    bad = scan_record(green["qr_text"], outcome="maybe")
+    results = post_scans(warden, refused, passed, bad).get_json()["results"]
+    assert [result["status"] for result in results] == ["stored", "stored", "invalid"]
+    assert set(results[2]["errors"]) == {"outcome"}
+    outcomes = dict(db.session.execute(select(Scan.uuid, Scan.outcome)).all())
+    assert outcomes == {refused["uuid"]: "refused", passed["uuid"]: "passed"}
+    page = warden.get("/warden/records?lang=en").get_data(as_text=True)
+    assert "In · Refused" in page and "In · Passed" in page
+
+
 def test_id_only_scans_are_checked_on_sync(app, warden, green):
     [known, unknown] = post_scans(
         warden,

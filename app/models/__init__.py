@@ -12,6 +12,7 @@ from app.models.override import Override
 from app.models.report import Report, ReportUpdate
 from app.models.risk_area import RiskArea
 from app.models.scan import Scan
+from app.models.sign_in import SignIn
 from app.models.sms import SmsCode, SmsMessage
 from app.models.staff import StaffInvite
 from app.models.user import User
@@ -33,6 +34,7 @@ __all__ = [
     "ReportUpdate",
     "RiskArea",
     "Scan",
+    "SignIn",
     "SmsCode",
     "SmsMessage",
     "StaffInvite",

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 
 DIRECTIONS = ("in", "out")
+# Whether the person went through: a 禁止通行 verdict on the device is always "refused"; the warden may also
+# refuse someone the code lets through (a fever, say). The direction is the way they were going either way.
+OUTCOMES = ("passed", "refused")
 
 
 class Scan(db.Model):
@@ -23,6 +26,7 @@ class Scan(db.Model):
     scanned_at: Mapped[datetime]  # device time (UTC)
     received_at: Mapped[datetime]
     direction: Mapped[str] = mapped_column(String(3))
+    outcome: Mapped[str] = mapped_column(String(8), default="passed")
     reason: Mapped[str] = mapped_column(String(100), default="")
     temperature: Mapped[float | None]
     plate: Mapped[str | None] = mapped_column(String(16))

@@ -48,6 +48,13 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (Index("ix_users_doc", "doc_kind", "doc_hash", unique=True),)
 
+    sign_in_id = None  # not a column: the SignIn this request was opened with (app.services.accounts)
+
+    def get_id(self) -> str | None:
+        """What the session and remember-me cookies carry: the device's sign-in, not the user's id, so
+        ending that sign-in makes both cookies worthless."""
+        return self.sign_in_id
+
     @property
     def has_profile(self) -> bool:
         """True once the real-name profile and the promise are on record."""

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.infra import clock
 from app.infra.documents import DocumentError, checked_document, is_child
 from app.models import User
+from app.services.accounts import move_sign_ins
 from app.services.checkins import TRANSPORTS
 from app.services.colours import recolour, rule_set
 
@@ -59,6 +60,7 @@ def save_profile(
 def _take_over(new_account: User, person: User) -> User:
     """Move the phone of a fresh account onto the existing person record and drop the fresh one."""
     phone, signed_in = new_account.phone, new_account.last_sign_in_at
+    move_sign_ins(new_account, person)
     db.session.delete(new_account)
     db.session.flush()
     person.phone, person.last_sign_in_at = phone, signed_in

@@ -29,6 +29,7 @@ from app.infra.outbox import (
     unreadable,
 )
 from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
+from app.models.scan import OUTCOMES
 from app.services.colours import active_risk_areas
 from app.services.trust_bundle import trusted_keys
 
@@ -93,6 +94,10 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
     if payload.get("direction") not in ("in", "out"):
         errors["direction"] = _("Please choose in or out.")
     record["direction"] = payload.get("direction")
+    if "outcome" in payload:  # records queued before devices sent it have none: see _outcome
+        if payload["outcome"] not in OUTCOMES:
+            errors["outcome"] = _("Please say whether the person was let through.")
+        record["outcome"] = payload["outcome"]
     reason = payload.get("reason") or ""
     if parse_text(reason, 100) is None:
         errors["reason"] = _("The reason may have at most 100 characters.")
@@ -139,6 +144,7 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
                     "scanned_at": record["scanned_at"],
                     "received_at": now,
                     "direction": record["direction"],
+                    "outcome": _outcome(record),
                     "reason": record["reason"],
                     "temperature": record["temperature"],
                     "plate": record["plate"],
@@ -163,6 +169,11 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     store_each(judged, write, answers)
     db.session.commit()
     return [answers[i] for i in range(len(payloads))]
+
+
+def _outcome(record: dict) -> str:
+    """Refused when the device said 禁止通行 (whatever the record says) or the warden refused the person."""
+    return "refused" if record["offline"]["result"] == "deny" else record.get("outcome", "passed")
 
 
 def _server_verdicts(records: list[dict], now: datetime) -> list[tuple[ScanVerdict, int | None] | Exception]:
@@ -282,7 +293,7 @@ def open_trail(warden: User, scan: Scan, why: str) -> dict:
     audit.record(warden.id, "trail", scan.person_id, why, scan_uuid=scan.uuid, checkpoint_id=warden.checkpoint_id)
     db.session.commit()
     rows = db.session.execute(
-        select(Scan.scanned_at, Scan.direction, Checkpoint.name, Checkpoint.district)
+        select(Scan.scanned_at, Scan.direction, Scan.outcome, Checkpoint.name, Checkpoint.district)
         .join(Checkpoint, Checkpoint.id == Scan.checkpoint_id)
         .where(Scan.person_id == scan.person_id, Scan.scanned_at >= since)
         .order_by(Scan.scanned_at.desc())
@@ -293,6 +304,7 @@ def open_trail(warden: User, scan: Scan, why: str) -> dict:
         {
             "at": row.scanned_at,
             "direction": row.direction,
+            "outcome": row.outcome,
             "checkpoint": row.name,
             "district": row.district,
             "risk": _risk_level(row.district, clock.to_local(row.scanned_at).date(), areas),

@@ -122,6 +122,28 @@ def test_sign_out_removes_the_personal_data_on_the_device(page, context, live_se
     assert page.locator("[data-masked-name]:has-text('*')").count() == 0
     assert "张*明" not in page.content()
     assert page.locator("[data-health-code][data-state=code]").count() == 0
+    # The offline page the worker shows was cached while signed in: it must show nothing of that session.
+    for path in ("/code", "/profile", "/warden/records"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("h1")).to_have_text("当前处于离线状态")
+        assert page.locator("nav.tabs").count() == 0
+        assert page.locator("form[data-sign-out], form[data-sign-out-everywhere]").count() == 0
+
+
+def test_signing_out_everywhere_asks_first_then_ends_the_session(page, context, live_server):
+    sign_up(page, live_server, "13800000009")
+    declare(page)
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.locator("form[data-sign-out-everywhere] button").click()
+    expect(page.locator("form[data-sign-out-everywhere] button")).to_be_visible()
+    assert questions and "所有" in questions[0] and "/code" in page.url  # dismissed: still signed in
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form[data-sign-out-everywhere] button").click()
+    page.wait_for_url("**/auth/sign-in")
+    expect(page.locator(".flash")).to_contain_text("所有设备")
+    assert stored(page, "codes") == []
+    assert page.request.get(f"{live_server.url}/api/code").status == 401
 
 
 def test_english_code_page_keeps_the_chinese_colour_word(page, live_server):

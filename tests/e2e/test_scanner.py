@@ -317,6 +317,7 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     expect(screen.locator("[data-result-verdict]")).to_have_text("通行")
     expect(screen.locator("[data-result-colour]")).to_have_text("绿码")
     expect(screen.locator("[data-result-name]")).to_have_text("王*明")
+    expect(screen.locator("input[name=refused]")).not_to_be_checked()
     record(page, direction="in", reason="回家", temperature="36.6", plate="琼A12345")
     expect(page.locator(PENDING)).to_have_text("1")
 
@@ -329,6 +330,9 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
     expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
     expect(screen.locator("[data-result-colour]")).to_have_text("红码")
     expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
+    refused = screen.locator("input[name=refused]")
+    expect(refused).to_be_checked()
+    expect(refused).to_be_disabled()  # 禁止通行: never recorded as going through
     record(page, direction="out")
     expect(page.locator(PENDING)).to_have_text("2")
 
@@ -370,6 +374,8 @@ def test_camera_scans_offline_are_recorded_and_stored_once_when_back_online(phon
         gate.person["green"],
     )
     assert (red.direction, red.temperature, red.plate, red.reason) == ("out", None, None, "")
+    assert (green.outcome, red.outcome) == ("passed", "refused")
+    assert sorted(entry["record"]["outcome"] for entry in queued) == ["passed", "refused"]
     assert (red.offline_result, red.offline_reason, red.offline_colour) == ("deny", "red", "red")
     assert (red.server_result, red.person_id) == ("deny", gate.person["red"])
     for row in rows:

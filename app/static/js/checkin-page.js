@@ -1,7 +1,7 @@
 // The declaration / daily check-in form: build the record, queue it on the device FIRST,
 // say "saved", then try to send it; after delivery fetch the new code and go to the code page.
 // With `?for=<person id>` a guardian checks in for a relative: the record carries `subject`.
-import { db } from './device.js';
+import { db, site } from './device.js';
 import { refreshCode } from './health-code.js';
 import { isoDay, shiftDay } from './local-time.js';
 import { checkinOutbox } from './outbox-panel.js';
@@ -140,7 +140,7 @@ async function afterSync(record) {
   }
   say(t(person === SELF ? 'sent' : 'sent_relative'), 'done');
   await refreshCode(person);
-  location.assign(urlFor(person, '/code'));
+  location.assign(urlFor(person, site.pages.code));
 }
 
 async function submit(event) {

@@ -1,6 +1,7 @@
 // The code page: show the saved code at once, then refresh it with one conditional request.
 // A guardian switches between their own code and each relative's (`?for=<person id>` in the URL);
 // each person's code is saved on the device under its own key, with its own times.
+import { site } from './device.js';
 import { SELF, refreshCode, savedCode } from './health-code.js';
 import { clockText, dateTime, hourMinute, isoDay } from './local-time.js';
 import { checkinOutbox } from './outbox-panel.js';
@@ -105,8 +106,8 @@ function showMessage(text, action) {
 }
 
 const ACTIONS = {
-  no_declaration: () => (person === SELF ? { href: '/checkin', label: t('declare_action') }
-    : { href: urlFor(person, '/checkin'), label: t('checkin_relative') }),
+  no_declaration: () => (person === SELF ? { href: site.pages.checkin, label: t('declare_action') }
+    : { href: urlFor(person, site.pages.checkin), label: t('checkin_relative') }),
   profile_required: () => ({ href: '/profile', label: t('profile_action') }),
 };
 
@@ -181,7 +182,7 @@ function renderPerson() {
   setText('code-title', relative ? t('relative_code_title', { name: relativeName() }) : t('own_code_title'));
   setText('reasons-title', relative ? t('reasons_title_relative') : t('reasons_title'));
   const checkin = $('checkin-link');
-  checkin.href = urlFor(person, '/checkin');
+  checkin.href = urlFor(person, site.pages.checkin);
   checkin.textContent = relative ? t('checkin_relative') : t('checkin_self');
   renderSwitcher();
 }

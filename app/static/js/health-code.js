@@ -2,7 +2,7 @@
 // `person` is db.SELF (the signed-in resident, the default) or a relative's person id: each code is
 // saved under its own key, with its own times. A failed or non-OK answer never replaces the saved code
 // (DESIGN.md section 5).
-import { db } from './device.js';
+import { db, site } from './device.js';
 
 export const SELF = db.SELF;
 
@@ -11,7 +11,7 @@ export function savedCode(person = SELF) {
 }
 
 function codeUrl(person) {
-  return person === SELF ? '/api/code' : `/api/code?for=${encodeURIComponent(person)}`;
+  return person === SELF ? site.api.code : `${site.api.code}?for=${encodeURIComponent(person)}`;
 }
 
 /**

@@ -3,7 +3,8 @@
  *   scan    -> POST /api/scans/batch      (a warden's recorded scans)
  *
  * A classic script shared by the pages (through device.js) and the service worker (importScripts),
- * so both send the same way. Needs self.onecodeDb (db.js). Defines self.onecodeOutboxes ({checkin, scan}).
+ * so both send the same way. Needs self.onecodeSite (site.js), self.onecodeCsrf (csrf.js) and self.onecodeDb
+ * (db.js). Defines self.onecodeOutboxes ({checkin, scan}).
  *
  * - A Web Lock per outbox makes the page and the worker take turns; the server is idempotent by UUID anyway.
  * - A fresh CSRF token is fetched at send time.
@@ -15,8 +16,8 @@
   'use strict';
 
   const OUTBOXES = {
-    checkin: { endpoint: '/api/checkins/batch', lock: 'onecode-checkin-outbox', channel: 'onecode-outbox', syncTag: 'checkin-outbox' },
-    scan: { endpoint: '/api/scans/batch', lock: 'onecode-scan-outbox', channel: 'onecode-scan-outbox', syncTag: 'scan-outbox' },
+    checkin: { endpoint: self.onecodeSite.api.checkins, lock: 'onecode-checkin-outbox', channel: 'onecode-outbox', syncTag: 'checkin-outbox' },
+    scan: { endpoint: self.onecodeSite.api.scans, lock: 'onecode-scan-outbox', channel: 'onecode-scan-outbox', syncTag: 'scan-outbox' },
   };
   // The server's maximum per request (BATCH_MAX_RECORDS): a gate's day of scans goes in a few requests.
   const BATCH_SIZE = 500;
@@ -47,9 +48,14 @@
   }
 
   async function freshCsrfToken() {
-    const response = await request('/api/csrf', { headers: { Accept: 'application/json' } });
-    if (!usable(response)) throw new NotSent('csrf', response.status);
-    return (await response.json()).csrf_token;
+    let token;
+    try {
+      token = await self.onecodeCsrf.fresh();
+    } catch (error) {
+      throw new NotSent('network');
+    }
+    if (!token) throw new NotSent('csrf');
+    return token;
   }
 
   /** Sort the server's per-record answers into acknowledged and rejected (matched by position, checked by uuid). */

@@ -1,7 +1,7 @@
 // Whose codes this device may show: the resident and the relatives they act for (GET /api/people),
 // saved on the device so the switcher and the "for whom" line work offline. The person in the page's
 // URL (`?for=<person id>`; none = the resident) is the one the page shows or checks in for.
-import { db } from './device.js';
+import { db, site } from './device.js';
 import { t } from './strings.js';
 
 export const SELF = db.SELF;
@@ -49,7 +49,7 @@ export async function refreshPeople() {
   const saved = await savedPeople();
   if (!navigator.onLine) return { status: 'offline', people: saved };
   try {
-    const response = await fetch('/api/people', {
+    const response = await fetch(site.api.people, {
       headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store',
     });
     const isJson = (response.headers.get('Content-Type') || '').includes('application/json');

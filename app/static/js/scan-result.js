@@ -99,6 +99,7 @@ export function createResultScreen(root, { onRecord, onClose }) {
     if (!ok) return null;
     return {
       direction: form.querySelector('input[name="direction"]:checked')?.value || 'in',
+      outcome: elements.refused.checked ? 'refused' : 'passed',
       reason,
       temperature: temperature === null ? null : Math.round(temperature * 10) / 10,
       plate: plate || null,
@@ -112,6 +113,15 @@ export function createResultScreen(root, { onRecord, onClose }) {
     clearErrors();
     form.hidden = false;
     for (const control of form.elements) control.disabled = false;
+    fixOutcome();
+  }
+
+  /** After 禁止通行 the person is refused, whatever else the warden records; otherwise the warden decides. */
+  function fixOutcome() {
+    const refused = form.elements.refused;
+    const denied = Boolean(shown && shown.verdict.result === 'deny');
+    if (denied) refused.checked = true;
+    refused.disabled = denied || form.hidden;
   }
 
   /** Put a scan on screen: {verdict, source: "camera"|"text"|"id"} plus the bundle's age (level and text). */
@@ -181,6 +191,7 @@ export function createResultScreen(root, { onRecord, onClose }) {
       status.dataset.kind = 'error';
       status.textContent = t('record_failed');
       for (const control of form.elements) control.disabled = false;
+      fixOutcome();
     }
   }
 

@@ -2,14 +2,13 @@
 // (never waiting on the network) -> result screen -> record queued in IndexedDB first -> sent when possible.
 import { QrCamera } from './camera.js';
 import { idOnlyVerdict, verifyCode } from './code-verify.js';
+import { freshCsrfToken, site } from './device.js';
 import { dateTime } from './local-time.js';
 import { createResultScreen } from './scan-result.js';
 import { scanOutbox } from './outbox-panel.js';
 import { setting, t } from './strings.js';
 import { bundleAge, clockProblems, refreshTrust, savedClockOffset, savedTrust } from './trust-bundle.js';
 
-const SHELL_PATH = '/warden/scan';
-const PAGES_CACHE = 'onecode-pages'; // the same name as in sw/sw.js
 const TRUST_REFRESH_MS = 5 * 60 * 1000;
 const SCREEN_UPDATE_MS = 30 * 1000;
 const ID_NUMBER = /^\d{17}[\dX]$/;
@@ -92,12 +91,6 @@ function validIdNumber(number) {
   return '10X98765432'[sum % 11] === number[17];
 }
 
-async function freshCsrfToken() {
-  const response = await fetch('/api/csrf', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
-  if (!response.ok || response.redirected) throw new Error('no CSRF token');
-  return (await response.json()).csrf_token;
-}
-
 /**
  * Online: the server answers with the person's colour (audited there). Offline, or no usable answer:
  * "unverified / id_only" and the server checks the record on sync. A 4xx answer is a message to show.
@@ -107,7 +100,8 @@ async function lookUpIdNumber(number) {
   let response;
   try {
     const token = await freshCsrfToken();
-    response = await fetch('/api/scans/id-lookup', {
+    if (!token) throw new Error('no CSRF token');
+    response = await fetch(site.api.idLookup, {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
@@ -185,6 +179,7 @@ async function record(scan, fields) {
     id_number: scan.id_number,
     offline: { result: verdict.result, reason: verdict.reason, colour: verdict.colour, bundle_iat: verdict.bundle_iat },
     direction: fields.direction,
+    outcome: fields.outcome,
     reason: fields.reason,
     temperature: fields.temperature,
     plate: fields.plate,
@@ -196,7 +191,7 @@ async function record(scan, fields) {
   }
   scan.id_number = null; // the queued record is now the only place that holds it
   recent.unshift({
-    uuid: scan.uuid, at: scan.at, source: scan.source, direction: fields.direction,
+    uuid: scan.uuid, at: scan.at, source: scan.source, direction: fields.direction, outcome: fields.outcome,
     colour: verdict.colour, masked_name: verdict.masked_name, result: verdict.result, state: 'pending', server: null,
   });
   recent.splice(20);
@@ -208,7 +203,8 @@ async function record(scan, fields) {
 function recentLine(entry) {
   const who = entry.masked_name || t(entry.source === 'id' ? 'id_person' : 'no_name');
   const colour = entry.colour ? t(`colour_${entry.colour}`) : '';
-  return [dateTime(entry.at), t(`direction_${entry.direction}`), who, colour, t(`verdict_${entry.result}`)]
+  return [dateTime(entry.at), t(`direction_${entry.direction}`), t(`outcome_${entry.outcome}`), who, colour,
+    t(`verdict_${entry.result}`)]
     .filter(Boolean).join(' · ');
 }
 
@@ -236,7 +232,7 @@ function renderRecent() {
     if (entry.state === 'sent' && entry.server && entry.server.colour && navigator.onLine) {
       const link = document.createElement('a');
       link.className = 'button trail-link';
-      link.href = `/warden/trail/${encodeURIComponent(entry.uuid)}`;
+      link.href = site.pages.trail + encodeURIComponent(entry.uuid);
       link.dataset.trailLink = '';
       link.textContent = t('trail_link');
       item.append(link);
@@ -289,8 +285,8 @@ async function startCamera() {
 async function keepScannerReady() {
   if (!('serviceWorker' in navigator) || !('caches' in self)) return;
   const registration = await navigator.serviceWorker.ready;
-  const cached = await (await caches.open(PAGES_CACHE)).match(SHELL_PATH);
-  if (!cached && registration.active) registration.active.postMessage({ type: 'CACHE_SHELL', paths: [SHELL_PATH] });
+  const cached = await (await caches.open(site.PAGES_CACHE)).match(site.pages.scanner);
+  if (!cached && registration.active) registration.active.postMessage({ type: 'CACHE_SHELL', paths: [site.pages.scanner] });
 }
 
 // --- start ------------------------------------------------------------------------------------------

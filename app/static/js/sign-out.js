@@ -1,21 +1,13 @@
 // Sign-out: remove the personal data on this device first, then post the form with a fresh CSRF token.
-import { db } from './device.js';
-import { forgetShell } from './service-worker.js';
+import { db, freshCsrfToken } from './device.js';
+import { forgetShell } from './register-worker.js';
 import { t } from './strings.js';
 
-async function freshCsrfToken() {
-  try {
-    const response = await fetch('/api/csrf', { credentials: 'same-origin', cache: 'no-store' });
-    if (response.ok && !response.redirected) return (await response.json()).csrf_token;
-  } catch (error) {
-    // Offline: the token in the page is the best we have.
-  }
-  return null;
-}
-
-export function guardSignOut(form) {
+/** Sign-out (or, with `question`, sign-out everywhere after that question): the device's data goes first. */
+export function guardSignOut(form, question = null) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (question && !window.confirm(question)) return;
     // Every queue (check-ins, scans) is cleared below, so count them all before asking.
     const counts = await Promise.all(db.OUTBOX_NAMES.map((name) => db.outbox(name).count()));
     const pending = counts.reduce((sum, count) => sum + count, 0);
@@ -26,7 +18,7 @@ export function guardSignOut(form) {
     } catch (error) {
       console.error('could not clear the data on this device', error); // still end the session on the server
     }
-    const token = await freshCsrfToken();
+    const token = await freshCsrfToken().catch(() => null); // offline: the token in the page is the best we have
     if (token && form.elements.csrf_token) form.elements.csrf_token.value = token;
     form.submit(); // does not fire `submit` again
   });

@@ -1,7 +1,7 @@
 // The trust bundle (DESIGN.md section 4): what the scanner needs to judge codes with no signal.
 // Fetched whenever online, verified with WebCrypto before use, kept in IndexedDB (db.js) only when good,
 // verified again every time it is loaded. Its age and the device clock are checked on every screen update.
-import { db } from './device.js';
+import { db, site } from './device.js';
 import { importEs256Key, parseJws, verifyEs256 } from './jws.js';
 
 export const BUNDLE_TYPE = 'ymt-bundle+jwt';
@@ -94,7 +94,7 @@ export async function refreshTrust(issuer) {
   const sentAt = Date.now();
   let response;
   try {
-    response = await fetch('/api/trust-bundle', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    response = await fetch(site.api.trustBundle, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   } catch (error) {
     return { status: 'offline' };
   }

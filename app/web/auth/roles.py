@@ -5,6 +5,8 @@ from functools import wraps
 from flask import abort, session, url_for
 from flask_login import current_user, login_required
 
+from app.services.accounts import user_id_for_sign_in
+
 AFTER_SIGN_IN = "after_sign_in"  # session key: the page to return to after signing in
 # Where each role starts after signing in.
 ROLE_HOME = {
@@ -42,9 +44,9 @@ def role_required(*roles: str):
 
 
 def session_user_id() -> int | None:
-    """The signed-in user's id without loading the user: from the session, else through Flask-Login
+    """The signed-in user's id without loading the user: from the session's sign-in, else through Flask-Login
     (which also honours the remember-me cookie). Callers must check the role themselves."""
-    user_id = session.get("_user_id")
+    user_id = user_id_for_sign_in(session.get("_user_id"))  # None once that sign-in has ended
     if user_id is not None:
-        return int(user_id)
+        return user_id
     return current_user.id if current_user.is_authenticated else None

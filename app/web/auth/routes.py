@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import limiter
 from app.infra.sms import SmsFailed
 from app.infra.sms_codes import CodeRejected
-from app.services.accounts import send_sign_in_code, sign_in_with_code
+from app.services.accounts import end_every_sign_in, end_sign_in, send_sign_in_code, sign_in_with_code
 from app.web.auth import bp
 from app.web.auth.forms import CodeForm, PhoneForm
 from app.web.auth.roles import AFTER_SIGN_IN, home_for
@@ -73,9 +73,21 @@ def verify():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """End the session; the page's script has already removed cached personal data."""
+    """End this device's sign-in on the server; the page's script has already removed cached personal data."""
+    end_sign_in(current_user.sign_in_id)
+    return _signed_out(_("You have signed out. Personal data on this device was removed."))
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of this user (a lost phone, a shared computer): each device must sign in again."""
+    end_every_sign_in(current_user)
+    return _signed_out(_("You have signed out on every device. Personal data on this device was removed."))
+
+
+def _signed_out(message: str):
     session.clear()
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
-    flash(_("You have signed out. Personal data on this device was removed."), "info")
-    response = redirect(url_for("auth.sign_in"))
-    return response
+    flash(message, "info")
+    return redirect(url_for("auth.sign_in"))

@@ -1,5 +1,5 @@
 // Registering the service worker and keeping the signed-in role's shell pages ready for offline use.
-const PAGES_CACHE = 'onecode-pages'; // the same name as in sw/sw.js
+import { site } from './device.js';
 
 export async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return null;
@@ -15,7 +15,7 @@ export async function registerServiceWorker() {
 export async function keepShellReady(paths) {
   if (!paths.length || !('serviceWorker' in navigator) || !('caches' in self)) return;
   const registration = await navigator.serviceWorker.ready;
-  const cache = await caches.open(PAGES_CACHE);
+  const cache = await caches.open(site.PAGES_CACHE);
   const cached = await Promise.all(paths.map((path) => cache.match(path)));
   if (cached.some((response) => !response) && registration.active) {
     registration.active.postMessage({ type: 'CACHE_SHELL', paths });
@@ -24,7 +24,7 @@ export async function keepShellReady(paths) {
 
 /** Sign-out: drop the cached shell pages (they belong to the signed-in session). */
 export async function forgetShell() {
-  if ('caches' in self) await caches.delete(PAGES_CACHE);
+  if ('caches' in self) await caches.delete(site.PAGES_CACHE);
 }
 
 /** Ask the browser not to evict the saved code and queue under storage pressure. */

@@ -1,0 +1,27 @@
+/* Where things are: the server's URLs the scripts call and open, and the cache the shell pages live in.
+ *
+ * A classic script shared by the pages (through device.js) and the service worker (importScripts), so each
+ * address is written once. Defines self.onecodeSite.
+ */
+(function () {
+  'use strict';
+
+  const pages = Object.freeze({ code: '/code', checkin: '/checkin', scanner: '/warden/scan', trail: '/warden/trail/' });
+
+  self.onecodeSite = Object.freeze({
+    api: Object.freeze({
+      csrf: '/api/csrf',
+      code: '/api/code',
+      people: '/api/people',
+      trustBundle: '/api/trust-bundle',
+      checkins: '/api/checkins/batch',
+      scans: '/api/scans/batch',
+      idLookup: '/api/scans/id-lookup',
+    }),
+    pages,
+    // The app shell: pages the worker keeps for offline use, by role (base.html names the role).
+    shells: Object.freeze({ resident: Object.freeze([pages.code, pages.checkin]), warden: Object.freeze([pages.scanner]) }),
+    homeShells: Object.freeze([pages.code, pages.scanner]), // what an offline "/" opens, first one cached wins
+    PAGES_CACHE: 'onecode-pages',
+  });
+})();
