@@ -270,10 +270,11 @@ def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
     upload = db.session.get(ControlUpload, upload_id)
     if upload is None or upload.status != "previewed" or not upload.valid_rows:
         raise RowError("not_applicable")
-    return _apply(upload, actor_id)
+    return _apply(upload.id, actor_id)
 
 
-def _apply(upload: ControlUpload, actor_id: int) -> Iterator[Progress]:
+def _apply(upload_id: int, actor_id: int) -> Iterator[Progress]:
+    upload = db.session.get(ControlUpload, upload_id)  # read again: the steps may run after the request returned
     yield Progress("checking", 0, upload.rows)
     report = check_control_rows(upload.content)
     rows = report.accepted
