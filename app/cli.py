@@ -56,12 +56,12 @@ def enrol_link(role, scope_district, checkpoint_id, base_url):
     """Print a signed, expiring, single-use enrolment link (the first admin is enrolled this way)."""
     from flask import current_app
 
-    from app.services.enrolment import enrolment_token
+    from app.services.enrolment import EnrolmentError, enrolment_token
 
     try:
         token = enrolment_token(role, checkpoint_id, scope_district)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    except EnrolmentError as error:
+        raise click.ClickException(error.message) from None
     click.echo(f"{base_url.rstrip('/')}/staff/enrol/{token}")
     click.echo(f"valid for {current_app.config['ENROL_LINK_HOURS']} hours, once")
 

@@ -7,19 +7,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.domain.idcard import InvalidIdNumber, age_on, validate_other_document, validate_resident_id
 from app.domain.masking import mask_id_number
 from app.infra import clock
+from app.services.errors import DomainError
 
 
-class DocumentError(Exception):
-    """A document number the user must correct, with a message in their language."""
+class DocumentError(DomainError):
+    """A document number the user must correct (always the `doc_number` field of the form)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    messages = {
+        "empty": _l("Please enter your document number."),
+        "length": _l("A resident ID number has 18 characters."),
+        "format": _l("The document number has characters that are not allowed."),
+        "birth_date": _l("The birth date in the ID number is not a real date."),
+        "check_digit": _l("The ID number is not valid (check digit). Please check it."),
+    }
+
+    def __init__(self, code: str):
+        super().__init__(code if code in self.messages else "format", "doc_number")
 
 
 @dataclass(frozen=True)
@@ -29,14 +37,6 @@ class CheckedDocument:
     hash: str
     masked: str
     birth_date: date | None
-
-
-_ID_MESSAGES = {
-    "length": lambda: _("A resident ID number has 18 characters."),
-    "format": lambda: _("The document number has characters that are not allowed."),
-    "birth_date": lambda: _("The birth date in the ID number is not a real date."),
-    "check_digit": lambda: _("The ID number is not valid (check digit). Please check it."),
-}
 
 
 def doc_hasher() -> Callable[[str, str], str]:
@@ -60,7 +60,7 @@ def checked_document(kind: str | None, number: str, today: date) -> CheckedDocum
     """Validate a resident ID (check digit, birth date) or another document, or raise DocumentError."""
     number = number.strip()
     if not number:
-        raise DocumentError(_("Please enter your document number."))
+        raise DocumentError("empty")
     try:
         if kind == "resident_id":
             resident_id = validate_resident_id(number, today)
@@ -68,9 +68,9 @@ def checked_document(kind: str | None, number: str, today: date) -> CheckedDocum
         else:
             number, birth_date = validate_other_document(kind, number), None
     except InvalidIdNumber as error:
-        raise DocumentError(_ID_MESSAGES.get(error.code, _ID_MESSAGES["format"])()) from None
+        raise DocumentError(error.code) from None
     except ValueError:
-        raise DocumentError(_ID_MESSAGES["format"]()) from None
+        raise DocumentError("format") from None
     return CheckedDocument(doc_hash(kind, number), mask_id_number(number), birth_date)
 
 

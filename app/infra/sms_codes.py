@@ -8,31 +8,29 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.infra import clock
 from app.infra.sms import send_sms
 from app.models import SmsCode
+from app.services.errors import DomainError
 
 
-class CodeRejected(Exception):
-    """A code was not accepted; `kind` is no_code | expired | too_many | wrong."""
+class CodeRejected(DomainError):
+    """A code was not accepted (always the `code` field of the form); `code` is no_code | expired | too_many |
+    wrong, and `wrong` says how many attempts are left."""
 
-    def __init__(self, kind: str, remaining: int = 0):
-        super().__init__(kind)
-        self.kind, self.remaining = kind, remaining
+    messages = {
+        "wrong": _l("The code is not correct. %(n)s attempts left."),
+        "expired": _l("The code has expired. Please request a new one."),
+        "too_many": _l("Too many wrong attempts. Please request a new code."),
+        "no_code": _l("Please request a code first."),
+    }
 
-    def message(self) -> str:
-        """What to tell the user."""
-        if self.kind == "wrong":
-            return _("The code is not correct. %(n)s attempts left.", n=self.remaining)
-        if self.kind == "expired":
-            return _("The code has expired. Please request a new one.")
-        if self.kind == "too_many":
-            return _("Too many wrong attempts. Please request a new code.")
-        return _("Please request a code first.")
+    def __init__(self, code: str, remaining: int = 0):
+        super().__init__(code, "code", **({"n": remaining} if code == "wrong" else {}))
 
 
 def _hash(phone: str, purpose: str, code: str) -> str:

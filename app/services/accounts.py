@@ -4,31 +4,44 @@ device sign-ins (app.models.sign_in) that the session and remember-me cookies ca
 import secrets
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.infra import clock
+from app.infra.sms import SmsFailed
 from app.infra.sms_codes import check_code, send_code
 from app.models import SignIn, User
+from app.services.errors import DomainError
 
 PURPOSE = "sign_in"
 
 
+class AccountError(DomainError):
+    """Signing in could not go on (a wrong code is an app.infra.sms_codes.CodeRejected)."""
+
+    messages = {"sms_failed": _l("The text message could not be sent. Please try again in a moment.")}
+    statuses = {"sms_failed": 503}
+
+
 def send_sign_in_code(phone: str) -> None:
-    """Text a new sign-in code to the phone."""
-    send_code(
-        phone,
-        PURPOSE,
-        lambda code, minutes: _(
-            "[OneCode] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Do not share it.",
-            code=code,
-            minutes=minutes,
-        ),
-    )
+    """Text a new sign-in code to the phone (AccountError "sms_failed" when the gateway refuses)."""
+    try:
+        send_code(
+            phone,
+            PURPOSE,
+            lambda code, minutes: _(
+                "[OneCode] Your sign-in code is %(code)s, valid for %(minutes)s minutes. Do not share it.",
+                code=code,
+                minutes=minutes,
+            ),
+        )
+    except SmsFailed:
+        raise AccountError("sms_failed") from None
 
 
 def sign_in_with_code(phone: str, code: str) -> User:
-    """Check the code and return the user, created on first sign-in."""
+    """Check the code (CodeRejected when it is not right) and return the user, created on first sign-in."""
     check_code(phone, PURPOSE, code)
     now = clock.now_utc()
     user = db.session.scalars(select(User).where(User.phone == phone)).first()

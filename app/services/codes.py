@@ -5,7 +5,7 @@ from collections import namedtuple
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from werkzeug.exceptions import Forbidden, Unauthorized
 
@@ -17,8 +17,18 @@ from app.infra.prepared import fetch_one
 from app.models import IssuedCode, User, Verdict
 from app.models.code import revoke_codes
 from app.services.colours import recolour
+from app.services.errors import DomainError
 from app.services.relatives import acting_for
-from app.web.errors import UserError
+
+
+class CodeError(DomainError):
+    """Why a resident's device gets no code yet."""
+
+    messages = {
+        "profile_required": _l("Please complete your real-name profile first."),
+        "no_declaration": _l("You have no health code yet. Please fill in your health declaration first."),
+    }
+    statuses = {"profile_required": 409, "no_declaration": 404}
 
 
 def current_self_code(user: User) -> str | None:
@@ -148,14 +158,14 @@ def code_snapshot(user_id: int) -> Snapshot | None:
 def code_for_device(user_id: int, subject_id: int | None) -> Snapshot:
     """The snapshot a resident's device asks for: their own code, or (subject_id) a bound relative's.
 
-    Raises Unauthorized/Forbidden or UserError (409 no profile, 404 no declaration yet)."""
+    Raises Unauthorized/Forbidden or CodeError (409 no profile, 404 no declaration yet)."""
     row = code_snapshot(user_id)
     if row is None:
         raise Unauthorized()
     if row.role != "resident":
         raise Forbidden()
     if row.promised_at is None:
-        raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
+        raise CodeError("profile_required")
     if subject_id not in (None, user_id):  # a relative's code, shown by their guardian
         if not acting_for(user_id, subject_id):
             raise Forbidden()
@@ -165,9 +175,7 @@ def code_for_device(user_id: int, subject_id: int | None) -> Snapshot:
     if not snapshot_is_current(row):
         row = current_snapshot(subject_id)
     if row.code_jti is None:
-        raise UserError(
-            404, "no_declaration", _("You have no health code yet. Please fill in your health declaration first.")
-        )
+        raise CodeError("no_declaration")
     return row
 
 

@@ -3,40 +3,52 @@
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.domain import districts
 from app.extensions import db
 from app.infra import audit, clock, links
 from app.models import Checkpoint, StaffInvite, User
 from app.models.user import STAFF_ROLES
+from app.services.errors import DomainError
 
 _SALT = "staff-enrolment"
 # Roles that work within an area: a handler for one county, a supervisor for a city or a county.
 SCOPED_ROLES = ("handler", "supervisor")
 
 
+class EnrolmentError(DomainError):
+    """An invitation the rules do not allow."""
+
+    messages = {
+        "unknown_role": _l("Please check what you entered."),
+        "scope": _l("Handlers need a district; supervisors need a city or a district."),
+    }
+
+
 def check_scope(role: str, scope_district: str | None) -> str | None:
-    """The scope a role needs (a county for handlers, a city or county for supervisors), else ValueError."""
+    """The scope a role needs (a county for handlers, a city or county for supervisors), else EnrolmentError."""
     if role not in STAFF_ROLES:
-        raise ValueError(f"unknown staff role {role!r}")
+        raise EnrolmentError("unknown_role", "role")
     if role not in SCOPED_ROLES:
         return None
     if not scope_district:
-        raise ValueError(f"a {role} needs a district")
+        raise EnrolmentError("scope", "scope_district")
     known = (
         districts.is_known(scope_district)
         if role == "handler"
         else (districts.is_area(scope_district) and not scope_district.endswith("0000"))
     )
     if not known:
-        raise ValueError(f"{scope_district!r} is not a valid area for a {role}")
+        raise EnrolmentError("scope", "scope_district")
     return scope_district
 
 
 def issue_invite(
     role: str, issued_by_id: int | None = None, scope_district: str | None = None, checkpoint_id: int | None = None
 ) -> tuple[StaffInvite, str]:
-    """Record a new invitation and return it with its signed token (the caller commits)."""
+    """Record a new invitation and return it with its signed token (committed)."""
     scope = check_scope(role, scope_district)
     now = clock.now_utc()
     invite = StaffInvite(
@@ -51,14 +63,23 @@ def issue_invite(
     db.session.flush()
     if issued_by_id is not None:
         audit.record(issued_by_id, "enrol_link", None, role, invite_id=invite.id, scope=scope)
+    db.session.commit()
     return invite, links.sign(_SALT, {"invite": invite.id})
 
 
 def enrolment_token(role: str, checkpoint_id: int | None = None, scope_district: str | None = None) -> str:
-    """A signed token for enrolling as `role`, issued from the command line (committed here)."""
+    """A signed token for enrolling as `role`, issued from the command line."""
     _, token = issue_invite(role, scope_district=scope_district, checkpoint_id=checkpoint_id)
-    db.session.commit()
     return token
+
+
+def invite_lists(staff_roles) -> tuple[list[StaffInvite], list[User]]:
+    """(the latest 50 invitations, the staff members in these roles) for the console."""
+    invites = db.session.scalars(select(StaffInvite).order_by(StaffInvite.id.desc()).limit(50)).all()
+    members = db.session.scalars(
+        select(User).where(User.role.in_(tuple(staff_roles))).order_by(User.role, User.id)
+    ).all()
+    return invites, members
 
 
 def read_enrolment_token(token: str) -> StaffInvite:

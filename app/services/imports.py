@@ -23,6 +23,7 @@ from app.models import ControlEntry, ControlUpload, RiskArea, User
 from app.models.control_list import CONTROL_STATUSES
 from app.models.risk_area import RISK_LEVELS
 from app.services.colours import Recoloured, recolour
+from app.services.errors import DomainError
 from app.services.risk_areas import people_who_were_in
 
 LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}
@@ -55,17 +56,16 @@ PREVIEW_REJECTED = 200  # rejected rows kept for the preview; the count covers a
 APPLY_CHUNK = 5000  # rows written, and people recoloured, between two progress reports
 
 
-class RowError(ValueError):
-    """Why a row was rejected, as a code with parameters (shown in the reader's language)."""
+class RowError(DomainError):
+    """Why a row was rejected, or an upload refused, as a code with parameters (shown in the reader's language)."""
 
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+    messages = {**ROW_ERRORS, "not_applicable": _l("This upload has already been applied or discarded.")}
+    statuses = {"not_applicable": 409}
 
 
 def row_error_text(code: str, params: dict) -> str:
     """The message for a rejected row in the current language."""
-    return str(ROW_ERRORS[code]) % params if params else str(ROW_ERRORS[code])
+    return RowError(code, **params).message
 
 
 @dataclass
@@ -279,15 +279,31 @@ class Progress:
     recoloured: Recoloured | None = None
 
 
-def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
-    """Apply a previewed upload's valid rows in one transaction, yielding progress as it goes.
+def get_upload(upload_id: int) -> ControlUpload | None:
+    """One upload, for its page."""
+    return db.session.get(ControlUpload, upload_id)
 
+
+def recent_uploads(limit: int = 20) -> list[ControlUpload]:
+    """The latest uploads, newest first."""
+    return db.session.scalars(select(ControlUpload).order_by(ControlUpload.id.desc()).limit(limit)).all()
+
+
+def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
+    """Apply a previewed upload's valid rows in one transaction; the steps report progress as they go.
+
+    Refused at once (RowError "not_applicable") when the upload was applied or discarded or has no valid row.
     The rows are checked again (the file is the one previewed), written in chunks, and the people they
     name are recoloured; the commit comes only after the last step, so stopping half-way leaves no trace.
     """
     upload = db.session.get(ControlUpload, upload_id)
-    if upload is None or upload.status != "previewed":
-        raise ValueError("not a previewed upload")
+    if upload is None or upload.status != "previewed" or not upload.valid_rows:
+        raise RowError("not_applicable")
+    return _apply(upload.id, actor_id)
+
+
+def _apply(upload_id: int, actor_id: int) -> Iterator[Progress]:
+    upload = db.session.get(ControlUpload, upload_id)  # read again: the steps may run after the request returned
     yield Progress("checking", 0, upload.rows)
     report = check_control_rows(upload.content)
     rows = report.accepted
@@ -332,12 +348,11 @@ def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
     yield Progress("done", len(rows), len(rows), total)
 
 
-def discard_upload(upload_id: int, actor_id: int) -> bool:
-    """Drop a previewed upload; False when it was already applied or dropped."""
+def discard_upload(upload_id: int, actor_id: int) -> None:
+    """Drop a previewed upload; RowError "not_applicable" when it was already applied or dropped."""
     upload = db.session.get(ControlUpload, upload_id)
     if upload is None or upload.status != "previewed":
-        return False
+        raise RowError("not_applicable")
     upload.status, upload.content = "discarded", ""
     audit.record(actor_id, "control_upload_discarded", None, upload.filename, upload_id=upload.id)
     db.session.commit()
-    return True

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain.colours import COLOURS
@@ -12,14 +13,22 @@ from app.infra.documents import doc_hash
 from app.models import Override, User
 from app.models.override import OVERRIDE_CATEGORIES
 from app.services.colours import Recoloured, recolour
+from app.services.errors import DomainError
 
 
-class OverrideError(Exception):
+class OverrideError(DomainError):
     """A request or decision the rules do not allow; `code` says which rule."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    messages = {
+        "unknown_person": _l("Nobody with this document is registered."),
+        "period": _l("The period must end on or after its start and last at most %(days)s days."),
+        "reason": _l("Please give the reason."),
+        "invalid": _l("Please check the colour and the category."),
+        "own": _l("You asked for this override; a second reviewer must decide it."),
+        "decided": _l("This override has already been decided."),
+        "missing": _l("This override does not exist."),
+    }
+    statuses = {"own": 409, "decided": 409, "missing": 404}
 
 
 def find_person(doc_kind: str, doc_number: str, actor_id: int, why: str) -> User | None:
@@ -28,6 +37,19 @@ def find_person(doc_kind: str, doc_number: str, actor_id: int, why: str) -> User
         select(User).where(User.doc_kind == doc_kind, User.doc_hash == doc_hash(doc_kind, doc_number))
     )
     audit.record(actor_id, "person_lookup", person.id if person else None, why, found=person is not None)
+    db.session.commit()
+    return person
+
+
+def request_for_document(
+    doc_kind: str, doc_number: str, colour: str, category: str, reason: str, start: date, end: date, actor_id: int
+) -> User:
+    """A reviewer asks for a manual colour for the holder of a document; returns that person. The lookup
+    is audited even when it finds nobody."""
+    person = find_person(doc_kind, doc_number, actor_id, "override_request")
+    if person is None:
+        raise OverrideError("unknown_person", "doc_number")
+    request_override(person.id, colour, category, reason, start, end, actor_id)
     db.session.commit()
     return person
 
@@ -44,11 +66,11 @@ def request_override(
 ) -> Override:
     """Ask for a manual colour; nothing changes until a second reviewer approves (the caller commits)."""
     if colour not in COLOURS or category not in OVERRIDE_CATEGORIES:
-        raise OverrideError("invalid")
+        raise OverrideError("invalid", "colour")
     if end < start or (end - start).days >= current_app.config["OVERRIDE_MAX_DAYS"]:
-        raise OverrideError("period")
+        raise OverrideError("period", "end", days=current_app.config["OVERRIDE_MAX_DAYS"])
     if len(reason.strip()) < 5:
-        raise OverrideError("reason")
+        raise OverrideError("reason", "reason")
     override = Override(
         user_id=user_id,
         colour=colour,

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, delete, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -28,13 +29,23 @@ from app.extensions import db
 from app.infra import audit, clock
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
 from app.services.colours import district_in_area
-from app.web.errors import UserError
+from app.services.errors import DomainError
 
 COLOURS = ("green", "yellow", "red")
 CHART_DAYS = 14
 SCAN_DAYS = 7
 AUDIT_PAGE_SIZE = 50
 AUDIT_MAX_PAGE = 1_000_000  # a page number past this is the last page asked for (keeps OFFSET within 64 bits)
+
+
+class OversightError(DomainError):
+    """An area the viewer asked for that they cannot see."""
+
+    messages = {
+        "unknown_area": _l("Please choose an area from the list."),
+        "outside_area": _l("You can only see your own area."),
+    }
+    statuses = {"unknown_area": 400, "outside_area": 403}
 
 
 # --- areas -------------------------------------------------------------------------------------------------
@@ -50,14 +61,14 @@ def staff_area(user: User) -> str | None:
 
 
 def resolve_area(user: User, requested: str | None) -> str | None:
-    """The area to show: the viewer's own, or a smaller one they asked for (UserError when not theirs)."""
+    """The area to show: the viewer's own, or a smaller one they asked for (OversightError when not theirs)."""
     own = staff_area(user)
     if not requested:
         return own
     if not districts.is_area(requested):
-        raise UserError(400, "unknown_area", _("Please choose an area from the list."))
+        raise OversightError("unknown_area")
     if own is not None and not districts.within(requested, own):
-        raise UserError(403, "outside_area", _("You can only see your own area."))
+        raise OversightError("outside_area")
     return requested
 
 

@@ -1,25 +1,25 @@
 """Saving the real-name profile."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import districts
 from app.domain.colours import symptom_labels
 from app.extensions import db
 from app.infra import clock
-from app.infra.documents import DocumentError, checked_document, is_child
+from app.infra.documents import checked_document, is_child
 from app.models import User
 from app.services.accounts import move_sign_ins
 from app.services.checkins import TRANSPORTS
 from app.services.colours import recolour, rule_set
+from app.services.errors import DomainError
 
 
-class ProfileError(Exception):
-    """A field the user must correct: `field` and a message in their language."""
+class ProfileError(DomainError):
+    """A profile the rules do not allow (a mistyped document number is an app.infra.documents.DocumentError)."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+    messages = {"doc_taken": _l("This document is already registered with another phone number.")}
 
 
 def save_profile(
@@ -31,17 +31,14 @@ def save_profile(
     (as a person without a phone) and the name matches, the new phone takes over that record.
     """
     if user.doc_hash is None:
-        try:
-            document = checked_document(doc_kind, doc_number or "", clock.local_today())
-        except DocumentError as error:
-            raise ProfileError("doc_number", error.message) from None
+        document = checked_document(doc_kind, doc_number or "", clock.local_today())
         taken = db.session.scalar(
             select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash, User.id != user.id)
         )
         if taken is not None and taken.phone is None and taken.name == name.strip() and not is_child(taken):
             user = _take_over(user, taken)
         elif taken is not None:
-            raise ProfileError("doc_number", _("This document is already registered with another phone number."))
+            raise ProfileError("doc_taken", "doc_number")
         else:
             user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date = (
                 doc_kind,

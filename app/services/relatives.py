@@ -3,26 +3,39 @@ caps, ending and withdrawal, and the one check every act for someone else goes t
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.domain.masking import mask_name
 from app.extensions import db
 from app.infra import clock
-from app.infra.documents import DocumentError, checked_document, is_child
+from app.infra.documents import checked_document, is_child
+from app.infra.sms import SmsFailed
 from app.infra.sms_codes import check_code, send_code
 from app.models import Binding, User
 from app.models.binding import RELATIONSHIPS
 from app.services.colours import recolour
+from app.services.errors import DomainError
 
 OPEN = ("pending_consent", "pending_approval", "active")
 
 
-class BindingError(Exception):
-    """Something the guardian must correct: `field` and a message in their language."""
+class BindingError(DomainError):
+    """A binding the rules do not allow (a mistyped document number is an app.infra.documents.DocumentError,
+    a wrong consent code an app.infra.sms_codes.CodeRejected)."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+    messages = {
+        "relationship": _l("Please choose the relationship."),
+        "self": _l("You cannot bind yourself."),
+        "name_mismatch": _l("The name does not match the one registered for this document."),
+        "already_bound": _l("This relative is already bound to you."),
+        "too_many_relatives": _l("You can bind at most %(n)s relatives."),
+        "too_many_guardians": _l("This relative already has %(n)s guardians."),
+        "not_waiting": _l("This binding is not waiting for consent."),
+        "not_pending_approval": _l("This binding is not waiting for approval."),
+        "sms_failed": _l("The text message could not be sent. Please try again in a moment."),
+    }
+    statuses = {"not_pending_approval": 409, "sms_failed": 503}
 
 
 def bind_relative(
@@ -31,35 +44,27 @@ def bind_relative(
     """Bind a relative: active at once for a child under 14, otherwise waiting for the relative's consent
     by SMS code (when they have a phone) or for approval by a community worker."""
     if relationship not in RELATIONSHIPS:
-        raise BindingError("relationship", _("Please choose the relationship."))
-    try:
-        document = checked_document(doc_kind, doc_number, clock.local_today())
-    except DocumentError as error:
-        raise BindingError("doc_number", error.message) from None
+        raise BindingError("relationship", "relationship")
+    document = checked_document(doc_kind, doc_number, clock.local_today())
     name = name.strip()
     if (doc_kind, document.hash) == (guardian.doc_kind, guardian.doc_hash):
-        raise BindingError("doc_number", _("You cannot bind yourself."))
+        raise BindingError("self", "doc_number")
     person = db.session.scalar(select(User).where(User.doc_kind == doc_kind, User.doc_hash == document.hash))
     if person is not None and person.name != name:
-        raise BindingError("name", _("The name does not match the one registered for this document."))
+        raise BindingError("name_mismatch", "name")
     if person is not None and db.session.scalar(
         select(Binding.id).where(
             Binding.guardian_id == guardian.id, Binding.dependant_id == person.id, Binding.status.in_(OPEN)
         )
     ):
-        raise BindingError("doc_number", _("This relative is already bound to you."))
+        raise BindingError("already_bound", "doc_number")
     if _open_count(Binding.guardian_id, guardian.id) >= current_app.config["MAX_RELATIVES_PER_GUARDIAN"]:
-        raise BindingError(
-            "doc_number", _("You can bind at most %(n)s relatives.", n=current_app.config["MAX_RELATIVES_PER_GUARDIAN"])
-        )
+        raise BindingError("too_many_relatives", "doc_number", n=current_app.config["MAX_RELATIVES_PER_GUARDIAN"])
     if (
         person is not None
         and _open_count(Binding.dependant_id, person.id) >= current_app.config["MAX_GUARDIANS_PER_DEPENDANT"]
     ):
-        raise BindingError(
-            "doc_number",
-            _("This relative already has %(n)s guardians.", n=current_app.config["MAX_GUARDIANS_PER_DEPENDANT"]),
-        )
+        raise BindingError("too_many_guardians", "doc_number", n=current_app.config["MAX_GUARDIANS_PER_DEPENDANT"])
     now = clock.now_utc()
     if person is None:
         person = User(
@@ -101,25 +106,29 @@ def _open_count(column, user_id: int) -> int:
 
 
 def send_consent_code(guardian: User, binding: Binding) -> None:
-    """Text the relative a code that they read out to the guardian if they agree."""
-    send_code(
-        binding.consent_phone,
-        f"consent:{binding.id}",
-        lambda code, minutes: _(
-            "[OneCode] %(guardian)s asks to show your health code and check in for you. If you agree, give them "
-            "the code %(code)s (valid %(minutes)s minutes). If not, ignore this message.",
-            guardian=mask_name(guardian.name or ""),
-            code=code,
-            minutes=minutes,
-        ),
-    )
+    """Text the relative a code that they read out to the guardian if they agree (BindingError "sms_failed"
+    when the gateway refuses; the binding stays waiting and the guardian can ask for a new code)."""
+    try:
+        send_code(
+            binding.consent_phone,
+            f"consent:{binding.id}",
+            lambda code, minutes: _(
+                "[OneCode] %(guardian)s asks to show your health code and check in for you. If you agree, give them "
+                "the code %(code)s (valid %(minutes)s minutes). If not, ignore this message.",
+                guardian=mask_name(guardian.name or ""),
+                code=code,
+                minutes=minutes,
+            ),
+        )
+    except SmsFailed:
+        raise BindingError("sms_failed") from None
 
 
 def confirm_consent(guardian: User, binding_id: int, code: str) -> Binding:
     """Activate a binding with the code the relative received (CodeRejected when wrong)."""
     binding = own_binding(guardian, binding_id)
     if binding is None or binding.status != "pending_consent":
-        raise BindingError("code", _("This binding is not waiting for consent."))
+        raise BindingError("not_waiting", "code")
     check_code(binding.consent_phone, f"consent:{binding.id}", code)
     binding.status, binding.consent_method, binding.active_since = "active", "sms", clock.now_utc()
     db.session.commit()
@@ -130,7 +139,7 @@ def approve(binding_id: int, approver: str) -> Binding:
     """A community worker confirms a relative without a phone agreed (CLI until the console exists)."""
     binding = db.session.get(Binding, binding_id)
     if binding is None or binding.status != "pending_approval":
-        raise BindingError("binding", "this binding is not waiting for approval")
+        raise BindingError("not_pending_approval")
     binding.status, binding.consent_method = "active", "approval"
     binding.active_since, binding.approved_by = clock.now_utc(), approver
     db.session.commit()

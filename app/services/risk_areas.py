@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, union
 
 from app.domain import districts
@@ -12,14 +13,19 @@ from app.infra import audit, clock
 from app.models import Checkin, RiskArea, Visit
 from app.models.risk_area import RISK_LEVELS
 from app.services.colours import Recoloured, district_in_area, recolour
+from app.services.errors import DomainError
 
 
-class RiskAreaError(ValueError):
-    """Input the console rejects; `field` names the form field."""
+class RiskAreaError(DomainError):
+    """A risk area the console cannot declare or end."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+    messages = {
+        "unknown_area": _l("Please choose an area."),
+        "unknown_level": _l("Please check what you entered."),
+        "end_before_start": _l("The end date is before the start date."),
+        "ended": _l("This risk area has already ended."),
+    }
+    statuses = {"ended": 409}
 
 
 @dataclass
@@ -45,11 +51,11 @@ def people_who_were_in(areas: set[str]) -> list[int]:
 def add_risk_area(district: str, level: str, start: date, end: date | None, actor_id: int) -> RiskAreaChange:
     """Declare an area (a county, city or province) at a risk level and recolour the people it touches."""
     if not districts.is_area(district):
-        raise RiskAreaError("district", "unknown area")
+        raise RiskAreaError("unknown_area", "district")
     if level not in RISK_LEVELS:
-        raise RiskAreaError("level", "unknown level")
+        raise RiskAreaError("unknown_level", "level")
     if end is not None and end < start:
-        raise RiskAreaError("end", "end before start")
+        raise RiskAreaError("end_before_start", "end")
     area = RiskArea(
         district=district,
         level=level,
@@ -76,12 +82,12 @@ def add_risk_area(district: str, level: str, start: date, end: date | None, acto
     return RiskAreaChange(area, result)
 
 
-def end_risk_area(area_id: int, actor_id: int) -> RiskAreaChange | None:
-    """End an area early (its last day becomes yesterday); None when it had already ended."""
+def end_risk_area(area_id: int, actor_id: int) -> RiskAreaChange:
+    """End an area early (its last day becomes yesterday); RiskAreaError "ended" when it had already ended."""
     area = db.session.get(RiskArea, area_id)
     today = clock.local_today()
     if area is None or area.ended_early_at is not None or (area.end is not None and area.end < today):
-        return None
+        raise RiskAreaError("ended")
     area.planned_end, area.end = area.end, today - timedelta(days=1)
     area.ended_early_at, area.ended_by_id = clock.now_utc(), actor_id
     audit.record(actor_id, "risk_area_ended", None, area.level, risk_area_id=area.id, district=area.district)

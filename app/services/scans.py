@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from app.domain import codes
@@ -31,10 +32,22 @@ from app.infra.outbox import (
 from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
 from app.models.scan import OUTCOMES
 from app.services.colours import active_risk_areas
+from app.services.errors import DomainError
 from app.services.trust_bundle import trusted_keys
 
 PLATE = re.compile(r"^[\u4e00-\u9fffA-Z0-9·\-]{2,16}$")
 MAX_QR_TEXT = 2000
+
+
+class ScanError(DomainError):
+    """A check at the gate that cannot be made."""
+
+    messages = {
+        "no_checkpoint": _l("Please enrol at a checkpoint first."),
+        "bad_request": _l("Please enter an 18-digit resident ID number."),
+        "invalid_id": _l("The ID number is not valid (check digit). Please check it."),
+    }
+    statuses = {"no_checkpoint": 409, "bad_request": 400}
 
 
 @dataclass(frozen=True)
@@ -255,12 +268,14 @@ def _people_by_id_number(numbers: list[str]) -> dict:
     return {hashes[row.doc_hash]: row for row in rows}
 
 
-def lookup_id_number(warden: User, id_number: str) -> ScanVerdict:
+def lookup_id_number(warden: User, id_number) -> ScanVerdict:
     """Online check of a person without a phone by ID number (audited: it reveals their colour)."""
+    if not isinstance(id_number, str):
+        raise ScanError("bad_request")
     try:
         number = validate_resident_id(id_number.strip(), clock.local_today()).number
     except InvalidIdNumber:
-        raise ValueError(_("The ID number is not valid (check digit). Please check it.")) from None
+        raise ScanError("invalid_id") from None
     person = _people_by_id_number([number]).get(number)
     if person is None:
         return ScanVerdict("deny", "unknown_person")

@@ -5,6 +5,7 @@ import time
 
 from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,12 +16,14 @@ from app.services.errors import DomainError
 log = logging.getLogger(__name__)
 
 
-class UserError(Exception):
-    """Something the user can fix: answered with `status` and a message in their language."""
+class RequestError(DomainError):
+    """A JSON request whose envelope the API cannot take (not a use-case's refusal: no record was looked at)."""
 
-    def __init__(self, status: int, error: str, message: str):
-        super().__init__(error)
-        self.status, self.error, self.message = status, error, message
+    messages = {
+        "bad_batch": _l("The data sent is not a valid batch of records."),
+        "batch_too_large": _l("Too many records at once (at most %(n)s)."),
+    }
+    statuses = {"bad_batch": 400, "batch_too_large": 413}
 
 
 def wants_json() -> bool:
@@ -75,10 +78,6 @@ def register(app):
     @app.errorhandler(DomainError)
     def domain_error(error):
         return error_response(error.status, error.code, error.message)
-
-    @app.errorhandler(UserError)
-    def user_error(error):
-        return error_response(error.status, error.error, error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

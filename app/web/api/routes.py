@@ -1,21 +1,20 @@
 """Thin JSON views: validate the envelope, call one service, answer."""
 
 from flask import current_app, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.extensions import limiter, login_manager
 from app.infra import clock
 from app.services.checkins import store_checkins_for
-from app.services.codes import code_for_device, code_version, code_view
+from app.services.codes import CodeError, code_for_device, code_version, code_view
 from app.services.relatives import people_for
-from app.services.scans import lookup_id_number, store_scans
+from app.services.scans import ScanError, lookup_id_number, store_scans
 from app.services.trust_bundle import signed_bundle
 from app.web.api import bp
 from app.web.auth.roles import role_required, session_user_id
 from app.web.converters import query_id
-from app.web.errors import UserError
+from app.web.errors import RequestError
 from app.web.i18n import current_language
 
 
@@ -51,7 +50,7 @@ def code():
 def checkins_batch():
     """Store queued check-ins; answers per record so one bad record never blocks the rest."""
     if not current_user.has_profile:
-        raise UserError(409, "profile_required", _("Please complete your real-name profile first."))
+        raise CodeError("profile_required")
     results = store_checkins_for(current_user, _records_from_body())
     return jsonify({"results": [result.to_dict() for result in results]})
 
@@ -79,7 +78,7 @@ def trust_bundle():
 def scans_batch():
     """Store queued scans once each, re-judged by the server; answers per record."""
     if current_user.checkpoint_id is None:
-        raise UserError(409, "no_checkpoint", _("Please enrol at a checkpoint first."))
+        raise ScanError("no_checkpoint")
     # The user object itself, not the request proxy: the batch reads it once per record.
     results = store_scans(current_user._get_current_object(), _records_from_body())
     return jsonify({"results": [result.to_dict() for result in results]})
@@ -90,13 +89,7 @@ def scans_batch():
 def id_lookup():
     """Check a person without a phone by ID number (online only; audited)."""
     body = request.get_json(silent=True)
-    number = body.get("id_number") if isinstance(body, dict) else None
-    if not isinstance(number, str):
-        raise UserError(400, "bad_request", _("Please enter an 18-digit resident ID number."))
-    try:
-        verdict = lookup_id_number(current_user, number)
-    except ValueError as error:
-        raise UserError(422, "invalid_id", str(error)) from None
+    verdict = lookup_id_number(current_user, body.get("id_number") if isinstance(body, dict) else None)
     return jsonify(
         {
             "result": verdict.result,
@@ -111,12 +104,8 @@ def _records_from_body() -> list:
     """The `records` list of a JSON batch, or a 400 in the user's language."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise UserError(400, "bad_batch", _("The data sent is not a valid batch of records."))
+        raise RequestError("bad_batch")
     records = body["records"]
     if len(records) > current_app.config["BATCH_MAX_RECORDS"]:
-        raise UserError(
-            413,
-            "batch_too_large",
-            _("Too many records at once (at most %(n)s).", n=current_app.config["BATCH_MAX_RECORDS"]),
-        )
+        raise RequestError("batch_too_large", n=current_app.config["BATCH_MAX_RECORDS"])
     return records

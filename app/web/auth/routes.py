@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
-from app.infra.sms import SmsFailed
-from app.infra.sms_codes import CodeRejected
 from app.services.accounts import end_every_sign_in, end_sign_in, send_sign_in_code, sign_in_with_code
+from app.services.errors import DomainError
 from app.web.auth import bp
 from app.web.auth.forms import CodeForm, PhoneForm
 from app.web.auth.roles import AFTER_SIGN_IN, home_for
+from app.web.errors import show_on_form
 
 
 def _phone_key() -> str:
@@ -36,9 +36,9 @@ def sign_in():
     if form.validate_on_submit():
         try:
             send_sign_in_code(form.phone.data)
-        except SmsFailed:
-            flash(_("The text message could not be sent. Please try again in a moment."), "error")
-            return render_template("auth/sign_in.html", form=form), 503
+        except DomainError as error:
+            show_on_form(form, error)
+            return render_template("auth/sign_in.html", form=form), error.status
         session["sign_in_phone"] = form.phone.data
         flash(_("A code was sent to your phone. It is valid for 5 minutes."), "info")
         return redirect(url_for("auth.verify"))
@@ -57,9 +57,9 @@ def verify():
     if form.validate_on_submit():
         try:
             user = sign_in_with_code(phone, form.code.data)
-        except CodeRejected as error:
-            form.code.errors.append(error.message())
-            if error.kind in ("expired", "too_many", "no_code"):
+        except DomainError as error:
+            show_on_form(form, error)
+            if error.code in ("expired", "too_many", "no_code"):
                 session.pop("sign_in_phone", None)
             return render_template("auth/verify.html", form=form, phone=phone), 422
         session.pop("sign_in_phone", None)

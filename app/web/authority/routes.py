@@ -15,20 +15,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.masking import mask_name
 from app.extensions import csrf, db
 from app.infra import clock
-from app.models import ControlUpload, StaffInvite, User
 from app.services import appeals as appeal_service
 from app.services import enrolment, imports
 from app.services import overrides as override_service
 from app.services import risk_areas as risk_area_service
+from app.services.errors import DomainError
 from app.web.auth.roles import role_required
 from app.web.authority import bp
 from app.web.authority.forms import (
@@ -42,7 +40,7 @@ from app.web.authority.forms import (
     RiskAreaForm,
     UploadForm,
 )
-from app.web.errors import UserError
+from app.web.errors import show_on_form
 from app.web.i18n import lang
 from app.web.resident.forms import APPEAL_GROUND_LABELS
 
@@ -68,15 +66,11 @@ def staff_links():
     if form.validate_on_submit():
         try:
             _invite, token = enrolment.issue_invite(form.role.data, current_user.id, form.scope_district.data or None)
-        except ValueError:
-            form.scope_district.errors.append(_("Handlers need a district; supervisors need a city or a district."))
+        except DomainError as error:
+            show_on_form(form, error)
         else:
-            db.session.commit()
             link = url_for("staff.enrol", token=token, _external=True)
-    invites = db.session.scalars(select(StaffInvite).order_by(StaffInvite.id.desc()).limit(50)).all()
-    members = db.session.scalars(
-        select(User).where(User.role.in_(tuple(ROLE_LABELS))).order_by(User.role, User.id)
-    ).all()
+    invites, members = enrolment.invite_lists(ROLE_LABELS)
     status = 422 if form.errors else 200
     return render_template(
         "authority/staff.html",
@@ -111,12 +105,13 @@ def risk_areas():
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():
-        if form.end.data and form.end.data < form.start.data:
-            form.end.errors.append(_("The end date is before the start date."))
-        else:
+        try:
             change = risk_area_service.add_risk_area(
                 form.district.data, form.level.data, form.start.data, form.end.data, current_user.id
             )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
             flash(
                 _(
                     "%(area)s is now a %(level)s area. %(n)s people's colour changed.",
@@ -143,9 +138,10 @@ def risk_areas():
 @role_required("admin")
 def end_risk_area(area_id):
     """End a risk area early."""
-    change = risk_area_service.end_risk_area(area_id, current_user.id)
-    if change is None:
-        flash(_("This risk area has already ended."), "error")
+    try:
+        change = risk_area_service.end_risk_area(area_id, current_user.id)
+    except DomainError as error:
+        flash(error.message, "error")
     else:
         flash(
             _(
@@ -172,9 +168,8 @@ def control_list():
         else:
             upload = imports.preview_upload(form.file.data.filename or "upload.csv", text, current_user.id)
             return redirect(url_for("authority.control_upload", upload_id=upload.id))
-    uploads = db.session.scalars(select(ControlUpload).order_by(ControlUpload.id.desc()).limit(20)).all()
     status = 422 if form.errors else 200
-    return render_template("authority/control_list.html", form=form, uploads=uploads), status
+    return render_template("authority/control_list.html", form=form, uploads=imports.recent_uploads()), status
 
 
 def _decode_csv(data: bytes) -> str | None:
@@ -191,7 +186,9 @@ def _decode_csv(data: bytes) -> str | None:
 @role_required("admin")
 def control_upload(upload_id):
     """The preview of an upload (counts and rejected rows), or what applying it did."""
-    upload = db.get_or_404(ControlUpload, upload_id)
+    upload = imports.get_upload(upload_id)
+    if upload is None:
+        abort(404)
     rejected = [(line, imports.row_error_text(code, params)) for line, code, params in upload.rejected]
     return render_template("authority/control_upload.html", upload=upload, rejected=rejected)
 
@@ -200,29 +197,24 @@ def control_upload(upload_id):
 @role_required("admin")
 def apply_control_upload(upload_id):
     """Apply the valid rows in one transaction; a script asking for NDJSON gets progress lines as it goes."""
-    upload = db.get_or_404(ControlUpload, upload_id)
-    if upload.status != "previewed" or not upload.valid_rows:
-        raise UserError(409, "not_applicable", _("This upload has already been applied or discarded."))
-    steps = imports.apply_upload(upload.id, current_user.id)
+    steps = imports.apply_upload(upload_id, current_user.id)
     if request.accept_mimetypes.best == "application/x-ndjson":
         return Response(
             stream_with_context(_progress_lines(steps)),
             mimetype="application/x-ndjson",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
-    result = None
-    for step in steps:
-        result = step.recoloured or result
+    done = list(steps)[-1]  # the last step holds the totals
     flash(
         _(
             "Applied %(rows)s rows. %(n)s people's colour changed, %(worse)s of them for the worse.",
-            rows=upload.valid_rows,
-            n=result.changed,
-            worse=result.worsened,
+            rows=done.done,
+            n=done.recoloured.changed,
+            worse=done.recoloured.worsened,
         ),
         "info",
     )
-    return redirect(url_for("authority.control_upload", upload_id=upload.id))
+    return redirect(url_for("authority.control_upload", upload_id=upload_id))
 
 
 def _progress_lines(steps):
@@ -242,25 +234,13 @@ def _progress_lines(steps):
 @role_required("admin")
 def discard_control_upload(upload_id):
     """Drop an upload that was not applied."""
-    if imports.discard_upload(upload_id, current_user.id):
-        flash(_("The upload was discarded; nothing was applied."), "info")
+    try:
+        imports.discard_upload(upload_id, current_user.id)
+    except DomainError as error:
+        flash(error.message, "error")
     else:
-        flash(_("This upload has already been applied or discarded."), "error")
+        flash(_("The upload was discarded; nothing was applied."), "info")
     return redirect(url_for("authority.control_list"))
-
-
-OVERRIDE_ERRORS = {
-    "period": _l("The period must end on or after its start and last at most %(days)s days."),
-    "reason": _l("Please give the reason."),
-    "invalid": _l("Please check the colour and the category."),
-    "own": _l("You asked for this override; a second reviewer must decide it."),
-    "decided": _l("This override has already been decided."),
-    "missing": _l("This override does not exist."),
-}
-
-
-def _override_error(code: str) -> str:
-    return str(OVERRIDE_ERRORS[code]) % {"days": current_app.config["OVERRIDE_MAX_DAYS"]}
 
 
 @bp.route("/overrides", methods=["GET", "POST"])
@@ -272,31 +252,25 @@ def overrides():
         form.start.data = clock.local_today()
         form.end.data = clock.local_today() + timedelta(days=6)
     if form.validate_on_submit():
-        person = override_service.find_person(
-            form.doc_kind.data, form.doc_number.data, current_user.id, "override_request"
-        )
-        if person is None:
-            form.doc_number.errors.append(_("Nobody with this document is registered."))
+        try:
+            person = override_service.request_for_document(
+                form.doc_kind.data,
+                form.doc_number.data,
+                form.colour.data,
+                form.category.data,
+                form.reason.data,
+                form.start.data,
+                form.end.data,
+                current_user.id,
+            )
+        except DomainError as error:
+            show_on_form(form, error)
         else:
-            try:
-                override_service.request_override(
-                    person.id,
-                    form.colour.data,
-                    form.category.data,
-                    form.reason.data,
-                    form.start.data,
-                    form.end.data,
-                    current_user.id,
-                )
-            except override_service.OverrideError as error:
-                form.end.errors.append(_override_error(error.code))
-            else:
-                db.session.commit()
-                flash(
-                    _("The override for %(name)s waits for a second reviewer.", name=mask_name(person.name or "")),
-                    "info",
-                )
-                return redirect(url_for("authority.overrides"))
+            flash(
+                _("The override for %(name)s waits for a second reviewer.", name=mask_name(person.name or "")),
+                "info",
+            )
+            return redirect(url_for("authority.overrides"))
     pending, decided = override_service.override_lists()
     status = 422 if form.errors else 200
     return render_template(
@@ -314,24 +288,12 @@ def overrides():
 def decide_override(override_id, decision):
     """A second reviewer approves or rejects an override."""
     form = DecisionForm()
-    try:
-        result = override_service.decide_override(
-            override_id, current_user.id, decision == "approve", form.note.data or ""
-        )
-    except override_service.OverrideError as error:
-        raise UserError(409 if error.code != "missing" else 404, error.code, _override_error(error.code)) from None
+    result = override_service.decide_override(override_id, current_user.id, decision == "approve", form.note.data or "")
     if decision == "approve":
         flash(_("Approved. %(n)s people's colour changed.", n=result.changed), "info")
     else:
         flash(_("Rejected; the colour stays as the rules set it."), "info")
     return redirect(url_for("authority.overrides"))
-
-
-APPEAL_ERRORS = {
-    "decided": _l("This appeal has already been decided."),
-    "outcome": _l("Please write the message."),
-    "override_needs_upheld": _l("A manual colour can only follow an upheld appeal."),
-}
 
 
 @bp.get("/appeals")
@@ -359,10 +321,10 @@ def appeal(appeal_id):
             appeal_service.decide(
                 appeal_id, current_user.id, form.outcome.data == "upheld", form.message.data, override
             )
-        except appeal_service.AppealError as error:
-            if error.code == "decided":
-                raise UserError(409, error.code, str(APPEAL_ERRORS[error.code])) from None
-            form.override_colour.errors.append(str(APPEAL_ERRORS[error.code]))
+        except DomainError as error:
+            if error.status != 422:
+                raise
+            show_on_form(form, error)
         else:
             flash(_("The appeal was decided; the resident sees the outcome."), "info")
             if override:
@@ -371,19 +333,13 @@ def appeal(appeal_id):
     found = appeal_service.review(appeal_id, current_user.id)
     if found is None:
         abort(404)
-    item, verdicts = found
-    staff_names = dict(
-        db.session.execute(
-            select(User.id, User.name).where(User.id.in_({v.triggered_by_id for v in verdicts if v.triggered_by_id}))
-        ).all()
-    )
     status = 422 if form.errors else 200
     return render_template(
         "authority/appeal.html",
-        appeal=item,
-        verdicts=verdicts,
+        appeal=found.appeal,
+        verdicts=found.verdicts,
         form=form,
         now=clock.now_utc(),
         grounds=APPEAL_GROUND_LABELS,
-        staff_names=staff_names,
+        staff_names=found.staff_names,
     ), status

@@ -12,12 +12,12 @@ from markupsafe import Markup
 from app.domain.codes import qr_text
 from app.domain.masking import mask_name
 from app.extensions import db
-from app.infra.sms import SmsFailed
-from app.infra.sms_codes import CodeRejected
 from app.models import User
 from app.services import relatives
 from app.services.codes import current_paper_code, print_paper_code
+from app.services.errors import DomainError
 from app.web.auth.roles import role_required
+from app.web.errors import show_on_form
 from app.web.relatives import bp
 from app.web.relatives.forms import RELATIONSHIP_LABELS, ConsentForm, RelativeForm
 
@@ -56,11 +56,10 @@ def add():
                 doc_number=form.doc_number.data,
                 phone=form.phone.data or None,
             )
-        except relatives.BindingError as error:
-            getattr(form, error.field, form.doc_number).errors.append(error.message)
-        except SmsFailed:
-            flash(_("The text message could not be sent. Please try again in a moment."), "error")
-            return redirect(url_for("relatives.index"))
+        except DomainError as error:
+            show_on_form(form, error)
+            if error.field is None:  # the binding was made, but its consent code could not be sent
+                return redirect(url_for("relatives.index"))
         else:
             if binding.status == "pending_consent":
                 flash(_("A code was sent to your relative's phone. Ask them for it to confirm."), "info")
@@ -85,8 +84,8 @@ def consent(binding_id):
     if form.validate_on_submit():
         try:
             relatives.confirm_consent(current_user, binding_id, form.code.data)
-        except CodeRejected as error:
-            form.code.errors.append(error.message())
+        except DomainError as error:
+            show_on_form(form, error)
         else:
             flash(_("Your relative agreed. You can now show their code and check in for them."), "info")
             return redirect(url_for("relatives.index"))

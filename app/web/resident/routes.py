@@ -3,15 +3,16 @@ read it from the API or, offline, from the device, so the service worker may cac
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.infra import clock
 from app.services import appeals as appeal_service
-from app.services.profiles import ProfileError, checkin_options, save_profile
+from app.services.errors import DomainError
+from app.services.profiles import checkin_options, save_profile
 from app.web.auth.roles import home_for, role_required
+from app.web.errors import show_on_form
 from app.web.i18n import lang
 from app.web.resident import bp
 from app.web.resident.forms import (
@@ -49,8 +50,8 @@ def profile():
                 doc_kind=form.doc_kind.data,
                 doc_number=form.doc_number.data,
             )
-        except ProfileError as error:
-            getattr(form, error.field).errors.append(error.message)
+        except DomainError as error:
+            show_on_form(form, error)
         else:
             if holder.id != current_user.id:  # this phone took over the record a relative made
                 login_user(holder, remember=True)
@@ -76,13 +77,6 @@ def code():
     return render_template("resident/code.html")
 
 
-APPEAL_ERRORS = {
-    "not_disputable": _l("Only a yellow or red code can be appealed."),
-    "already_open": _l("You already have an appeal waiting for a decision."),
-    "invalid": _l("Please check what you entered."),
-}
-
-
 @bp.route("/appeals", methods=["GET", "POST"])
 @role_required("resident")
 def appeals():
@@ -91,8 +85,8 @@ def appeals():
     if form.validate_on_submit():
         try:
             appeal = appeal_service.file_appeal(current_user, form.ground.data, form.reason.data)
-        except appeal_service.AppealError as error:
-            form.reason.errors.append(str(APPEAL_ERRORS[error.code]))
+        except DomainError as error:
+            show_on_form(form, error)
         else:
             flash(
                 _(
