@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.colours import COLOURS
+from app.domain.vocabulary import COLOURS
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hash

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from app.domain import codes
-from app.domain.colours import RiskArea as RiskAreaFact
-from app.domain.colours import risk_areas_on
+from app.domain.colours import RiskAreaFact, risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
