@@ -589,3 +589,46 @@ def test_the_trigger_predicate_is_one_in_python_sql_and_the_index(app):
         found = set(db.session.scalars(select(Checkin.id).where(may_trigger(threshold))))
         expected = {key for key, fact in cases.items() if engine.may_trigger(fact, threshold)}
         assert found == expected and 0 < len(found) < len(cases), threshold
+
+
+def test_pausing_the_cycle_collector_changes_no_verdict(app, town, monkeypatch):
+    """Recolouring pauses Python's cycle collector (and restores it); without the pause the stored verdicts
+    are the same."""
+    import contextlib
+    import gc
+
+    people, users, _ = town
+
+    def recoloured():
+        result = recolour_all()
+        assert gc.isenabled()
+        found = {
+            name: (user.colour, db.session.get(Verdict, user.verdict_id).reasons, user.evaluated_on)
+            for name, user in users.items()
+        }
+        db.session.rollback()
+        return result, found
+
+    paused = recoloured()
+    monkeypatch.setattr(recolouring, "_cycle_collector_paused", contextlib.nullcontext)
+    assert recoloured() == paused
+
+
+def test_a_verdicts_reasons_are_stored_exactly_as_the_canonical_encoder_writes_them():
+    """Each reason's JSON is worked out once per recolouring and the lists put together from them: the text
+    must be the one the canonical encoder gives for the whole list, whatever the reasons."""
+    from datetime import date
+
+    from app.domain import colours as engine
+
+    day = date(2026, 11, 20)
+    facts = engine.Facts(
+        (engine.CheckinFact(day, "460105", 38.5, ("dry_cough",), contact_with_cases=True),),
+        control=(engine.ControlFact("close_contact", day),),
+    )
+    areas = [engine.RiskAreaFact("460100", "high", day)]
+    verdict = engine.evaluate(facts, engine.default_rule_set(), areas, day)
+    assert len(verdict.reasons) >= 4
+    text = recolouring._ReasonsJSON()
+    for reasons in ((), verdict.reasons, verdict.reasons[:1], verdict.reasons):
+        assert text.of(reasons) == engine.to_json([r.to_dict() for r in reasons])

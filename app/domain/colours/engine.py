@@ -71,22 +71,25 @@ class _Evaluator:
         self.rules = rules
         self.risk_areas = tuple(risk_areas)
         self.today = today
-        builders = [(rule, KINDS[rule.kind]) for rule in rules.rules if rule.enabled]
         # Builders that can find something, by (any control entries, any check-ins, any check-in that may
-        # trigger a rule): the rest are skipped.
-        self.builders = {}
-        for control in (False, True):
-            for checked in (False, True):
-                for declared in (False, True):
-                    present = {
-                        "control": control,
-                        "checkins": checked,
-                        "declared": declared,
-                        "areas": bool(self.risk_areas),
-                    }
-                    self.builders[control, checked, declared] = tuple(
-                        (rule, kind.build) for rule, kind in builders if all(present[need] for need in kind.needs)
-                    )
+        # trigger a rule): the rest are skipped (spans.Kind.needs). Without risk areas none of theirs count.
+        builders = [
+            (rule, kind.build, "control" in kind.needs, "checkins" in kind.needs, "declared" in kind.needs)
+            for rule, kind in ((rule, KINDS[rule.kind]) for rule in rules.rules if rule.enabled)
+            if self.risk_areas or "areas" not in kind.needs
+        ]
+        self.builders = {
+            (control, checked, declared): tuple(
+                (rule, build)
+                for rule, build, needs_control, needs_checkins, needs_declared in builders
+                if (control or not needs_control)
+                and (checked or not needs_checkins)
+                and (declared or not needs_declared)
+            )
+            for control in (False, True)
+            for checked in (False, True)
+            for declared in (False, True)
+        }
         self.override_rule = _enabled_rule(rules, "override")
         self.triggering = {symptom.code for symptom in rules.symptoms if symptom.triggers}
         self.order = {rule.id: index for index, rule in enumerate(rules.rules)}

@@ -207,8 +207,8 @@ class ColourVerdict:
 
 # --- storage snapshots -----------------------------------------------------------------------
 
-# Verdicts' JSON as stored: compact, keys in the order of the dict forms, and Chinese as itself (a third
-# of the bytes of \u escapes). Every stored reasons and inputs text is made by this one function.
+# Verdicts' JSON as stored: compact, keys in the order of the dict forms, and Chinese as itself (far
+# shorter than \u escapes). Every stored reasons and inputs text is made by this one function.
 to_json = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 

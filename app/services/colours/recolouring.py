@@ -112,7 +112,7 @@ def _recolour(user_ids, trigger: str, actor_id: int | None, mark_unchanged: bool
 
 @contextmanager
 def _cycle_collector_paused():
-    """Pause Python's cycle collector while recolouring: it makes many short-lived objects (some 30 per
+    """Pause Python's cycle collector while recolouring: it makes many short-lived objects (dozens per
     check-in in the facts window, freed by reference counting, no cycles), and the collector would
     otherwise scan them over and over, most for people with a month of daily check-ins."""
     was_enabled = gc.isenabled()
@@ -158,7 +158,7 @@ def _changes(people, verdicts, stored: dict, facts, context: _Round):
     for person, verdict in zip(people, verdicts):
         reasons = reasons_of.get(id(verdict))  # every verdict lives as long as `verdicts`: ids stay theirs
         if reasons is None:
-            reasons = reasons_of[id(verdict)] = "[" + ",".join([reasons_json(r) for r in verdict.reasons]) + "]"
+            reasons = reasons_of[id(verdict)] = reasons_json.of(verdict.reasons)
         if (
             person.verdict_id
             and person.colour == verdict.colour
@@ -305,7 +305,11 @@ _POINT_AND_DROP_CODE = _POINT.values(code_jti=null())
 
 
 class _ReasonsJSON(dict):
-    """Each distinct reason's JSON, worked out once per recolouring (many people share a reason)."""
+    """Each distinct reason's JSON, worked out once per recolouring (many people share a reason); `of` puts a
+    verdict's list together from them, exactly `colours.to_json([r.to_dict() for r in reasons])`."""
+
+    def of(self, reasons) -> str:
+        return "[" + ",".join([self(reason) for reason in reasons]) + "]"
 
     def __call__(self, reason: colours.Reason) -> str:
         key = (reason.rule_id, reason.colour, reason.active_until, *reason.text.items(), *reason.guidance.items())
