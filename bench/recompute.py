@@ -515,10 +515,10 @@ def scenarios(residents: int, numbers: dict, admin_id: int, rounds: int) -> list
     # Baselines: a bare full scan of the users table, and the pure engine on 1 % of the people (no database).
     seconds, _ = best_of(rounds, lambda: count("SELECT count(*) FROM users WHERE colour != 'green'"))
     rows.append(("bare: one full scan of users (count non-green)", residents, None, None, seconds, None))
-    area = [colours.RiskArea(RISK_COUNTIES[0], "high", today)]
+    area = [colours.RiskAreaFact(RISK_COUNTIES[0], "high", today)]
     people = [
         colours.Facts(
-            (colours.Checkin(day=today - timedelta(days=i % 3), district=RISK_COUNTIES[0], temperature=36.5),)
+            (colours.CheckinFact(day=today - timedelta(days=i % 3), district=RISK_COUNTIES[0], temperature=36.5),)
         )
         for i in range(group)
     ]

@@ -15,7 +15,7 @@ from app.infra import clock
 from app.infra.documents import doc_hash
 from app.models import Checkin, ControlEntry, IssuedCode, RiskArea, User, Verdict, Visit
 from app.services import colours as colour_service
-from app.services.colours import Recoloured, candidates, recolour, recolour_all
+from app.services.colours import Recoloured, candidates, facts_query, recolour, recolour_all, recolouring, rule_sets
 from tests.conftest import fill_profile, sign_in, staff_client
 
 
@@ -255,7 +255,7 @@ def test_residents_see_the_new_colour_and_reason_when_next_online(app, town):
 
 def test_recolour_in_small_chunks_gives_the_same_result(app, town, monkeypatch):
     people, users, _ = town
-    monkeypatch.setattr(colour_service, "CHUNK", 2)
+    monkeypatch.setattr(recolouring, "CHUNK", 2)
     assert recolour_all() == Recoloured(changed=5, worsened=2, improved=2, evaluated=6)
 
 
@@ -301,32 +301,32 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
         engine.Facts(()),
         engine.Facts(
             (
-                engine.Checkin(day=day, district="460105", temperature=36.5),
-                engine.Checkin(day=day, district="460105", temperature=36.5),
+                engine.CheckinFact(day=day, district="460105", temperature=36.5),
+                engine.CheckinFact(day=day, district="460105", temperature=36.5),
             )
         ),  # the same twice
         engine.Facts(
             (
-                engine.Checkin(
+                engine.CheckinFact(
                     day=day,
                     district="110101",
                     temperature=None,
                     symptoms=("fever", "cough"),
-                    visits=(engine.Visit("460106", day), engine.Visit("469006", day)),
+                    visits=(engine.VisitFact("460106", day), engine.VisitFact("469006", day)),
                     contact_with_cases=True,
                     arrival=engine.Arrival("420102", day, "火车 G1234"),
                 ),
             ),
-            control=(engine.ControlEntry("close_contact", day), engine.ControlEntry("confirmed", day, day)),
-            overrides=(engine.Override("green", "data_correction", day, day),),
+            control=(engine.ControlFact("close_contact", day), engine.ControlFact("confirmed", day, day)),
+            overrides=(engine.OverrideFact("green", "data_correction", day, day),),
         ),
         engine.Facts(
-            (engine.Checkin(day=day, district="460105", temperature=36.5),),
+            (engine.CheckinFact(day=day, district="460105", temperature=36.5),),
             checkin_days=(day - timedelta(days=2), day - timedelta(days=1), day),
         ),
     ]
     # Check-in days as read from the database: ISO dates in any order, a day possibly twice.
-    read = colour_service._Days()
+    read = facts_query._Days()
     days = read("2026-11-20,2026-11-18,2026-11-19,2026-11-20")
     assert days == (day - timedelta(days=2), day - timedelta(days=1), day)
     assert read("2026-11-18") == (day - timedelta(days=2),)
@@ -335,12 +335,11 @@ def test_a_verdicts_inputs_are_stored_exactly_as_the_facts_it_was_computed_from(
         engine.Facts(facts[-1].checkins, checkin_days=read("2026-11-18")),
     ]
     for labels in ([], ["460100:high", "469006:medium"]):
-        for seen in (colour_service._Days(), read):  # the days' JSON worked out here, or as they were read
-            text = colour_service._InputsJSON(labels, seen)
-            for person in facts * 2:  # the second time from what was worked out the first
-                expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
-                assert text(person) == colour_service._json(expected)
-                assert json.loads(text(person)) == expected
+        text = recolouring._InputsJSON(labels)
+        for person in facts * 2:  # the second time from what was worked out the first
+            expected = {"facts": engine.facts_to_dict(person), "risk_areas": labels}
+            assert text(person) == engine.to_json(expected)
+            assert json.loads(text(person)) == expected
 
 
 def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verdict(app):
@@ -436,12 +435,12 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
         entries = db.session.scalars(select(ControlEntry).where(ControlEntry.doc_hash == user.doc_hash)).all()
         facts = engine.Facts(
             checkins=tuple(
-                engine.Checkin(
+                engine.CheckinFact(
                     day=c.day,
                     district=c.district,
                     temperature=c.temperature,
                     symptoms=tuple(c.symptoms),
-                    visits=tuple(engine.Visit(v.district, v.day) for v in c.visits if v.day >= window_start),
+                    visits=tuple(engine.VisitFact(v.district, v.day) for v in c.visits if v.day >= window_start),
                     contact_with_cases=c.contact_with_cases,
                     arrival=engine.Arrival(c.arrival_from, c.arrival_day, c.arrival_transport)
                     if c.arrival_from
@@ -449,7 +448,7 @@ def test_recolouring_reads_just_enough_of_each_check_in_to_give_the_engines_verd
                 )
                 for c in checkins
             ),
-            control=tuple(engine.ControlEntry(e.status, e.start, e.end) for e in entries),
+            control=tuple(engine.ControlFact(e.status, e.start, e.end) for e in entries),
         )
         expected = engine.evaluate(facts, colour_service.rule_set(), areas, today)
         if expected.colour is None:  # nothing in the window: no colour
@@ -495,12 +494,14 @@ def test_the_prefilter_finds_check_ins_that_may_trigger_a_rule_through_their_own
         assert "ix_checkins_may_trigger" in plan and "SCAN checkins" not in plan, plan
 
     # 36.9 °C is no fever under the shipped rules, and not in the index; a rule set that calls it one finds it.
+    from app.domain import colours as engine
+
     bob = users["bob"]
     check_in(bob, [0], district="110101", temperature=36.9)
     assert bob.id not in candidates()
-    shipped = json.loads(colour_service.colours._DEFAULT_RULES.read_text(encoding="utf-8"))
-    strict = colour_service.colours.parse_rule_set({**shipped, "fever_threshold_c": 36.8})
-    monkeypatch.setattr(colour_service, "rule_set", lambda: strict)
+    shipped = json.loads(engine.DEFAULT_RULES.read_text(encoding="utf-8"))
+    strict = engine.parse_rule_set({**shipped, "fever_threshold_c": 36.8})
+    monkeypatch.setattr(rule_sets, "rule_set", lambda: strict)
     assert bob.id in candidates()
 
 
@@ -529,7 +530,105 @@ def test_with_more_risk_areas_than_one_query_can_name_every_check_in_is_read_in_
         return found
 
     usual = recoloured()
-    monkeypatch.setattr(colour_service, "AREAS_PER_QUERY", 1)
+    monkeypatch.setattr(facts_query, "AREAS_PER_QUERY", 1)
     in_full = recoloured()
     assert {name: found[:2] for name, found in in_full.items()} == {name: found[:2] for name, found in usual.items()}
     assert (usual["carol"][2], in_full["carol"][2]) == (1, 14)  # her latest alone, or all 14 of her check-ins
+
+
+def test_the_trigger_predicate_is_one_in_python_sql_and_the_index(app):
+    """The engine's check, the prefilter's SQL and the partial index say the same: for check-ins with every
+    combination of what may trigger a rule, SQL finds exactly those the Python check finds, and the model's
+    index predicate is the text the migration built the index with (SQLite uses it only if they match)."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.domain import colours as engine
+    from app.models.checkin import FEVER_FLOOR_C, MAY_TRIGGER, may_trigger
+
+    migration = Path(__file__).resolve().parents[1] / "migrations/versions/b5d2e8f1c3a7_checkins_that_may_trigger.py"
+    spec = importlib.util.spec_from_file_location("may_trigger_migration", migration)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.MAY_TRIGGER.text == MAY_TRIGGER.text == may_trigger(FEVER_FLOOR_C).text
+
+    _, user = person(app, "13900000001", 1)
+    today, now = clock.local_today(), clock.now_utc()
+    cases = {}
+    for temperature in (None, 36.5, 37.0, 37.3, 38.0):
+        for symptoms in ([], ["headache"]):
+            for contact in (False, True):
+                for arrival in (None, "420102"):
+                    checkin = Checkin(
+                        uuid=str(uuid.uuid4()),
+                        payload_hash="x",
+                        user_id=user.id,
+                        submitted_by_id=user.id,
+                        day=today,
+                        checked_at=now,
+                        received_at=now,
+                        district="460105",
+                        temperature=temperature,
+                        symptoms=symptoms,
+                        contact_with_cases=contact,
+                        arrival_from=arrival,
+                        arrival_day=today if arrival else None,
+                        arrival_transport="火车" if arrival else None,
+                    )
+                    db.session.add(checkin)
+                    db.session.flush()
+                    cases[checkin.id] = engine.CheckinFact(
+                        day=today,
+                        district="460105",
+                        temperature=temperature,
+                        symptoms=tuple(symptoms),
+                        contact_with_cases=contact,
+                        arrival=engine.Arrival(arrival, today, "火车") if arrival else None,
+                    )
+    for threshold in (FEVER_FLOOR_C, 37.3, 36.8):
+        found = set(db.session.scalars(select(Checkin.id).where(may_trigger(threshold))))
+        expected = {key for key, fact in cases.items() if engine.may_trigger(fact, threshold)}
+        assert found == expected and 0 < len(found) < len(cases), threshold
+
+
+def test_pausing_the_cycle_collector_changes_no_verdict(app, town, monkeypatch):
+    """Recolouring pauses Python's cycle collector (and restores it); without the pause the stored verdicts
+    are the same."""
+    import contextlib
+    import gc
+
+    people, users, _ = town
+
+    def recoloured():
+        result = recolour_all()
+        assert gc.isenabled()
+        found = {
+            name: (user.colour, db.session.get(Verdict, user.verdict_id).reasons, user.evaluated_on)
+            for name, user in users.items()
+        }
+        db.session.rollback()
+        return result, found
+
+    paused = recoloured()
+    monkeypatch.setattr(recolouring, "_cycle_collector_paused", contextlib.nullcontext)
+    assert recoloured() == paused
+
+
+def test_a_verdicts_reasons_are_stored_exactly_as_the_canonical_encoder_writes_them():
+    """Each reason's JSON is worked out once per recolouring and the lists put together from them: the text
+    must be the one the canonical encoder gives for the whole list, whatever the reasons."""
+    from datetime import date
+
+    from app.domain import colours as engine
+
+    day = date(2026, 11, 20)
+    facts = engine.Facts(
+        (engine.CheckinFact(day, "460105", 38.5, ("dry_cough",), contact_with_cases=True),),
+        control=(engine.ControlFact("close_contact", day),),
+    )
+    areas = [engine.RiskAreaFact("460100", "high", day)]
+    verdict = engine.evaluate(facts, engine.default_rule_set(), areas, day)
+    assert len(verdict.reasons) >= 4
+    text = recolouring._ReasonsJSON()
+    for reasons in ((), verdict.reasons, verdict.reasons[:1], verdict.reasons):
+        assert text.of(reasons) == engine.to_json([r.to_dict() for r in reasons])

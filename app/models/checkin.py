@@ -6,17 +6,32 @@ from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.colours.facts import MAY_TRIGGER as _MAY_TRIGGER_TERMS
 from app.extensions import db
 
-# Check-ins that may trigger a colour rule under any rule set whose fever threshold is at least
-# FEVER_FLOOR_C: a fever, a declared contact or arrival, any symptom. Few check-ins are; the full
-# recompute's prefilter finds them through a partial index of these alone (ix_checkins_may_trigger)
-# instead of reading a month of everyone's check-ins. The query must say exactly this for SQLite to use it.
+# The index of check-ins that may trigger a colour rule (ix_checkins_may_trigger) holds those that do under
+# any rule set whose fever threshold is at least FEVER_FLOOR_C. Few check-ins are; the full recompute's
+# prefilter finds them through it instead of reading a month of everyone's check-ins. The query must say
+# exactly what the index says for SQLite to use it: both are `may_trigger(...)`, and the migration that built
+# the index (b5d2e8f1c3a7) wrote `may_trigger(FEVER_FLOOR_C)` out in full.
 FEVER_FLOOR_C = 37.0
-MAY_TRIGGER = text(
-    f"(temperature >= {FEVER_FLOOR_C} OR contact_with_cases IS TRUE OR arrival_from IS NOT NULL "
-    "OR CAST(symptoms AS TEXT) != '[]')"
-)
+_SQL_TESTS = {
+    "at_least_threshold": "{column} >= {threshold!r}",
+    "true": "{column} IS TRUE",
+    "present": "{column} IS NOT NULL",
+    "non_empty": "CAST({column} AS TEXT) != '[]'",
+}
+
+
+def may_trigger(fever_threshold_c: float):
+    """SQL on the checkins table (columns unqualified): a check-in that may trigger a rule under a rule set
+    with this fever threshold (app.domain.colours.facts.MAY_TRIGGER)."""
+    threshold = float(fever_threshold_c)
+    terms = [_SQL_TESTS[term.test].format(column=term.column, threshold=threshold) for term in _MAY_TRIGGER_TERMS]
+    return text("(" + " OR ".join(terms) + ")")
+
+
+MAY_TRIGGER = may_trigger(FEVER_FLOOR_C)
 
 
 class Checkin(db.Model):

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
 UPLOAD_STATES = ("previewed", "applied", "discarded")
 
 

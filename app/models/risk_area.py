@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-RISK_LEVELS = ("high", "medium")
-
 
 class RiskArea(db.Model):
     """A district declared high or medium risk for a period (end None = until further notice)."""

@@ -15,13 +15,12 @@ from sqlalchemy import and_, insert, select
 
 from app.domain import districts
 from app.domain.idcard import DOCUMENT_KINDS, InvalidIdNumber, validate_other_document, validate_resident_id
+from app.domain.vocabulary import CONTROL_STATUSES, RISK_LEVELS
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hasher
 from app.infra.outbox import parse_day
 from app.models import ControlEntry, ControlUpload, RiskArea, User
-from app.models.control_list import CONTROL_STATUSES
-from app.models.risk_area import RISK_LEVELS
 from app.services.colours import Recoloured, recolour
 from app.services.errors import DomainError
 from app.services.risk_areas import people_who_were_in

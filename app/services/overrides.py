@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain.colours import COLOURS
+from app.domain.vocabulary import COLOURS
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hash

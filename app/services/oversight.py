@@ -25,13 +25,13 @@ from sqlalchemy.orm import aliased
 
 from app.domain import districts
 from app.domain.masking import mask_name
+from app.domain.vocabulary import COLOURS
 from app.extensions import db
 from app.infra import audit, clock
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
-from app.services.colours import district_in_area
+from app.models.districts import district_in_area
 from app.services.errors import DomainError
 
-COLOURS = ("green", "yellow", "red")
 CHART_DAYS = 14
 SCAN_DAYS = 7
 AUDIT_PAGE_SIZE = 50

@@ -16,8 +16,8 @@ from app.extensions import db
 from app.infra import audit, clock, links
 from app.infra.sms import SmsFailed, send_sms
 from app.models import Report, ReportUpdate, User
+from app.models.districts import district_in_area
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
-from app.services.colours import district_in_area
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, union
 
 from app.domain import districts
+from app.domain.vocabulary import RISK_LEVELS
 from app.extensions import db
 from app.infra import audit, clock
 from app.models import Checkin, RiskArea, Visit
-from app.models.risk_area import RISK_LEVELS
-from app.services.colours import Recoloured, district_in_area, recolour
+from app.models.districts import district_in_area
+from app.services.colours import Recoloured, recolour
 from app.services.errors import DomainError
 
 

@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from app.domain import codes
-from app.domain.colours import RiskArea as RiskAreaFact
-from app.domain.colours import risk_areas_on
+from app.domain.colours import RiskAreaFact, risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued

@@ -4,20 +4,19 @@ import copy
 import json
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from app.domain import colours
 from app.domain.colours import (
     Arrival,
-    Checkin,
-    ControlEntry,
+    CheckinFact,
+    ColourVerdict,
+    ControlFact,
     Facts,
-    Override,
-    RiskArea,
-    Verdict,
-    Visit,
+    OverrideFact,
+    RiskAreaFact,
+    VisitFact,
     default_rule_set,
     evaluate,
     facts_from_dict,
@@ -27,7 +26,7 @@ from app.domain.colours import (
     symptom_labels,
 )
 
-RULES_DIR = Path(colours.__file__).resolve().parent / "rules"
+RULES_DIR = colours.DEFAULT_RULES.parent
 RULES_JSON = json.loads((RULES_DIR / "default.json").read_text(encoding="utf-8"))
 VECTORS = json.loads((RULES_DIR / "default.vectors.json").read_text(encoding="utf-8"))
 TODAY = date(2026, 11, 20)
@@ -43,11 +42,11 @@ def rules_with(patch: dict | None):
     return parse_rule_set(mapping)
 
 
-def risk_area(mapping: dict) -> RiskArea:
+def risk_area(mapping: dict) -> RiskAreaFact:
     """A risk area from a vector."""
     end = mapping.get("end")
     start = date.fromisoformat(mapping["start"])
-    return RiskArea(mapping["district"], mapping["level"], start, end and date.fromisoformat(end))
+    return RiskAreaFact(mapping["district"], mapping["level"], start, end and date.fromisoformat(end))
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -153,7 +152,7 @@ def test_parse_rejects_malformed_rule_sets(change):
 
 
 def test_reason_texts_are_filled_from_params():
-    facts = Facts((Checkin(TODAY, "460108", 37.5, contact_with_cases=True),))
+    facts = Facts((CheckinFact(TODAY, "460108", 37.5, contact_with_cases=True),))
     verdict = evaluate(facts, default_rule_set(), [], TODAY)
     texts = {r.rule_id: r for r in verdict.reasons}
     assert texts["health.fever"].text["zh"] == "打卡体温达到37.3℃或以上"
@@ -163,7 +162,7 @@ def test_reason_texts_are_filled_from_params():
 
 
 def test_recovery_reason_counts_the_days_left():
-    checkins = (Checkin(date(2026, 11, d), "460108", 38.0 if d == 15 else 36.5) for d in range(15, 21))
+    checkins = (CheckinFact(date(2026, 11, d), "460108", 38.0 if d == 15 else 36.5) for d in range(15, 21))
     facts = Facts(tuple(checkins))
     verdict = evaluate(facts, default_rule_set(), [], TODAY)
     (reason,) = verdict.reasons
@@ -174,44 +173,44 @@ def test_recovery_reason_counts_the_days_left():
 
 
 def test_override_reason_takes_the_override_colour():
-    override = Override("green", "data_correction", TODAY, TODAY)
-    facts = Facts((Checkin(TODAY, "460108", 39.0),), overrides=(override,))
+    override = OverrideFact("green", "data_correction", TODAY, TODAY)
+    facts = Facts((CheckinFact(TODAY, "460108", 39.0),), overrides=(override,))
     (reason,) = evaluate(facts, default_rule_set(), [], TODAY).reasons
     assert (reason.rule_id, reason.colour, reason.active_until) == ("override", "green", TODAY)
 
 
 def test_disabled_override_rule_ignores_overrides():
     rules = rules_with({"override": {"enabled": False}})
-    facts = Facts((), overrides=(Override("red", "data_correction", TODAY),))
+    facts = Facts((), overrides=(OverrideFact("red", "data_correction", TODAY),))
     assert evaluate(facts, rules, [], TODAY).colour is None
 
 
 def test_invalid_fact_values_are_rejected():
     with pytest.raises(ValueError):
-        ControlEntry("cured", TODAY)
+        ControlFact("cured", TODAY)
     with pytest.raises(ValueError):
-        Override("blue", "x", TODAY)
+        OverrideFact("blue", "x", TODAY)
     with pytest.raises(ValueError):
-        RiskArea("460108", "low", TODAY)
+        RiskAreaFact("460108", "low", TODAY)
 
 
 def sample_facts() -> Facts:
     """Facts using every field."""
     return Facts(
         checkins=(
-            Checkin(
+            CheckinFact(
                 day=date(2026, 11, 19),
                 district="460108",
                 temperature=37.6,
                 symptoms=("dry_cough", "fatigue"),
-                visits=(Visit("420106", date(2026, 11, 17)),),
+                visits=(VisitFact("420106", date(2026, 11, 17)),),
                 contact_with_cases=True,
                 arrival=Arrival("110105", date(2026, 11, 18), "flight"),
             ),
-            Checkin(day=TODAY, district="460108"),
+            CheckinFact(day=TODAY, district="460108"),
         ),
-        control=(ControlEntry("close_contact", date(2026, 11, 18), None),),
-        overrides=(Override("yellow", "appeal_review", date(2026, 11, 19), date(2026, 11, 19)),),
+        control=(ControlFact("close_contact", date(2026, 11, 18), None),),
+        overrides=(OverrideFact("yellow", "appeal_review", date(2026, 11, 19), date(2026, 11, 19)),),
         checkin_days=(date(2026, 11, 17), date(2026, 11, 19), TODAY),
     )
 
@@ -227,23 +226,23 @@ def test_facts_snapshot_round_trips_through_json():
 
 
 def test_verdict_round_trips_through_json():
-    areas = [RiskArea("420106", "high", date(2026, 11, 1))]
+    areas = [RiskAreaFact("420106", "high", date(2026, 11, 1))]
     verdict = evaluate(sample_facts(), default_rule_set(), areas, TODAY)
     assert verdict.colour == "red"
     stored = json.loads(json.dumps(verdict.to_dict(), ensure_ascii=False))
     assert stored["reasons"][0]["rule_id"] == "control.close_contact"
     assert stored["reasons"][0]["active_until"] is None
-    assert Verdict.from_dict(stored) == verdict
+    assert ColourVerdict.from_dict(stored) == verdict
 
 
 def test_evaluation_is_pure():
-    facts, areas = sample_facts(), (RiskArea("420106", "high", date(2026, 11, 1)),)
+    facts, areas = sample_facts(), (RiskAreaFact("420106", "high", date(2026, 11, 1)),)
     first = evaluate(facts, default_rule_set(), areas, TODAY)
     assert evaluate(facts, default_rule_set(), areas, TODAY) == first
     assert facts == sample_facts()
 
 
-def random_case(rng) -> tuple[Facts, list[RiskArea]]:
+def random_case(rng) -> tuple[Facts, list[RiskAreaFact]]:
     """Random facts around TODAY; risk areas only ever cover visited districts, never check-in districts."""
 
     def day(low, high):
@@ -253,12 +252,12 @@ def random_case(rng) -> tuple[Facts, list[RiskArea]]:
     for offset in sorted(rng.sample(range(-25, 1), rng.randint(0, 20))):
         on = date.fromordinal(TODAY.toordinal() + offset)
         checkins.append(
-            Checkin(
+            CheckinFact(
                 day=on,
                 district="460108",
                 temperature=rng.choice([36.4, 36.8, 37.2, 37.3, 38.5]),
                 symptoms=tuple(rng.sample(["dry_cough", "headache", "diarrhoea"], rng.randint(0, 1))),
-                visits=(Visit("420106", on - timedelta(days=rng.randint(0, 5))),) if rng.random() < 0.15 else (),
+                visits=(VisitFact("420106", on - timedelta(days=rng.randint(0, 5))),) if rng.random() < 0.15 else (),
                 contact_with_cases=rng.random() < 0.05,
                 arrival=Arrival(rng.choice(["110105", "460202"]), on, "train") if rng.random() < 0.1 else None,
             )
@@ -267,13 +266,13 @@ def random_case(rng) -> tuple[Facts, list[RiskArea]]:
     for _ in range(rng.randint(0, 2)):
         start = day(-30, 5)
         end = None if rng.random() < 0.3 else date.fromordinal(start.toordinal() + rng.randint(0, 20))
-        control.append(ControlEntry(rng.choice(colours.CONTROL_STATUSES), start, end))
+        control.append(ControlFact(rng.choice(colours.CONTROL_STATUSES), start, end))
     overrides = []
     for _ in range(rng.randint(0, 2) if rng.random() < 0.3 else 0):
         start = day(-20, 3)
         end = None if rng.random() < 0.2 else date.fromordinal(start.toordinal() + rng.randint(0, 5))
-        overrides.append(Override(rng.choice(colours.COLOURS), "data_correction", start, end))
-    areas = [RiskArea("420106", rng.choice(["high", "medium"]), day(-40, 0), rng.choice([None, day(-10, 10)]))]
+        overrides.append(OverrideFact(rng.choice(colours.COLOURS), "data_correction", start, end))
+    areas = [RiskAreaFact("420106", rng.choice(["high", "medium"]), day(-40, 0), rng.choice([None, day(-10, 10)]))]
     return Facts(tuple(checkins), tuple(control), tuple(overrides)), areas
 
 
@@ -283,7 +282,7 @@ def first_green_by_replay(facts: Facts, areas, horizon: int = 45) -> date | None
     for offset in range(horizon):
         on = date.fromordinal(TODAY.toordinal() + offset)
         if all(c.day != on for c in checkins):
-            checkins.append(Checkin(on, "460108", 36.5))
+            checkins.append(CheckinFact(on, "460108", 36.5))
         future = Facts(tuple(checkins), facts.control, facts.overrides)
         if evaluate(future, default_rule_set(), areas, on).colour == "green":
             return on
@@ -305,10 +304,10 @@ def test_may_turn_green_on_matches_replaying_healthy_checkins():
 def test_risk_areas_on_covers_counties_of_a_city_or_province_area():
     from datetime import date as _date
 
-    from app.domain.colours import RiskArea, risk_areas_on
+    from app.domain.colours import RiskAreaFact, risk_areas_on
 
-    city = RiskArea(district="460100", level="medium", start=_date(2026, 11, 1), end=None)
-    county = RiskArea(district="110105", level="high", start=_date(2026, 11, 1), end=_date(2026, 11, 5))
+    city = RiskAreaFact(district="460100", level="medium", start=_date(2026, 11, 1), end=None)
+    county = RiskAreaFact(district="110105", level="high", start=_date(2026, 11, 1), end=_date(2026, 11, 5))
     assert risk_areas_on("460105", _date(2026, 11, 20), [city, county]) == [city]
     assert risk_areas_on("110105", _date(2026, 11, 20), [city, county]) == []
     assert risk_areas_on("110105", _date(2026, 11, 3), [city, county]) == [county]
@@ -342,7 +341,7 @@ def test_check_ins_given_by_their_day_alone_give_the_same_verdict():
         if rng.random() < 0.5:  # sometimes the check-ins' own county is a risk area too, for a while
             start = date.fromordinal(TODAY.toordinal() - rng.randint(0, 20))
             areas.append(
-                RiskArea(
+                RiskAreaFact(
                     "460108",
                     rng.choice(["high", "medium"]),
                     start,
@@ -356,13 +355,13 @@ def test_check_ins_given_by_their_day_alone_give_the_same_verdict():
 
 
 def test_the_latest_check_in_cannot_be_given_by_its_day_alone():
-    earlier = Checkin(TODAY - timedelta(days=2), "460108", 36.5)
+    earlier = CheckinFact(TODAY - timedelta(days=2), "460108", 36.5)
     with pytest.raises(ValueError):
         evaluate(Facts((earlier,), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
     with pytest.raises(ValueError):
         evaluate(Facts((), checkin_days=(TODAY,)), default_rule_set(), [], TODAY)
     # Also for the second person with those days, whose days were worked out for the first.
-    latest = Checkin(TODAY, "460108", 36.5)
+    latest = CheckinFact(TODAY, "460108", 36.5)
     with pytest.raises(ValueError):
         colours.evaluate_many(
             [Facts((latest,), checkin_days=(earlier.day, TODAY)), Facts((earlier,), checkin_days=(earlier.day, TODAY))],
@@ -379,7 +378,7 @@ def test_evaluating_many_at_once_gives_each_person_their_own_verdict():
     """evaluate_many shares work between people (and one verdict between people with equal facts): the
     verdicts must be exactly those of evaluating each person alone, in the people's order."""
     rng = random.Random(20261123)
-    areas = [RiskArea("420106", "high", TODAY - timedelta(days=6)), RiskArea("460108", "medium", TODAY)]
+    areas = [RiskAreaFact("420106", "high", TODAY - timedelta(days=6)), RiskAreaFact("460108", "medium", TODAY)]
     people = [random_case(rng)[0] for _ in range(150)]
     people += [Facts(p.checkins, p.control, p.overrides) for p in people[:50]]  # equal facts, other objects
     rng.shuffle(people)

@@ -1,0 +1,6 @@
+"""The words the colour rules and their data share: colours and their severity, control statuses, risk levels."""
+
+COLOURS = ("green", "yellow", "red")  # from best to worst
+SEVERITY = {colour: rank for rank, colour in enumerate(COLOURS)}  # a worse colour ranks higher
+CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
+RISK_LEVELS = ("high", "medium")
