@@ -34,7 +34,7 @@ class Defaults:
     SMS_GATEWAY_TOKEN = None
     SMS_GATEWAY_TIMEOUT = 5
 
-    # Health codes (DESIGN.md section 3)
+    # Health codes (docs/contracts.md: the health code)
     CODE_ISSUER = "onecode-dev"
     CODE_PAPER_DAYS = 7
     KEYS_DIR = None  # default: instance/keys

@@ -1,20 +1,12 @@
 """Fixtures for Flask-client tests: a fresh app on a database of its own per test, SQLite by default
 (`pytest --postgresql`: a throwaway PostgreSQL cluster, tests/postgres.py)."""
 
-import re
-import uuid
-from datetime import UTC, datetime
-
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
-from app.models import SmsMessage
+from tests.helpers import RequestScopedClient, close_checkpoints, fill_profile, make_config, sign_in
 from tests.postgres import Cluster
-
-ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469", "460107197205207898"]
 
 
 def pytest_addoption(parser):
@@ -32,29 +24,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "sqlite" in item.keywords:
                 item.add_marker(skip)
-
-
-def make_config(tmp_path, database_url=None, **overrides) -> dict:
-    """Settings for an app with its keys under tmp_path and its own database (an SQLite file under
-    tmp_path unless `database_url` names one)."""
-    return {
-        "TESTING": True,
-        "ENV_NAME": "development",
-        "SECRET_KEY": "test-secret",
-        "DOC_HASH_KEY": "test-doc-key",
-        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'test.sqlite'}",
-        "KEYS_DIR": str(tmp_path / "keys"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        **overrides,
-    }
-
-
-def close_checkpoints(app) -> None:
-    """End the app's WAL checkpoint thread before its database goes (app/sqlite.py)."""
-    checkpointer = app.extensions["sqlite_checkpointer"]
-    if checkpointer:
-        checkpointer.close()
 
 
 @pytest.fixture(scope="session")
@@ -103,19 +72,6 @@ def settings():
     return {}
 
 
-class RequestScopedClient(FlaskClient):
-    """Test client whose requests each start with an empty `g`, as they would in a server.
-
-    The fixtures keep one app context open (so tests can query the database), and Flask reuses it
-    for requests; without this, the language and the signed-in user would leak between requests.
-    """
-
-    def open(self, *args, **kwargs):
-        for name in list(vars(g)):
-            delattr(g, name)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def app(tmp_path, settings, database_url):
     """An app in testing mode with its own database and keys, inside an app context."""
@@ -134,68 +90,9 @@ def client(app):
     return app.test_client()
 
 
-def latest_code(phone: str) -> str:
-    """The 6-digit code of the newest SMS to a phone, from the development outbox."""
-    message = db.session.scalars(
-        db.select(SmsMessage).where(SmsMessage.phone == phone).order_by(SmsMessage.id.desc())
-    ).first()
-    return re.search(r"\d{6}", message.body).group()
-
-
-def sign_in(client, phone="13900000001"):
-    """Sign in through the SMS code pages."""
-    response = client.post("/auth/sign-in", data={"phone": phone})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    response = client.post("/auth/verify", data={"phone": phone, "code": latest_code(phone)})
-    assert response.status_code == 302
-    return response
-
-
-def fill_profile(client, name="张小明", doc_number=ID_NUMBERS[0], district="460105"):
-    response = client.post(
-        "/profile",
-        data={
-            "name": name,
-            "doc_kind": "resident_id",
-            "doc_number": doc_number,
-            "address": "海口市滨海大道1号",
-            "district": district,
-            "promise": "y",
-        },
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
-def checkin_record(**fields):
-    """A valid check-in record as the PWA sends it."""
-    record = {
-        "uuid": str(uuid.uuid4()),
-        "checked_at": datetime.now(UTC).isoformat(),
-        "district": "460105",
-        "temperature": 36.5,
-        "symptoms": [],
-        "visits": [],
-        "contact_with_cases": False,
-        "arrival": None,
-    }
-    record.update(fields)
-    return record
-
-
 @pytest.fixture
 def resident(client):
     """A signed-in resident with a profile (no check-in yet)."""
     sign_in(client)
     fill_profile(client)
-    return client
-
-
-def staff_client(app, role, phone, scope_district=None, name="王工作"):
-    """A new client signed in as a staff member with `role` (and area, for handlers and supervisors)."""
-    from app.models import User
-    from app.services.enrolment import make_staff
-
-    client = app.test_client()
-    sign_in(client, phone)
-    make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district)
     return client

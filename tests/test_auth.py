@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.infra import clock
 from app.models import SignIn, SmsCode, SmsMessage, User
-from tests.conftest import latest_code, sign_in
+from tests.helpers import latest_code, sign_in
 
 
 def test_new_user_signs_up_with_the_code_from_the_outbox(client):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Checkin, ControlUpload, Scan
-from tests.conftest import ID_NUMBERS, checkin_record, staff_client
+from tests.helpers import ID_NUMBERS, checkin_record, staff_client
 from tests.test_scans import make_warden, scan_record
 
 WEIRD_VALUES = [

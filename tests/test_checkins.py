@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Checkin, IssuedCode, User, Verdict, Visit
-from tests.conftest import checkin_record
+from tests.helpers import checkin_record
 
 
 def batch(client, *records, lang=None):
@@ -135,7 +135,7 @@ def test_a_repeat_healthy_checkin_keeps_the_same_code(resident):
 
 
 def test_profile_comes_before_checkins(client):
-    from tests.conftest import sign_in
+    from tests.helpers import sign_in
 
     sign_in(client)
     response = batch(client, checkin_record())

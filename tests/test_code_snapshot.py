@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from app.extensions import db
 from app.services import codes
-from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in
+from tests.helpers import ID_NUMBERS, checkin_record, fill_profile, sign_in
 
 
 def through_core(user_id):

@@ -9,7 +9,7 @@ from app.domain import codes
 from app.extensions import db
 from app.infra import clock, keys
 from app.models import IssuedCode
-from tests.conftest import checkin_record
+from tests.helpers import checkin_record
 
 
 def declare(client, **fields):

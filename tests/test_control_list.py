@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 from app.extensions import db
 from app.infra import clock
 from app.models import AuditEntry, ControlEntry, ControlUpload, IssuedCode, User, Verdict
-from tests.conftest import ID_NUMBERS, checkin_record, staff_client
+from tests.helpers import ID_NUMBERS, checkin_record, staff_client
 
 
 def _upload(admin, text, name="名单.csv", encoding="utf-8"):

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 
 def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, client):

@@ -21,7 +21,7 @@ from wtforms.fields.core import UnboundField
 from app.extensions import db
 from app.infra import clock
 from app.models import Checkin, Scan
-from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in, staff_client
+from tests.helpers import ID_NUMBERS, checkin_record, fill_profile, sign_in, staff_client
 from tests.test_scans import make_warden, scan_record
 
 FUZZ = settings(

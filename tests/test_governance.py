@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.infra import clock
 from app.models import Appeal, AuditEntry, IssuedCode, Override, User, Verdict
-from tests.conftest import ID_NUMBERS, checkin_record, staff_client
+from tests.helpers import ID_NUMBERS, checkin_record, staff_client
 
 
 def _yellow_resident(resident):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.infra import clock
 from app.models import ControlEntry, IssuedCode, RiskArea, User
-from tests.conftest import ID_NUMBERS, checkin_record
+from tests.helpers import ID_NUMBERS, checkin_record
 
 
 def write(tmp_path, name, text):

@@ -6,7 +6,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path, empty_database_url):

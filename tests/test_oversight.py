@@ -14,7 +14,7 @@ from app.infra import audit, clock
 from app.infra.audit import AuditLogIsAppendOnly
 from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
 from app.services.oversight import take_tally
-from tests.conftest import sign_in, staff_client
+from tests.helpers import sign_in, staff_client
 
 HAIKOU, SANYA = "460100", "460200"
 

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import ID_NUMBERS, sign_in
+from tests.helpers import ID_NUMBERS, sign_in
 
 VALID = {
     "name": "张小明",

@@ -16,7 +16,7 @@ from app.infra.documents import doc_hash
 from app.models import Checkin, ControlEntry, IssuedCode, RiskArea, User, Verdict, Visit
 from app.services import colours as colour_service
 from app.services.colours import Recoloured, candidates, facts_query, recolour, recolour_all, recolouring, rule_sets
-from tests.conftest import fill_profile, sign_in, staff_client
+from tests.helpers import fill_profile, sign_in, staff_client
 
 
 def id_number(serial: int) -> str:

@@ -10,7 +10,7 @@ from app.domain import codes
 from app.domain.scanning import jti_hash
 from app.extensions import db
 from app.models import Binding, Checkin, IssuedCode, SmsMessage, User
-from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in
+from tests.helpers import ID_NUMBERS, checkin_record, fill_profile, sign_in
 from tests.test_scans import make_warden, post_scans, scan_record
 
 CHILD = "460105201506011350"  # born 2015-06-01: under 14

@@ -11,7 +11,7 @@ from app.infra import clock
 from app.infra.sms import SmsFailed
 from app.models import AuditEntry, Report, ReportUpdate, SmsMessage
 from app.models.report import CLUE_CONDITIONS, SUPERVISION_TYPES
-from tests.conftest import ID_NUMBERS, fill_profile, sign_in, staff_client
+from tests.helpers import ID_NUMBERS, fill_profile, sign_in, staff_client
 
 CLUE = {
     "suspect_name": "李四",

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.infra import clock
 from app.models import Checkin, Scan, Visit
-from tests.conftest import checkin_record
+from tests.helpers import checkin_record
 from tests.test_scans import make_resident, make_warden, post_scans, scan_record
 
 

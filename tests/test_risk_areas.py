@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.infra import clock
 from app.models import AuditEntry, IssuedCode, RiskArea, User, Verdict
-from tests.conftest import checkin_record, staff_client
+from tests.helpers import checkin_record, staff_client
 
 
 def _resident_with_code(resident, district="460105"):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User
 from app.services.enrolment import enrol_warden
-from tests.conftest import fill_profile, sign_in, staff_client
+from tests.helpers import fill_profile, sign_in, staff_client
 
 ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin")
 PUBLIC = "public"

@@ -5,7 +5,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import checkin_record, sign_in
+from tests.helpers import checkin_record, sign_in
 
 RESIDENT_PAGES = ["/profile", "/checkin", "/code"]
 RESIDENT_API = [("GET", "/api/code"), ("POST", "/api/checkins/batch")]

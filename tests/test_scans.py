@@ -15,7 +15,7 @@ from app.extensions import db
 from app.infra import clock
 from app.models import AuditEntry, Checkpoint, Scan, User
 from app.services.enrolment import enrol_warden, enrolment_token
-from tests.conftest import ID_NUMBERS, checkin_record, fill_profile, sign_in
+from tests.helpers import ID_NUMBERS, checkin_record, fill_profile, sign_in
 
 GATE = {"name": "长滨路社区卡口", "kind": "community_gate", "address": "海口市秀英区长滨路8号", "district": "460105"}
 

@@ -4,7 +4,7 @@ import pytest
 from flask import request
 
 from app import extensions
-from tests.conftest import checkin_record
+from tests.helpers import checkin_record
 
 
 def signed(app, data: dict) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.infra import sqlite
-from tests.conftest import close_checkpoints, make_config
+from tests.helpers import close_checkpoints, make_config
 
 pytestmark = pytest.mark.sqlite
 

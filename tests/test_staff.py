@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from tests.conftest import sign_in, staff_client
+from tests.helpers import sign_in, staff_client
 
 
 def _link_from(page: str) -> str:

@@ -1,4 +1,4 @@
-"""The health code contract (DESIGN.md section 3): compact ES256 JWS behind the `YMT1:` prefix."""
+"""The health code contract (docs/contracts.md: the health code): compact ES256 JWS behind the `YMT1:` prefix."""
 
 import base64
 import hashlib

@@ -1,4 +1,4 @@
-"""Records that devices queue offline and send in batches (DESIGN.md section 5): the parts every kind
+"""Records that devices queue offline and send in batches (docs/contracts.md: offline submissions): the parts every kind
 of record shares — client UUIDs, device times, fingerprints, and sorting a batch into invalid,
 duplicate, conflicting and new records.
 

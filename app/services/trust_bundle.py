@@ -1,4 +1,4 @@
-"""The trust bundle (DESIGN.md section 4): everything a scanner needs to judge codes offline."""
+"""The trust bundle (docs/contracts.md: the trust bundle): everything a scanner needs to judge codes offline."""
 
 import hashlib
 from datetime import timedelta

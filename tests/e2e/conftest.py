@@ -1,36 +1,17 @@
-"""Browser tests: the app served in-process on 127.0.0.1 (a fresh origin per test), driven in Debian's Chromium.
+"""Fixtures for the browser tests: the app served in-process on 127.0.0.1 (a fresh origin per test), driven in
+Debian's Chromium; the helpers they share live in tests/e2e/browser.py and tests/e2e/scanner.py."""
 
-Recipe and the facts behind it: /work/shared/TESTING.md (executable path, flags, offline, Background Sync).
-"""
-
-import os
-import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.models import Checkin
-from tests.conftest import close_checkpoints
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ID_NUMBERS = ["460105199003071239", "460106198511124562", "460108199508082469"]
+from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS, ROOT, LiveServer
+from tests.e2e.scanner import Phone
+from tests.helpers import close_checkpoints
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -74,21 +55,6 @@ def browser_context_args(browser_context_args):
     }
 
 
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
-
-    def checkins_with_uuid(self, uuid: str) -> int:
-        """How many check-ins the server holds with this UUID."""
-        with self.app.app_context():
-            return db.session.scalar(select(func.count()).select_from(Checkin).where(Checkin.uuid == uuid))
-
-    def checkin_count(self) -> int:
-        with self.app.app_context():
-            return db.session.scalar(select(func.count()).select_from(Checkin))
-
-
 @pytest.fixture
 def live_server(tmp_path):
     """The app on 127.0.0.1:<free port> in a thread, with its own SQLite file and keys; stopped afterwards."""
@@ -130,89 +96,19 @@ def no_script_errors(page):
 # --- helpers used by the tests -----------------------------------------------------------------
 
 
-def sms_code(page, server: LiveServer, phone: str) -> str:
-    """The 6-digit code of the newest text to `phone`, read from the development outbox page."""
-    html = page.request.get(f"{server.url}/dev/outbox").text()
-    body = re.search(rf"<td>{phone}</td>\s*<td class=\"sms-body\">([^<]*)</td>", html)
-    assert body, f"no SMS to {phone} in the outbox"
-    return re.search(r"\d{6}", body.group(1)).group()
-
-
-def sign_up(
-    page,
-    server: LiveServer,
-    phone: str,
-    name: str = "张小明",
-    id_number: str = ID_NUMBERS[0],
-    district: str = "460105",
-    lang: str | None = None,
-) -> None:
-    """Sign up through the pages: phone, code from the outbox, real-name profile; ends on the check-in form."""
-    page.goto(f"{server.url}/auth/sign-in" + (f"?lang={lang}" if lang else ""))
-    page.fill("input[name=phone]", phone)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/auth/verify")
-    page.fill("input[name=code]", sms_code(page, server, phone))
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/profile")
-    page.fill("input[name=name]", name)
-    page.select_option("select[name=doc_kind]", "resident_id")
-    page.fill("input[name=doc_number]", id_number)
-    page.fill("input[name=address]", "海口市秀英区滨海大道1号")
-    page.select_option("select[name=district]", district)
-    page.check("input[name=promise]")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/checkin")
-
-
-def fill_checkin(page, temperature: str = "36.5", district: str = "460105", symptoms=()) -> None:
-    """Fill the check-in form as a resident would and submit it."""
-    page.select_option("select[name=district]", district)
-    page.fill("input[name=temperature]", temperature)
-    for symptom in symptoms:
-        page.check(f"input[name=symptoms][value={symptom}]")
-    page.check("input[name=contact_with_cases][value=no]")
-    page.locator("form[data-checkin-form] button[type=submit]").click()
-
-
-def declare(page, **answers) -> None:
-    """Submit a check-in online and wait for the code page it leads to."""
-    fill_checkin(page, **answers)
-    page.wait_for_url("**/code")
-    page.locator("[data-health-code][data-state=code]").wait_for()
-
-
-def wait_for_offline_ready(page) -> None:
-    """The service worker controls the page and holds the app shell (what a user gets after one online visit)."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("""async () => {
-        const cache = await caches.open('onecode-pages');
-        return Boolean(await cache.match('/code')) && Boolean(await cache.match('/checkin'));
-    }""")
-
-
-READ_STORE = """async (store) => {
-    const names = (await indexedDB.databases()).map((info) => info.name);
-    if (!names.includes('onecode')) return [];
-    const database = await new Promise((resolve, reject) => {
-        const request = indexedDB.open('onecode');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-    });
-    try {
-        if (!database.objectStoreNames.contains(store)) return [];
-        return await new Promise((resolve, reject) => {
-            const request = database.transaction(store).objectStore(store).getAll();
-            request.onsuccess = () => resolve(request.result);
-            request.onerror = () => reject(request.error);
-        });
-    } finally {
-        database.close();
+@pytest.fixture
+def phone(browser_type, browser_type_launch_args, browser_context_args, tmp_path):
+    context_args = {
+        key: value
+        for key, value in browser_context_args.items()
+        if key in ("locale", "timezone_id", "viewport", "service_workers")
     }
-}"""
-
-
-def stored(page, store: str) -> list:
-    """Everything in one IndexedDB object store of the app's database, read in the page."""
-    return page.evaluate(READ_STORE, store)
+    launch_args = {
+        key: value
+        for key, value in browser_type_launch_args.items()
+        if key in ("executable_path", "args", "headless", "timeout")
+    }
+    device = Phone(browser_type, launch_args, context_args, tmp_path / "profile")
+    yield device
+    device.close()
+    assert device.errors == [], f"uncaught script errors: {device.errors}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import declare, sign_up
+from tests.e2e.browser import declare, sign_up
 
 # A 390 px wide phone at 200 % zoom lays pages out in 195 CSS pixels.
 ZOOMED = {"width": 195, "height": 422}

@@ -12,14 +12,14 @@ from app.extensions import db
 from app.infra import clock
 from app.models import User
 from app.services.enrolment import enrol_warden, make_staff
-from tests.e2e.conftest import declare, sign_up, sms_code, stored
-from tests.e2e.test_resident_code import DECODE_QR
-from tests.e2e.test_scanner import (
+from tests.e2e.browser import declare, sign_up, sms_code, stored
+from tests.e2e.scanner import (
     close_result,
     result_of,
     sign_in_warden,
     wait_for_scanner_ready,
 )
+from tests.e2e.test_resident_code import DECODE_QR
 
 pytestmark = pytest.mark.e2e
 

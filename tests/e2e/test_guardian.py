@@ -20,13 +20,12 @@ from app.infra import clock
 from app.models import Binding, Checkin, IssuedCode, User
 from app.services import relatives
 from app.services.enrolment import enrol_warden
-from tests.e2e.conftest import ID_NUMBERS, declare, fill_checkin, sign_up, stored, wait_for_offline_ready
-from tests.e2e.test_scanner import (  # noqa: F401 (fixture)
+from tests.e2e.browser import ID_NUMBERS, declare, fill_checkin, sign_up, stored, wait_for_offline_ready
+from tests.e2e.scanner import (
     FFMPEG,
     GATE,
     WARDEN_PHONE,
     close_result,
-    phone,
     result_of,
     sign_in_warden,
     wait_for_scanner_ready,

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import declare, fill_checkin, sign_up, stored, wait_for_offline_ready
+from tests.e2e.browser import declare, fill_checkin, sign_up, stored, wait_for_offline_ready
 
 pytestmark = pytest.mark.e2e
 

@@ -1,24 +1,19 @@
 """The warden's gate scanner in Chromium: a real (fake-device) camera reading QR codes, offline verification
 with the cached trust bundle, records queued on the device and stored once when the signal comes back.
 
-Camera: each QR is turned into a looping y4m video (TESTING.md); Chromium reads one video per launch, so the
+Camera: each QR is turned into a looping y4m video (tests/e2e/scanner.py: camera_video); Chromium reads one video per launch, so the
 camera journey relaunches a persistent profile (same IndexedDB, service worker and cookies) once per code.
 """
 
 import json
 import re
-import shutil
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import qrcode
 from cryptography.hazmat.primitives.asymmetric import ec
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -32,18 +27,19 @@ from app.services.codes import code_snapshot, current_self_code
 from app.services.enrolment import enrol_warden
 from app.services.imports import import_control_list
 from app.services.profiles import save_profile
-from tests.e2e.conftest import sms_code, stored
+from tests.e2e.browser import stored
+from tests.e2e.scanner import (
+    GATE,
+    WARDEN_PHONE,
+    camera_video,
+    close_result,
+    result_of,
+    sign_in_warden,
+    wait_for_scanner_ready,
+)
 
 pytestmark = pytest.mark.e2e
 
-FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
-WARDEN_PHONE = "13900000001"
-GATE = {
-    "name": "长滨路社区卡口",
-    "kind": "community_gate",
-    "address": "海南省海口市秀英区长滨路 8 号",
-    "district": "460105",
-}
 RESIDENTS = [  # colour, phone, name, ID number, what they declare
     ("green", "13800000011", "王小明", "460105199003071239", {"temperature": 36.5}),
     ("yellow", "13800000012", "李秀英", "460106198511124562", {"temperature": 37.8, "symptoms": ["dry_cough"]}),
@@ -51,7 +47,6 @@ RESIDENTS = [  # colour, phone, name, ID number, what they declare
     ("revoked", "13800000014", "李小红", "460108199508082469", {"temperature": 36.5}),
 ]
 PENDING = ".scan-outbox [data-pending-count]"  # the panel on the page (the result screen repeats it)
-CAMERA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
 @dataclass
@@ -128,43 +123,6 @@ def gate(live_server) -> Gate:
         return made
 
 
-def camera_video(directory: Path, name: str, text: str) -> Path:
-    """A looping fake-camera video of the QR code of `text` (a PGM image turned into y4m by ffmpeg)."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    qr.add_data(text)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    scale = 8
-    size = len(matrix) * scale
-    rows = b"".join(bytes(0 if dark else 255 for dark in row for _ in range(scale)) * scale for row in matrix)
-    image = directory / f"{name}.pgm"
-    image.write_bytes(b"P5\n%d %d\n255\n" % (size, size) + rows)
-    video = directory / f"{name}.y4m"
-    subprocess.run(
-        [
-            FFMPEG,
-            "-v",
-            "error",
-            "-y",
-            "-loop",
-            "1",
-            "-i",
-            str(image),
-            "-t",
-            "2",
-            "-r",
-            "10",
-            "-vf",
-            "scale=440:440,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-            "-pix_fmt",
-            "yuv420p",
-            str(video),
-        ],
-        check=True,
-    )
-    return video
-
-
 class NoSignal:
     """The gate's side of "no signal": while on, the scan endpoint answers 503 (records must stay queued).
 
@@ -185,88 +143,6 @@ class NoSignal:
         app.wsgi_app = gate
 
 
-class Phone:
-    """The warden's phone: one Chromium profile kept across launches; each launch films one QR code."""
-
-    def __init__(self, browser_type, launch_args, context_args, profile: Path):
-        self.browser_type, self.launch_args, self.context_args, self.profile = (
-            browser_type,
-            launch_args,
-            context_args,
-            profile,
-        )
-        self.context = None
-        self.errors = []
-
-    def launch(self, video: Path | None, offline: bool = False):
-        self.close()
-        args = [*self.launch_args.get("args", []), *CAMERA_FLAGS]
-        if video:
-            args.append(f"--use-file-for-fake-video-capture={video}")
-        # Offline from the first moment: a queued Background Sync would otherwise fire during start-up.
-        self.context = self.browser_type.launch_persistent_context(
-            str(self.profile), **{**self.launch_args, "args": args}, **self.context_args, offline=offline
-        )
-        page = self.context.pages[0] if self.context.pages else self.context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        return page
-
-    def close(self):
-        if self.context:
-            self.context.close()
-            self.context = None
-
-
-@pytest.fixture
-def phone(browser_type, browser_type_launch_args, browser_context_args, tmp_path):
-    context_args = {
-        key: value
-        for key, value in browser_context_args.items()
-        if key in ("locale", "timezone_id", "viewport", "service_workers")
-    }
-    launch_args = {
-        key: value
-        for key, value in browser_type_launch_args.items()
-        if key in ("executable_path", "args", "headless", "timeout")
-    }
-    device = Phone(browser_type, launch_args, context_args, tmp_path / "profile")
-    yield device
-    device.close()
-    assert device.errors == [], f"uncaught script errors: {device.errors}"
-
-
-def sign_in_warden(page, server, phone_number=WARDEN_PHONE):
-    """Sign in by SMS code; a warden starts on the scanner."""
-    page.goto(f"{server.url}/auth/sign-in")
-    page.fill("input[name=phone]", phone_number)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/auth/verify")
-    page.fill("input[name=code]", sms_code(page, server, phone_number))
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url("**/warden/scan")
-
-
-def wait_for_scanner_ready(page):
-    """The bundle is verified and saved, and the worker controls the page and holds it for offline use."""
-    expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
-    expect(page.locator("[data-trust-age]")).to_have_attribute("data-level", "fresh")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    try:
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=5_000)
-    except PlaywrightTimeoutError:
-        # The first page load raced the worker's activation (clients.claim() missed it): open it again.
-        page.reload()
-        expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/warden/scan')).then(Boolean)")
-
-
-def result_of(page):
-    screen = page.locator("[data-scan-result][data-state=shown]")
-    expect(screen).to_be_visible(timeout=15_000)
-    return screen
-
-
 def record(page, direction="in", reason="", temperature="", plate=""):
     """Fill the record form on the result screen and wait for "recorded"."""
     screen = page.locator("[data-scan-result]")
@@ -280,15 +156,6 @@ def record(page, direction="in", reason="", temperature="", plate=""):
     screen.locator("[data-record]").click()
     expect(screen).to_have_attribute("data-state", "recorded")
     expect(screen.locator("[data-record-status]")).to_be_visible()
-
-
-def close_result(page):
-    """ "Next person" (the screen may already have closed itself after recording)."""
-    page.evaluate("""() => {
-        const screen = document.querySelector('[data-scan-result]');
-        if (!screen.hidden) screen.querySelector('[data-result-close]').click();
-    }""")
-    expect(page.locator("[data-scan-result]")).to_be_hidden()
 
 
 def scans_of(server) -> list[Scan]:

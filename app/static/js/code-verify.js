@@ -1,4 +1,4 @@
-// Judging a scanned health code on the device, with no network (DESIGN.md sections 3 and 4).
+// Judging a scanned health code on the device, with no network (docs/contracts.md: the health code and the trust bundle).
 // The same checks in the same order as the server (app/domain/scanning.py), so that a synced scan is
 // flagged only when something really changed (e.g. a revocation the device had not yet heard of).
 import { parseJws, sha256Base64url, verifyEs256 } from './jws.js';

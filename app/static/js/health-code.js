@@ -1,7 +1,7 @@
 // Getting a health code: the saved copy from the device, then at most one conditional request.
 // `person` is db.SELF (the signed-in resident, the default) or a relative's person id: each code is
 // saved under its own key, with its own times. A failed or non-OK answer never replaces the saved code
-// (DESIGN.md section 5).
+// (docs/contracts.md: offline submissions).
 import { db, site } from './device.js';
 
 export const SELF = db.SELF;

@@ -1,4 +1,4 @@
-// An outbox as the page sees it (DESIGN.md section 5): queueing, sync triggers, the pending count, "sync now"
+// An outbox as the page sees it (docs/contracts.md: offline submissions): queueing, sync triggers, the pending count, "sync now"
 // and the list of records the server rejected. One module for both outboxes: the resident's check-ins and the
 // warden's scans. Sending itself is outbox-sync.js, shared with the service worker.
 //

@@ -1,4 +1,4 @@
-/* Sending the device's outboxes to the server (DESIGN.md section 5):
+/* Sending the device's outboxes to the server (docs/contracts.md: offline submissions):
  *   checkin -> POST /api/checkins/batch   (resident check-ins)
  *   scan    -> POST /api/scans/batch      (a warden's recorded scans)
  *

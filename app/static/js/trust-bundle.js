@@ -1,4 +1,4 @@
-// The trust bundle (DESIGN.md section 4): what the scanner needs to judge codes with no signal.
+// The trust bundle (docs/contracts.md: the trust bundle): what the scanner needs to judge codes with no signal.
 // Fetched whenever online, verified with WebCrypto before use, kept in IndexedDB (db.js) only when good,
 // verified again every time it is loaded. Its age and the device clock are checked on every screen update.
 import { db, site } from './device.js';

@@ -67,7 +67,7 @@ def people():
 @bp.get("/trust-bundle")
 @limiter.exempt
 def trust_bundle():
-    """What a scanner needs offline: trusted keys, revocations, versions — signed (DESIGN.md section 4)."""
+    """What a scanner needs offline: trusted keys, revocations, versions — signed (docs/contracts.md: the trust bundle)."""
     response = jsonify({"bundle": signed_bundle(), "server_time": clock.epoch(clock.now_utc())})
     response.headers["Cache-Control"] = "no-store"
     return response
