@@ -4,3 +4,6 @@ COLOURS = ("green", "yellow", "red")  # from best to worst
 SEVERITY = {colour: rank for rank, colour in enumerate(COLOURS)}  # a worse colour ranks higher
 CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
 RISK_LEVELS = ("high", "medium")
+
+# Body temperatures (°C) a check-in or a gate may record; anything outside is a typing error.
+BODY_TEMPERATURE_C = (34.0, 43.0)

@@ -3,8 +3,10 @@
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.domain import districts
+from app.domain.vocabulary import BODY_TEMPERATURE_C
 from app.extensions import db
 from app.infra import clock
 from app.infra.outbox import (
@@ -23,7 +25,11 @@ from app.services.colours import recolour, rule_set
 from app.services.relatives import acting_for
 
 TRANSPORTS = ("plane", "train", "car", "bus", "ship", "other")
-TEMPERATURE_RANGE = (34.0, 43.0)
+TEMPERATURE_MESSAGE = _l(
+    "Please enter a body temperature between %(low)s and %(high)s °C.",
+    low=BODY_TEMPERATURE_C[0],
+    high=BODY_TEMPERATURE_C[1],
+)
 MAX_VISITS = 30
 
 
@@ -45,9 +51,9 @@ def parse_checkin(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["district"] = _("Please choose the district where you are now.")
     record["district"] = district
 
-    temperature = parse_number(payload.get("temperature"), *TEMPERATURE_RANGE, text=True)
+    temperature = parse_number(payload.get("temperature"), *BODY_TEMPERATURE_C, text=True)
     if temperature is None:
-        errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
+        errors["temperature"] = str(TEMPERATURE_MESSAGE)
     else:
         record["temperature"] = round(temperature, 1)
 

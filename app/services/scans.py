@@ -14,6 +14,7 @@ from app.domain.colours import RiskAreaFact, risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
+from app.domain.vocabulary import BODY_TEMPERATURE_C
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hash
@@ -30,6 +31,7 @@ from app.infra.outbox import (
 )
 from app.models import Checkpoint, CodeRevocation, IssuedCode, Scan, User
 from app.models.scan import OUTCOMES
+from app.services.checkins import TEMPERATURE_MESSAGE
 from app.services.colours import active_risk_areas
 from app.services.errors import DomainError
 from app.services.trust_bundle import trusted_keys
@@ -115,9 +117,9 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["reason"] = _("The reason may have at most 100 characters.")
     record["reason"] = reason.strip() if isinstance(reason, str) else ""
     temperature = payload.get("temperature")
-    degrees = parse_number(temperature, 34.0, 43.0)
+    degrees = parse_number(temperature, *BODY_TEMPERATURE_C)
     if temperature is not None and degrees is None:
-        errors["temperature"] = _("Please enter a body temperature between 34.0 and 43.0 °C.")
+        errors["temperature"] = str(TEMPERATURE_MESSAGE)
     record["temperature"] = round(degrees, 1) if degrees is not None else None
     plate = payload.get("plate") or None
     if plate is not None and not (parse_text(plate, 32) and PLATE.match(plate.strip().upper())):

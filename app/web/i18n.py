@@ -10,7 +10,9 @@ from werkzeug.http import parse_accept_header
 
 from app.domain import districts
 from app.domain.masking import mask_name, mask_phone
+from app.domain.vocabulary import BODY_TEMPERATURE_C
 from app.infra import clock
+from app.services.checkins import TEMPERATURE_MESSAGE
 
 COOKIE = "lang"
 
@@ -63,6 +65,8 @@ def register(app):
     @app.context_processor
     def language_context():
         return {"lang": lang()}
+
+    app.jinja_env.globals.update(BODY_TEMPERATURE_C=BODY_TEMPERATURE_C, TEMPERATURE_MESSAGE=TEMPERATURE_MESSAGE)
 
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")

@@ -4,7 +4,6 @@ rule_sets.py: the rule set, the facts window and its risk areas; facts_query.py:
 few set-based queries; prefilter.py: who the full recompute evaluates; recolouring.py: evaluate, store, revoke.
 """
 
-from app.models.districts import district_in_area
 from app.services.colours.prefilter import candidates
 from app.services.colours.recolouring import Recoloured, recolour, recolour_all
 from app.services.colours.rule_sets import active_risk_areas, facts_window_start, rule_set
@@ -13,7 +12,6 @@ __all__ = [
     "Recoloured",
     "active_risk_areas",
     "candidates",
-    "district_in_area",
     "facts_window_start",
     "recolour",
     "recolour_all",

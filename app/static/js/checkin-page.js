@@ -86,7 +86,7 @@ function showErrors(errors) {
 function checkLocally(record) {
   const errors = {};
   if (!record.district) errors.district = t('error_district');
-  if (!Number.isFinite(record.temperature) || record.temperature < 34 || record.temperature > 43) errors.temperature = t('error_temperature');
+  if (!Number.isFinite(record.temperature) || record.temperature < Number(form.elements.temperature.min) || record.temperature > Number(form.elements.temperature.max)) errors.temperature = t('error_temperature');
   if (record.contact_with_cases === null) errors.contact_with_cases = t('error_contact');
   if (record.visits.some((visit) => !visit.district || !visit.day)) errors.visits = t('error_visits');
   if (record.arrival && (!record.arrival.from_district || !record.arrival.day || !record.arrival.transport)) errors.arrival = t('error_arrival');

@@ -91,7 +91,7 @@ export function createResultScreen(root, { onRecord, onClose }) {
     const plate = elements.plate.value.replace(/\s+/g, '').toUpperCase();
     let ok = true;
     if (reason.length > 100) { showError('reason', t('error_reason')); ok = false; }
-    if (temperature !== null && !(Number.isFinite(temperature) && temperature >= 34 && temperature <= 43)) {
+    if (temperature !== null && !(Number.isFinite(temperature) && temperature >= Number(elements.temperature.min) && temperature <= Number(elements.temperature.max))) {
       showError('temperature', t('error_temperature'));
       ok = false;
     }
