@@ -7,7 +7,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from app.config import Defaults
-from app.extensions import RememberingCookieSessionInterface, babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.infra import sqlite
 
 
@@ -25,7 +25,6 @@ def create_app(test_config=None):
     """Build the app: config, extensions, blueprints (the list below is all there is)."""
     app = Flask(__name__, instance_relative_config=True)
     app.json = JSONProvider(app)
-    app.session_interface = RememberingCookieSessionInterface()
     app.config.from_object(Defaults)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:

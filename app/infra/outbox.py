@@ -7,6 +7,7 @@ their records with the functions here, and the web layer's id converter and quer
 so nothing out of range ever reaches the database or the clock."""
 
 import hashlib
+import json
 import logging
 import math
 import traceback
@@ -167,10 +168,30 @@ def parse_moment(value) -> datetime | None:
 
 
 def fingerprint(record: dict) -> str:
-    """Hash of what was submitted, to tell a harmless repeat from a conflicting one."""
-    # Records are built field by field in a fixed order, so their repr is canonical (and much cheaper
-    # than JSON on the 10,000-scan sync path).
+    """Hash of what was submitted, to tell a harmless repeat from a conflicting one: SHA-256 of the
+    record as canonical JSON (keys sorted at every depth, no spaces, UTF-8; times and days in ISO 8601),
+    so it depends on the values alone, never on the order in which keys were sent or built."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_iso_time)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _iso_time(value):
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in a record")
+
+
+def _legacy_fingerprint(record: dict) -> str:
+    """How fingerprints were made before canonical JSON (the repr of the sorted fields). A record stored
+    before the change and sent again is still a duplicate, not a conflict. Records older than
+    CHECKIN_MAX_AGE_DAYS are refused before they are compared, so this can go that many days after
+    every server runs canonical JSON."""
     return hashlib.sha256(repr(sorted(record.items())).encode()).hexdigest()
+
+
+def _same_submission(stored: str, record: dict, print_: str) -> bool:
+    """True when a stored fingerprint is this record's (made now or by the earlier scheme)."""
+    return stored == print_ or stored == _legacy_fingerprint(record)
 
 
 def triage(payloads: list, parse: Callable, model, now: datetime, **context):
@@ -197,8 +218,9 @@ def triage(payloads: list, parse: Callable, model, now: datetime, **context):
     fresh = []
     for index, record, print_ in parsed:
         if record["uuid"] in known:
+            stored = known[record["uuid"]]
             answers[index] = RecordResult(
-                record["uuid"], "duplicate" if known[record["uuid"]] == print_ else "conflict"
+                record["uuid"], "duplicate" if _same_submission(stored, {**record, **context}, print_) else "conflict"
             )
         else:
             known[record["uuid"]] = print_
