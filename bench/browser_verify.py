@@ -5,7 +5,7 @@ self code signed by the app's active key (users and issued codes inserted in bul
 10 % yellow, 5 % red, 1 % revoked, so the trust bundle lists real revocations), and serves it with a
 threaded Werkzeug server on 127.0.0.1 (port 0). Static files come from the built app (`npm run build`).
 
-This process drives Debian's Chromium through Playwright (flags from /work/shared/TESTING.md). For
+This process drives Debian's Chromium through Playwright (the flags of tests/e2e/browser.py). For
 each of ROUNDS fresh browser contexts (cold: nothing imported, no key imported yet) it opens a blank
 page of the app's origin and, inside the page, times with performance.now():
   1. importing code-verify.js and trust-bundle.js (ES modules, with their imports),

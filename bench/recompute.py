@@ -16,7 +16,7 @@ Then, in this process, on fresh connections configured as the app configures the
       their county declared a high-risk area (add_risk_area). The change plus `recolour` in a transaction,
       best of ROUNDS rounds rolled back; then the service call for real, committed, once per group (best
       of up to 3 groups), with `recolour` and the session commit timed inside it, and end to end. The app
-      checkpoints the WAL in a thread after commits (app/sqlite.py): the bench waits for that to finish
+      checkpoints the WAL in a thread after commits (app/infra/sqlite.py): the bench waits for that to finish
       before each step, and prints how long the checkpoint after each change took;
   (b) the full recompute (recolour_all) on the same day (nothing changed since: it must change nothing)
       and with the clock moved to the next day (the daily run): its SQL prefilter alone, the recompute in

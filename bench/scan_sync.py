@@ -5,7 +5,7 @@ the SMS pages, enrolled at a checkpoint) and SCANS residents, each with one DIST
 as a real gate sees them: users and issued codes are inserted in bulk, the tokens signed with the
 app's active key (app.infra.keys.active_key); colours 85 % green, 10 % yellow, 5 % red, and 1 % of
 the codes revoked. It serves the app with a threaded Werkzeug server on 127.0.0.1 (port 0, request
-logging off). This process is only the client: one keep-alive connection, the warden's session
+logging off). This process is only the client: one connection per batch (the development server closes each), the warden's session
 cookie, the queue sent one batch after another as the PWA's outbox does (outbox-sync.js), with
 BATCH_SIZES records per POST (500: what the PWA sends, the server's maximum BATCH_MAX_RECORDS; 100: for
 comparison, showing the per-request cost).
@@ -348,7 +348,7 @@ def _post(connection, headers: dict, batch: list[dict]) -> list[dict]:
 
 
 def _sync(port: int, headers: dict, records: list[dict], batch: int) -> tuple[int, float, list[dict]]:
-    """Send the queue batch after batch on one keep-alive connection; returns (requests, seconds, answers)."""
+    """Send the queue batch after batch on one connection per batch (the development server closes each); returns (requests, seconds, answers)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.connect()
     answers, requests = [], 0
@@ -432,7 +432,7 @@ def main() -> int:
     print(
         f"OneCode POST /api/scans/batch — {SCANS:,} queued scans of distinct codes "
         f"({colours['green']:,} green, {colours['yellow']:,} yellow, {colours['red']:,} red, {revoked} revoked), "
-        f"SQLite journal_mode={info['journal']}, threaded Werkzeug server on 127.0.0.1, one keep-alive connection, "
+        f"SQLite journal_mode={info['journal']}, threaded Werkzeug server on 127.0.0.1, one connection per batch (the development server closes each), "
         f"best of {ROUNDS}"
     )
     header = ("batch size", "requests", "seconds", "scans/s", "ms per scan", "server CPU s")

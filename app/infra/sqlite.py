@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # If the checkpoint thread falls behind (or fails), SQLite still checkpoints inside the commit that takes
 # the WAL past this many pages (1 GiB), so the file cannot grow without bound. Well above what one bulk
-# change writes: recolouring 1 % of 1,000,000 residents writes some 20,000 pages (bench/recompute.py).
+# change writes (bench/recompute.py prints the pages a 1 % change writes).
 BACKSTOP_PAGES = 262_144
 IDLE_SECONDS = 30  # a checkpoint thread with no commit to follow for this long ends; the next commit starts one
 _checkpointers = weakref.WeakKeyDictionary()  # engine -> its Checkpointer

@@ -147,10 +147,8 @@ def code_snapshot(user_id: int) -> Snapshot | None:
     """Everything the code page shows about a person, in one query (None for an unknown id).
 
     The hot path of the morning rush, so it carries no machinery it does not use: no ORM session, and
-    no SQLAlchemy Connection either (app/prepared.py: compiled once, run on a pooled DBAPI connection,
-    values typed by SQLAlchemy's result processors). Run through a Connection it cost 2.5 times as much
-    (about 320,000 CPU instructions against 130,000, of some 1.1 million for the whole GET /api/code;
-    see bench/code_endpoint.py)."""
+    no SQLAlchemy Connection either (app/infra/prepared.py: compiled once, run on a pooled DBAPI connection,
+    values typed by SQLAlchemy's result processors). What it saves is in bench/README.md (speed-ups)."""
     row = fetch_one(db.engine, _SNAPSHOT, {"user_id": user_id})
     return None if row is None else Snapshot._make(row)
 
