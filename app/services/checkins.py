@@ -21,6 +21,7 @@ from app.infra.outbox import (
     triage,
 )
 from app.models import Checkin, User, Visit
+from app.services.codes import CodeError
 from app.services.colours import recolour, rule_set
 from app.services.relatives import acting_for
 
@@ -134,7 +135,10 @@ def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[Re
 
 
 def store_checkins_for(submitted_by: User, payloads: list) -> list[RecordResult]:
-    """Store a batch in which each record is for the sender or (field `subject`) a relative they act for."""
+    """Store a batch in which each record is for the sender or (field `subject`) a relative they act for; the
+    sender needs a real-name profile first (CodeError)."""
+    if not submitted_by.has_profile:
+        raise CodeError("profile_required")
     groups: dict[int, list[int]] = {}
     results: dict[int, RecordResult] = {}
     allowed: dict[int, bool] = {submitted_by.id: True}  # one binding check per relative, not per record

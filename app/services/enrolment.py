@@ -24,7 +24,11 @@ class EnrolmentError(DomainError):
     messages = {
         "unknown_role": _l("Please check what you entered."),
         "scope": _l("Handlers need a district; supervisors need a city or a district."),
+        "link_expired": _l("This enrolment link has expired. Please ask for a new one."),
+        "link_used": _l("This enrolment link has already been used. Please ask for a new one."),
+        "link_invalid": _l("This enrolment link is not valid."),
     }
+    statuses = {"link_expired": 400, "link_used": 400, "link_invalid": 400}
 
 
 def check_scope(role: str, scope_district: str | None) -> str | None:
@@ -83,13 +87,16 @@ def invite_lists(staff_roles) -> tuple[list[StaffInvite], list[User]]:
 
 
 def read_enrolment_token(token: str) -> StaffInvite:
-    """The unused invitation a token stands for, or links.LinkInvalid (expired, invalid, used)."""
-    grant = links.read(_SALT, token, current_app.config["ENROL_LINK_HOURS"])
+    """The unused invitation a token stands for; EnrolmentError when it has expired, was used or is not ours."""
+    try:
+        grant = links.read(_SALT, token, current_app.config["ENROL_LINK_HOURS"])
+    except links.LinkInvalid as error:
+        raise EnrolmentError("link_expired" if error.reason == "expired" else "link_invalid") from None
     invite = db.session.get(StaffInvite, grant.get("invite"))
     if invite is None or invite.revoked_at is not None:
-        raise links.LinkInvalid("invalid")
+        raise EnrolmentError("link_invalid")
     if invite.used_at is not None:
-        raise links.LinkInvalid("used")
+        raise EnrolmentError("link_used")
     return invite
 
 

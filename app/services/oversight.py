@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, delete, exists, func, insert, literal, or_, select
@@ -52,12 +51,13 @@ class OversightError(DomainError):
 
 
 def staff_area(user: User) -> str | None:
-    """The area a viewer may see: None (everything) for admins, the scope for supervisors; 403 otherwise."""
+    """The area a viewer may see: None (everything) for admins, the scope for supervisors; OversightError (403)
+    for anyone else, such as a supervisor whose area was never set."""
     if user.role == "admin":
         return None
     if user.role == "supervisor" and user.scope_district:
         return user.scope_district
-    abort(403)
+    raise OversightError("outside_area")
 
 
 def resolve_area(user: User, requested: str | None) -> str | None:

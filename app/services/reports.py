@@ -18,6 +18,7 @@ from app.infra.sms import SmsFailed, send_sms
 from app.models import Report, ReportUpdate, User
 from app.models.districts import district_in_area
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
+from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,15 @@ STATE_LABELS = {
 assert tuple(CONDITION_LABELS) == CLUE_CONDITIONS and tuple(TYPE_LABELS) == SUPERVISION_TYPES
 
 
-class ReportClosed(Exception):
-    """The report already has its result; it takes no further steps."""
+class ReportError(DomainError):
+    """A report step or a handler's link the rules refuse."""
+
+    messages = {
+        "closed": _l("This report already has its result and cannot be changed."),
+        "link_expired": _l("This link has expired. Please open the report from your report list."),
+        "link_invalid": _l("This link is not valid."),
+    }
+    statuses = {"closed": 409, "link_expired": 400, "link_invalid": 400}
 
 
 # --- filing and routing --------------------------------------------------------------------------------
@@ -157,11 +165,14 @@ def sms_body(report: Report, link: str) -> str:
 
 
 def read_link(token: str) -> Report:
-    """The report a handler's link stands for, or links.LinkInvalid (expired, invalid)."""
-    grant = links.read(_SALT, token, current_app.config["REPORT_LINK_HOURS"])
+    """The report a handler's link stands for; ReportError when the link has expired or is not ours."""
+    try:
+        grant = links.read(_SALT, token, current_app.config["REPORT_LINK_HOURS"])
+    except links.LinkInvalid as error:
+        raise ReportError("link_expired" if error.reason == "expired" else "link_invalid") from None
     report = db.session.get(Report, grant.get("report"))
     if report is None:
-        raise links.LinkInvalid("invalid")
+        raise ReportError("link_invalid")
     return report
 
 
@@ -238,7 +249,7 @@ def is_overdue(report: Report, now: datetime) -> bool:
 
 def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpdate:
     """The handler's progress ("verifying") or result ("resolved"/"unfounded", which closes the report);
-    ReportClosed when it already has a result (checked in the UPDATE itself, so two handlers cannot both close it)."""
+    ReportError("closed") when it already has a result (checked in the UPDATE itself, so two handlers cannot both close it)."""
     if state not in STEP_STATES:
         raise ValueError(f"unknown step {state!r}")
     if not is_district_handler(actor, report):
@@ -257,7 +268,7 @@ def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpd
     ).rowcount
     if not done:
         db.session.rollback()
-        raise ReportClosed()
+        raise ReportError("closed")
     step = ReportUpdate(report_id=report.id, at=now, actor_id=actor.id, state=state, note=note)
     db.session.add(step)
     db.session.commit()

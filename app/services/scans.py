@@ -130,7 +130,10 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
 
 def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     """Store each new scan once, re-judged by the server; answers per record. One commit, unless the database
-    refuses the batch: then each record is stored on its own, so a bad one fails alone (outbox.store_each)."""
+    refuses the batch: then each record is stored on its own, so a bad one fails alone (outbox.store_each).
+    A warden not yet enrolled at a checkpoint has nowhere to store them (ScanError)."""
+    if warden.checkpoint_id is None:
+        raise ScanError("no_checkpoint")
     now = clock.now_utc()
     answers, fresh = triage(payloads, parse_scan, Scan, now)
     checkpoint_id, warden_id = warden.checkpoint_id, warden.id

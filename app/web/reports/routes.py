@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
-from app.infra import clock, links
+from app.infra import clock
 from app.services import reports
 from app.web.auth.roles import AFTER_SIGN_IN, role_required
 from app.web.i18n import lang
@@ -118,15 +118,7 @@ def show(report_id):
 @bp.get("/handle/<token>")
 def handle(token):
     """The link in the handler's text message: sign in if needed, then the report."""
-    try:
-        report = reports.read_link(token)
-    except links.LinkInvalid as error:
-        message = (
-            _("This link has expired. Please open the report from your report list.")
-            if error.reason == "expired"
-            else _("This link is not valid.")
-        )
-        return render_template("error.html", status=400, message=message), 400
+    report = reports.read_link(token)  # a ReportError is answered by the central handler
     if not current_user.is_authenticated:
         session[AFTER_SIGN_IN] = request.path
         flash(_("Please sign in with your mobile number to see the report."), "info")
@@ -144,15 +136,16 @@ def update(report_id):
     report = reports.visible_report(current_user, report_id)
     if report is None or not reports.is_district_handler(current_user, report):
         abort(404)
-    if report.closed_at is not None:
-        return _show(report, error=_("This report already has its result and cannot be changed."), status=409)
+    if report.closed_at is not None:  # said before the form is checked: nothing on it could change that
+        closed = reports.ReportError("closed")
+        return _show(report, error=closed.message, status=closed.status)
     form = UpdateForm()
     if not form.validate_on_submit():
         return _show(report, form=form, status=422)
     try:
         reports.record_step(report, current_user, form.state.data, form.note.data)
-    except reports.ReportClosed:
-        return _show(report, error=_("This report already has its result and cannot be changed."), status=409)
+    except reports.ReportError as error:
+        return _show(report, error=error.message, status=error.status)
     flash(_("Saved. The reporter can see the new status."), "info")
     return redirect(url_for("reports.show", report_id=report.id))
 

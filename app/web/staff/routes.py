@@ -6,7 +6,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
-from app.infra import links
 from app.services import enrolment
 from app.web.auth.roles import AFTER_SIGN_IN, home_for
 from app.web.authority.forms import ROLE_LABELS
@@ -18,14 +17,7 @@ from app.web.staff.forms import EnrolForm
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
 def enrol(token):
     """Enrol as staff through a link from the authority (sign in first)."""
-    try:
-        invite = enrolment.read_enrolment_token(token)
-    except links.LinkInvalid as error:
-        message = {
-            "expired": _("This enrolment link has expired. Please ask for a new one."),
-            "used": _("This enrolment link has already been used. Please ask for a new one."),
-        }.get(error.reason, _("This enrolment link is not valid."))
-        return render_template("error.html", status=400, message=message), 400
+    invite = enrolment.read_enrolment_token(token)  # an EnrolmentError is answered by the central handler
     if not current_user.is_authenticated:
         session[AFTER_SIGN_IN] = request.path
         flash(_("Please sign in with your mobile number to enrol."), "info")
