@@ -38,30 +38,7 @@ def camera_video(directory: Path, name: str, text: str) -> Path:
     rows = b"".join(bytes(0 if dark else 255 for dark in row for _ in range(scale)) * scale for row in matrix)
     image = directory / f"{name}.pgm"
     image.write_bytes(b"P5\n%d %d\n255\n" % (size, size) + rows)
-    video = directory / f"{name}.y4m"
-    subprocess.run(
-        [
-            FFMPEG,
-            "-v",
-            "error",
-            "-y",
-            "-loop",
-            "1",
-            "-i",
-            str(image),
-            "-t",
-            "2",
-            "-r",
-            "10",
-            "-vf",
-            "scale=440:440,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-            "-pix_fmt",
-            "yuv420p",
-            str(video),
-        ],
-        check=True,
-    )
-    return video
+    return looping_video(image, directory / f"{name}.y4m", "scale=440:440")
 
 
 def sign_in_warden(page, server, phone_number=WARDEN_PHONE):
@@ -135,3 +112,13 @@ class Phone:
         if self.context:
             self.context.close()
             self.context = None
+
+
+def looping_video(image: Path, video: Path, scale: str) -> Path:
+    """A two-second looping fake-camera video of `image`, scaled by `scale` and padded to 640×480 on white."""
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-y", "-loop", "1", "-i", str(image), "-t", "2", "-r", "10"]
+        + ["-vf", f"{scale},pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    return video

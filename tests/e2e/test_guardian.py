@@ -6,7 +6,6 @@ scanner's fake camera (the helpers of test_scanner.py), and refused once a repri
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,10 @@ from app.services import relatives
 from app.services.enrolment import enrol_warden
 from tests.e2e.browser import ID_NUMBERS, declare, fill_checkin, sign_up, stored, wait_for_offline_ready
 from tests.e2e.scanner import (
-    FFMPEG,
     GATE,
     WARDEN_PHONE,
     close_result,
+    looping_video,
     result_of,
     sign_in_warden,
     wait_for_scanner_ready,
@@ -166,30 +165,7 @@ def test_a_bad_answer_never_replaces_a_relatives_saved_code(page, live_server):
 
 def paper_video(directory: Path, image: Path) -> Path:
     """A looping fake-camera video of a screenshot (kept square, on white, as a phone would film it)."""
-    video = directory / f"{image.stem}.y4m"
-    subprocess.run(
-        [
-            FFMPEG,
-            "-v",
-            "error",
-            "-y",
-            "-loop",
-            "1",
-            "-i",
-            str(image),
-            "-t",
-            "2",
-            "-r",
-            "10",
-            "-vf",
-            "scale=440:440:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-            "-pix_fmt",
-            "yuv420p",
-            str(video),
-        ],
-        check=True,
-    )
-    return video
+    return looping_video(image, directory / f"{image.stem}.y4m", "scale=440:440:force_original_aspect_ratio=decrease")
 
 
 def paper_codes_of(server, person_id: int) -> list[IssuedCode]:
