@@ -5,7 +5,7 @@ self code signed by the app's active key (users and issued codes inserted in bul
 10 % yellow, 5 % red, 1 % revoked, so the trust bundle lists real revocations), and serves it with a
 threaded Werkzeug server on 127.0.0.1 (port 0). Static files come from the built app (`npm run build`).
 
-This process drives Debian's Chromium through Playwright (the flags of tests/e2e/browser.py). For
+This process drives Debian's Chromium through Playwright (the browser tests' executable and flags, tests/e2e/browser.py). For
 each of ROUNDS fresh browser contexts (cold: nothing imported, no key imported yet) it opens a blank
 page of the app's origin and, inside the page, times with performance.now():
   1. importing code-verify.js and trust-bundle.js (ES modules, with their imports),
@@ -39,21 +39,12 @@ from _serving import (
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the browser tests' Chromium, the same way)
 
 CODES = 200
 ROUNDS = 5
 GOAL_MS = 20.0
 REVOKED_EVERY = 100  # 1 % of the codes are revoked
-CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BLANK_PATH = "/__bench__/blank"  # added to the app object in this script only; app/ is not changed
 MODULES = ("/static/js/code-verify.js", "/static/js/trust-bundle.js")
 NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
