@@ -101,6 +101,7 @@ def _ensure_instance_config(app):
             "# Local settings for this machine; never commit this file.\n"
             f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
             f"DOC_HASH_KEY = {secrets.token_hex(32)!r}\n"
+            f"DOC_SEAL_KEY = {secrets.token_hex(32)!r}\n"
         )
 
 
@@ -116,6 +117,7 @@ def _derive_defaults(app):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
     app.config.setdefault("DOC_HASH_KEY", app.config["SECRET_KEY"])
+    app.config.setdefault("DOC_SEAL_KEY", app.config["SECRET_KEY"])
 
 
 SECURITY_HEADERS = {

@@ -57,6 +57,9 @@ class Defaults:
     REPORT_DUE_HOURS = 24  # a report not closed this long after filing is overdue
     REPORT_LINK_HOURS = 72  # how long the link in a handler's text message works
 
+    # Clinics and pharmacies
+    CARE_TICKET_HOURS = 24  # records queued on a staff device after identifying a person must arrive this soon
+
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
     BATCH_MAX_RECORDS = 500

@@ -97,12 +97,37 @@ def checkin_record(**fields):
     return record
 
 
-def staff_client(app, role, phone, scope_district=None, name="王工作"):
-    """A new client signed in as a staff member with `role` (and area, for handlers and supervisors)."""
-    from app.models import User
+# The institution a test clinician or pharmacist joins unless told otherwise (registered by the first one).
+TEST_INSTITUTIONS = {
+    "clinician": {
+        "kind": "fever_clinic",
+        "name": "海口市人民医院发热门诊",
+        "district": "460106",
+        "address": "海口市龙华区人民大道1号",
+        "licence_number": "",
+    },
+    "pharmacist": {
+        "kind": "pharmacy",
+        "name": "益康大药房",
+        "district": "460105",
+        "address": "海口市秀英区长滨路8号",
+        "licence_number": "琼AA8980001",
+    },
+}
+
+
+def staff_client(app, role, phone, scope_district=None, name="王工作", institution=None):
+    """A new client signed in as a staff member with `role` (and area, for handlers and supervisors; an
+    institution's id or fields for clinicians and pharmacists: by default the role's test institution,
+    shared by every test clinician or pharmacist of one app)."""
+    from app.models import Institution, User
     from app.services.enrolment import make_staff
 
     client = app.test_client()
     sign_in(client, phone)
-    make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district)
+    if role in TEST_INSTITUTIONS and institution is None:
+        fields = TEST_INSTITUTIONS[role]
+        existing = db.session.scalar(db.select(Institution.id).where(Institution.name == fields["name"]))
+        institution = existing or fields
+    make_staff(db.session.scalar(db.select(User).where(User.phone == phone)), role, name, scope_district, institution)
     return client

@@ -7,3 +7,8 @@ RISK_LEVELS = ("high", "medium")
 
 # Body temperatures (°C) a check-in or a gate may record; anything outside is a typing error.
 BODY_TEMPERATURE_C = (34.0, 43.0)
+
+# Medical institutions and pharmacies, and which staff role works at which kind.
+CLINIC_KINDS = ("fever_clinic", "general_hospital", "community_health_centre")
+INSTITUTION_KINDS = (*CLINIC_KINDS, "pharmacy")
+INSTITUTION_ROLES = {"clinician": CLINIC_KINDS, "pharmacist": ("pharmacy",)}

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.idcard import InvalidIdNumber, age_on, validate_other_document, validate_resident_id
 from app.domain.masking import mask_id_number
-from app.infra import clock
+from app.infra import clock, sealed
 from app.services.errors import DomainError
 
 
@@ -37,6 +37,7 @@ class CheckedDocument:
     hash: str
     masked: str
     birth_date: date | None
+    sealed: str  # the number itself, sealed (app.infra.sealed): shown only to authorised clinic and pharmacy staff
 
 
 def doc_hasher() -> Callable[[str, str], str]:
@@ -71,7 +72,7 @@ def checked_document(kind: str | None, number: str, today: date) -> CheckedDocum
         raise DocumentError(error.code) from None
     except ValueError:
         raise DocumentError("format") from None
-    return CheckedDocument(doc_hash(kind, number), mask_id_number(number), birth_date)
+    return CheckedDocument(doc_hash(kind, number), mask_id_number(number), birth_date, sealed.seal(number))
 
 
 def is_child(person) -> bool:

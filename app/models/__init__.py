@@ -8,6 +8,7 @@ from app.models.checkpoint import Checkpoint
 from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
+from app.models.institution import Institution
 from app.models.override import Override
 from app.models.report import Report, ReportUpdate
 from app.models.risk_area import RiskArea
@@ -28,6 +29,7 @@ __all__ = [
     "ColourTally",
     "ControlEntry",
     "ControlUpload",
+    "Institution",
     "IssuedCode",
     "Override",
     "Report",

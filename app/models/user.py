@@ -8,8 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin")
-STAFF_ROLES = ("admin", "reviewer", "handler", "supervisor", "warden")
+ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin", "clinician", "pharmacist")
+STAFF_ROLES = ("admin", "reviewer", "handler", "supervisor", "warden", "clinician", "pharmacist")
+# Staff who may turn a code or an ID number into a person's identity (authorised terminals, audited).
+IDENTIFYING_ROLES = ("clinician", "pharmacist")
 
 
 class User(UserMixin, db.Model):
@@ -28,12 +30,16 @@ class User(UserMixin, db.Model):
     # Keyed hash of the document number: control lists match on it, nobody reads it back.
     doc_hash: Mapped[str | None] = mapped_column(String(64))
     doc_masked: Mapped[str | None] = mapped_column(String(32))
+    # The number itself, sealed (app.infra.sealed): only enrolled clinic and pharmacy staff see it, audited.
+    doc_sealed: Mapped[str | None] = mapped_column(String(200))
     birth_date: Mapped[date | None]
     address: Mapped[str | None] = mapped_column(String(200))
     district: Mapped[str | None] = mapped_column(String(6))
     promised_at: Mapped[datetime | None]
     checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoints.id"))  # wardens
     checkpoint: Mapped["Checkpoint | None"] = relationship()  # noqa: F821
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))  # clinicians, pharmacists
+    institution: Mapped["Institution | None"] = relationship()  # noqa: F821
     # Staff scope: a handler's county, a supervisor's city or county (an area code, see domain.districts).
     scope_district: Mapped[str | None] = mapped_column(String(6))
 

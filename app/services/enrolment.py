@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import districts
+from app.domain.vocabulary import INSTITUTION_ROLES
 from app.extensions import db
 from app.infra import audit, clock, links
 from app.models import Checkpoint, StaffInvite, User
 from app.models.user import STAFF_ROLES
+from app.services import institutions
 from app.services.errors import DomainError
 
 _SALT = "staff-enrolment"
@@ -100,15 +102,45 @@ def read_enrolment_token(token: str) -> StaffInvite:
     return invite
 
 
-def enrol(user: User, invite: StaffInvite, name: str, checkpoint: dict | None = None) -> None:
-    """Give the user the invitation's role and scope, using the invitation up."""
+def enrol(
+    user: User,
+    invite: StaffInvite,
+    name: str,
+    checkpoint: dict | None = None,
+    institution: dict | int | None = None,
+) -> None:
+    """Give the user the invitation's role and scope, using the invitation up. Clinicians and pharmacists
+    join an existing institution (its id) or register a new one (its fields, see institutions.new_institution)."""
     now = clock.now_utc()
     if invite.role == "warden":
         _make_warden(user, invite.checkpoint_id, checkpoint)
+    if invite.role in INSTITUTION_ROLES:
+        _join_institution(user, invite.role, institution)
     user.role, user.name, user.scope_district = invite.role, name.strip(), invite.scope_district
     invite.used_by_id, invite.used_at = user.id, now
-    audit.record(user.id, "enrol", user.id, invite.role, invite_id=invite.id, scope=invite.scope_district)
+    audit.record(
+        user.id,
+        "enrol",
+        user.id,
+        invite.role,
+        invite_id=invite.id,
+        scope=invite.scope_district,
+        institution_id=user.institution_id,
+    )
     db.session.commit()
+
+
+def _join_institution(user: User, role: str, institution: dict | int | None) -> None:
+    if isinstance(institution, dict):
+        new = institutions.new_institution(role, **institution)
+        db.session.add(new)
+        db.session.flush()
+        audit.record(user.id, "institution_registered", None, new.kind, institution_id=new.id)
+        user.institution_id = new.id
+    elif isinstance(institution, int):
+        user.institution_id = institutions.joinable(role, institution).id
+    else:
+        raise institutions.InstitutionError("unknown", "institution_id")
 
 
 def revoke_invite(invite_id: int, actor_id: int) -> bool:
@@ -138,7 +170,12 @@ def enrol_warden(user: User, name: str, checkpoint_id: int | None = None, checkp
     db.session.commit()
 
 
-def make_staff(user: User, role: str, name: str, scope_district: str | None = None) -> None:
-    """Give a user a staff role directly (demo data and tests; people enrol through links)."""
+def make_staff(
+    user: User, role: str, name: str, scope_district: str | None = None, institution: dict | int | None = None
+) -> None:
+    """Give a user a staff role directly (demo data and tests; people enrol through links). Clinicians and
+    pharmacists need an institution: an existing one's id or a new one's fields."""
+    if role in INSTITUTION_ROLES:
+        _join_institution(user, role, institution)
     user.role, user.name, user.scope_district = role, name, check_scope(role, scope_district)
     db.session.commit()

@@ -37,14 +37,16 @@ def save_profile(
         )
         if taken is not None and taken.phone is None and taken.name == name.strip() and not is_child(taken):
             user = _take_over(user, taken)
+            user.doc_sealed = user.doc_sealed or document.sealed
         elif taken is not None:
             raise ProfileError("doc_taken", "doc_number")
         else:
-            user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date = (
+            user.doc_kind, user.doc_hash, user.doc_masked, user.birth_date, user.doc_sealed = (
                 doc_kind,
                 document.hash,
                 document.masked,
                 document.birth_date,
+                document.sealed,
             )
     user.name, user.address, user.district = name.strip(), address.strip(), district
     user.promised_at = clock.now_utc()

@@ -75,6 +75,7 @@ def bind_relative(
             doc_kind=doc_kind,
             doc_hash=document.hash,
             doc_masked=document.masked,
+            doc_sealed=document.sealed,
             birth_date=document.birth_date,
             address=guardian.address,
             district=guardian.district,
