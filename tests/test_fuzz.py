@@ -31,7 +31,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-ROLES = ("anonymous", "resident", "warden", "admin", "reviewer", "handler", "supervisor")
+ROLES = ("anonymous", "resident", "warden", "admin", "reviewer", "handler", "supervisor", "clinician", "pharmacist")
 # Endpoints not fuzzed, and why (every other route is).
 EXCLUDED: dict[str, str] = {}
 # Query parameters the views read (besides form fields, which are also tried as query parameters).
@@ -224,7 +224,15 @@ def clients(app):
     fill_profile(resident)
     made = {"anonymous": app.test_client(), "resident": resident, "warden": make_warden(app, "13500000002")}
     for number, (role, area) in enumerate(
-        (("admin", None), ("reviewer", None), ("handler", "460105"), ("supervisor", "460100")), start=3
+        (
+            ("admin", None),
+            ("reviewer", None),
+            ("handler", "460105"),
+            ("supervisor", "460100"),
+            ("clinician", None),
+            ("pharmacist", None),
+        ),
+        start=3,
     ):
         made[role] = staff_client(app, role, f"1350000000{number}", area)
     return made

@@ -12,7 +12,7 @@ from app.models import User
 from app.services.enrolment import enrol_warden
 from tests.helpers import fill_profile, sign_in, staff_client
 
-ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin")
+ROLES = ("resident", "warden", "handler", "supervisor", "reviewer", "admin", "clinician", "pharmacist")
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 CONSOLE = ("admin", "reviewer")
@@ -26,6 +26,10 @@ ACCESS = {
     "api.checkins_batch": ("resident",),
     "api.scans_batch": ("warden",),
     "api.id_lookup": ("warden",),
+    "api.identify": ("clinician", "pharmacist"),
+    "api.care_batch": ("clinician", "pharmacist"),
+    "clinic.index": ("clinician",),
+    "pharmacy.index": ("pharmacist",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
     "auth.sign_in": PUBLIC,
     "auth.verify": PUBLIC,
@@ -114,6 +118,8 @@ def clients(app):
         (4, "supervisor", "460100"),
         (5, "reviewer", None),
         (6, "admin", None),
+        (7, "clinician", None),
+        (8, "pharmacist", None),
     ):
         made[role] = staff_client(app, role, f"1360000000{number}", area)
     return made

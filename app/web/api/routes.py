@@ -6,6 +6,9 @@ from flask_wtf.csrf import generate_csrf
 
 from app.extensions import limiter, login_manager
 from app.infra import clock
+from app.models.user import IDENTIFYING_ROLES
+from app.services import identity
+from app.services.care_records import store_care_records
 from app.services.checkins import store_checkins_for
 from app.services.codes import code_for_device, code_version, code_view
 from app.services.relatives import people_for
@@ -94,6 +97,33 @@ def id_lookup():
             "masked_name": verdict.masked_name,
         }
     )
+
+
+@bp.post("/identify")
+@role_required(*IDENTIFYING_ROLES)
+def identify():
+    """Who a scanned code or a typed ID number belongs to: authorised clinic and pharmacy staff only, online,
+    audited. Answers the person card and the ticket the staff device's records carry."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    card = identity.identify(
+        current_user._get_current_object(),
+        qr_text=body.get("qr_text"),
+        id_number=body.get("id_number"),
+        sms_code=body.get("sms_code"),
+        lang=current_language(),
+    )
+    response = jsonify({"person": card.to_dict()})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/care/batch")
+@role_required(*IDENTIFYING_ROLES)
+def care_batch():
+    """Store registration records queued on a clinic or pharmacy device; answers per record."""
+    results = store_care_records(current_user._get_current_object(), _records_from_body())
+    return jsonify({"results": [result.to_dict() for result in results]})
 
 
 def _records_from_body() -> list:

@@ -15,6 +15,8 @@ ROLE_HOME = {
     "reviewer": "authority.index",
     "handler": "reports.inbox",
     "supervisor": "reports.inbox",
+    "clinician": "clinic.index",
+    "pharmacist": "pharmacy.index",
 }
 
 
