@@ -111,22 +111,21 @@ def test_the_shipped_list_names_common_fever_and_cough_drugs_in_both_languages()
     assert normal_mobile("12912345678") is None and normal_mobile("1391234567") is None
 
 
-def test_the_desk_page_holds_the_sale_form_for_the_care_form_script(app, pharmacist):
-    """The partial follows the care-form conventions: a hidden form of kind drug_sale, drug rows with a template."""
-    with app.test_request_context("/pharmacy/"):
-        from flask import render_template_string
-
-        from app.web.pharmacy.routes import drug_sale_words
-
-        page = render_template_string('{% include "pharmacy/_drug_sale_form.html" %}', **drug_sale_words())
+def test_the_desk_page_holds_the_sale_form_for_the_care_desk_script(app, pharmacist):
+    """The form follows the care-form conventions: a hidden form of kind drug_sale, drug rows with a template."""
+    page = pharmacist.get("/pharmacy/").get_data(as_text=True)
     assert re.search(r'<form[^>]*data-care-form="drug_sale"[^>]*hidden[^>]*novalidate', page)
     assert 'data-care-rows="drugs"' in page and 'data-care-row-template="drugs"' in page
     assert 'data-care-add-row="drugs"' in page and "data-care-remove-row" in page
     for name in ("address", "district", "name", "quantity", "temperature", "epidemic_area", "fever_contact", "proxy"):
         assert f'name="{name}"' in page
-    assert 'name="patient_phone"' in page and 'min="1" max="99"' in page
-    assert '<option value="布洛芬缓释胶囊">' in page
-    assert "<label" in page and page.count('name="quantity"') == 2  # the first row and the template
+    assert re.search(r'name="patient_phone"[^>]*pattern="1\[3-9\]\[0-9\]\{9\}" disabled', page)
+    assert page.count('min="1" max="99"') == 2  # the first row and the template
+    assert '<option value="布洛芬缓释胶囊">' in page and "购药登记（退烧、止咳药品）" in page
+    assert '<option value="460105">海南省海口市秀英区</option>' in page
+    english = pharmacist.get("/pharmacy/?lang=en").get_data(as_text=True)
+    assert '<option value="Ibuprofen sustained-release capsules">' in english
+    assert "Fever and cough drug registration" in english and "Buys for someone else" in english
 
 
 # --- storing a sale ----------------------------------------------------------------------------------------
