@@ -245,6 +245,26 @@ def test_a_sale_in_a_district_without_a_handler_waits_and_the_supervisor_sees_it
     assert "购药人员上门核查" in page and "该区县暂无网格员" in page
 
 
+def test_an_unfinished_home_check_becomes_overdue_for_the_handler_and_the_supervisor(app, pharmacist, handler, buyer):
+    send(pharmacist, sale(ticket_for(pharmacist)))
+    report = db.session.scalar(select(Report))
+    report.due_at = clock.now_utc() - timedelta(minutes=1)
+    db.session.commit()
+    supervisor = staff_client(app, "supervisor", SUPERVISOR, "460100", name="林监督")
+    for client in (handler, supervisor):
+        page = client.get("/reports/inbox").get_data(as_text=True)
+        overdue = re.search(r'aria-labelledby="overdue-heading">(.*?)</section>', page, re.S).group(1)
+        assert "购药人员上门核查" in overdue and "已超时" in overdue
+    assert "已超时" in handler.get(f"/reports/{report.id}").get_data(as_text=True)
+    overview = supervisor.get("/oversight/").get_data(as_text=True)
+    assert re.search(r'<p class="tile-number">1</p>\s*<p>[^<]*</p>\s*<p class="overdue">', overview)
+
+
+def test_the_pharmacists_tabs_lead_to_the_desk_and_the_registrations(pharmacist):
+    page = pharmacist.get("/pharmacy/sales").get_data(as_text=True)
+    assert '<a href="/pharmacy/sales" aria-current="page">登记记录</a>' in page and 'href="/pharmacy/"' in page
+
+
 def test_a_failed_text_never_fails_the_sale(app, pharmacist, handler, buyer, monkeypatch):
     from app.infra.sms import SmsFailed
     from app.services import reports
