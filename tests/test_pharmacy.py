@@ -332,6 +332,7 @@ BAD = [
     ({"drugs": [{"name": "止咳糖浆", "quantity": True}]}, "drugs", "1 到 99"),
     ({"drugs": [{"name": "止咳糖浆", "quantity": 1}, {"name": "止咳糖浆"}]}, "drugs", "第 2 行"),
     ({"drugs": [["止咳糖浆", 1]]}, "drugs", "第 1 行"),
+    ({"drugs": [{"name": "", "quantity": 1}, {"name": "止咳糖浆", "quantity": 0}]}, "drugs", "第 1 行：请从列表"),
     ({"temperature": 45}, "temperature", "34.0"),
     ({"temperature": None}, "temperature", "34.0"),
     ({"temperature": "hot"}, "temperature", "34.0"),

@@ -108,13 +108,13 @@ def _parse_drugs(rows, errors: dict) -> list[dict]:
         name = " ".join(name.split()) if name else ""
         quantity = parse_number(row.get("quantity"), *QUANTITY, text=True)
         if not name or len(name) > MAX_DRUG_NAME:
-            errors["drugs"] = _(
+            errors["drugs"] = errors.get("drugs") or _(
                 "Row %(row)s: please choose the drug from the list or type its name (at most %(n)s characters).",
                 row=number,
                 n=MAX_DRUG_NAME,
             )
         elif quantity is None or not quantity.is_integer():
-            errors["drugs"] = _(
+            errors["drugs"] = errors.get("drugs") or _(
                 "Row %(row)s: please enter a whole quantity from %(low)s to %(high)s.",
                 row=number,
                 low=QUANTITY[0],
