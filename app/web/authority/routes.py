@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.masking import mask_name
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.infra import clock
 from app.services import appeals as appeal_service
 from app.services import enrolment, imports
@@ -224,8 +224,7 @@ def _progress_lines(steps):
             if step.recoloured is not None:
                 line.update(changed=step.recoloured.changed, worsened=step.recoloured.worsened)
             yield json.dumps(line) + "\n"
-    except Exception:
-        db.session.rollback()
+    except Exception:  # the service has rolled back; the script is told, the log says why
         current_app.logger.exception("control-list upload failed")
         yield json.dumps({"stage": "failed", "message": _("Applying the file failed; nothing was changed.")}) + "\n"
 
