@@ -54,14 +54,17 @@ def index():
     return render_template("authority/index.html")
 
 
+def _area_choices(placeholder: str) -> list[SelectChoice]:
+    """The cities and districts a form may name, in the user's language, after an empty first choice."""
+    return [SelectChoice("", placeholder)] + [SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+
+
 @bp.route("/staff", methods=["GET", "POST"])
 @role_required("admin")
 def staff_links():
     """Issue enrolment links and see who used them."""
     form = InviteForm()
-    form.scope_district.choices = [SelectChoice("", _("Not needed for this role"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
+    form.scope_district.choices = _area_choices(_("Not needed for this role"))
     link = None
     if form.validate_on_submit():
         try:
@@ -99,9 +102,7 @@ def revoke_invite(invite_id):
 def risk_areas():
     """Risk areas in force and their history; declaring one recolours the people who were there."""
     form = RiskAreaForm()
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
+    form.district.choices = _area_choices(_("Choose…"))
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():
