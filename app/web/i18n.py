@@ -11,7 +11,7 @@ from werkzeug.http import parse_accept_header
 
 from app.domain import districts
 from app.domain.masking import mask_name, mask_phone
-from app.domain.vocabulary import BODY_TEMPERATURE_C, COLOURS
+from app.domain.vocabulary import BODY_TEMPERATURE_C, COLOURS, NOT_GREEN
 from app.infra import clock
 from app.services.checkins import TEMPERATURE_MESSAGE
 
@@ -67,7 +67,12 @@ def register(app):
     def language_context():
         return {"lang": lang()}
 
-    app.jinja_env.globals.update(BODY_TEMPERATURE_C=BODY_TEMPERATURE_C, TEMPERATURE_MESSAGE=TEMPERATURE_MESSAGE)
+    app.jinja_env.globals.update(
+        BODY_TEMPERATURE_C=BODY_TEMPERATURE_C,
+        TEMPERATURE_MESSAGE=TEMPERATURE_MESSAGE,
+        COLOURS=COLOURS,
+        NOT_GREEN=NOT_GREEN,
+    )
 
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
