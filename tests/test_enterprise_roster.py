@@ -324,3 +324,43 @@ def test_cells_starting_with_a_tab_or_return_are_neutralised_too(enterprise, hea
     _, row = read_csv(head.get(f"/enterprise/{enterprise.id}/roster.csv"))
     expected = "'" + department if department[0] in "\t\r" else department
     assert row[2] == expected
+
+
+# --- every page in both languages ----------------------------------------------------------------------------
+
+
+def test_every_page_speaks_both_languages(app, enterprise, head, employee, admin):
+    join(employee, enterprise)
+    employee_id = db.session.scalar(select(EnterpriseEmployee.id))
+    reviewer = staff_client(app, "reviewer", "13700000001", name="陈复核")
+    base = f"/enterprise/{enterprise.id}"
+    pages = [
+        (head, "/enterprise/", "我负责的企业", "Enterprises I am responsible for"),
+        (head, "/enterprise/new", "复工复产申报", "Resumption declaration"),
+        (head, base, "员工返岗登记入口", "Employees register here"),
+        (head, f"{base}/join-code", "返岗登记二维码", "Join QR code"),
+        (head, f"{base}/roster", "员工名单", "Roster"),
+        (head, f"{base}/survey", "复工情况调查", "Resumption survey"),
+        (employee, join_path(enterprise), "员工返岗登记", "Return-to-work registration"),
+        (employee, "/enterprise/", "我作为员工登记的企业", "Where I am registered as an employee"),
+        (admin, "/enterprise/review/?status=", "企业复工复产申报", "Enterprise declarations"),
+        (reviewer, f"/enterprise/review/{enterprise.id}", "防控措施", "Prevention measures"),
+        (reviewer, "/enterprise/review/survey", "复工情况调查结果", "Resumption survey results"),
+    ]
+    for client, path, zh, en in pages:
+        for lang, words in (("zh", zh), ("en", en)):
+            response = client.get(path, headers={"Accept-Language": lang})
+            assert response.status_code == 200, (path, lang)
+            page = response.get_data(as_text=True)
+            assert words in page, (path, lang)
+            assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in page
+    for lang, heading in (("zh", "今日可否上岗"), ("en", "May work today")):
+        header = read_csv(head.get(f"{base}/roster.csv", headers={"Accept-Language": lang}))[0]
+        assert header[4] == heading
+    for lang, words in (("zh", "已作废"), ("en", "no longer work")):
+        response = head.post(f"{base}/join-code/renew", headers={"Accept-Language": lang}, follow_redirects=True)
+        assert words in response.get_data(as_text=True)
+    response = employee.post(f"/enterprise/employments/{employee_id}/leave", follow_redirects=True)
+    assert "您已退出该企业的员工名单" in response.get_data(as_text=True)
+    edit = head.get(f"{base}/edit", headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "An approved declaration cannot be changed" in edit
