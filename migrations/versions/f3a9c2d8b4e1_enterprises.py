@@ -2,7 +2,7 @@
 resumption survey
 
 Revision ID: f3a9c2d8b4e1
-Revises: e4b8d1f7a2c6
+Revises: f7c2a9d4e1b3
 Create Date: 2026-12-03 12:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a9c2d8b4e1'
-down_revision = 'e4b8d1f7a2c6'
+down_revision = 'f7c2a9d4e1b3'
 branch_labels = None
 depends_on = None
 
