@@ -11,6 +11,7 @@ from app.infra import clock
 from app.models import User
 from app.services.enrolment import make_staff
 from tests.e2e.browser import declare, sign_up
+from tests.e2e.test_accessibility import OVERFLOW, UNLABELLED, ZOOMED
 from tests.e2e.test_authority import sign_in, watch_errors
 from tests.helpers import ID_NUMBERS
 
@@ -114,5 +115,17 @@ def test_a_declared_and_approved_enterprise_sees_its_employee_allowed_only_while
     expect(row.locator("[data-instruction]")).to_contain_text("转为绿码后再返岗")
     expect(row).not_to_contain_text("体温")
     expect(head.locator("main [data-roster-counts]")).to_contain_text("1 名员工中 0 人可以上岗")
+
+    # Every page of the head and of the employee works on a phone at 200 % zoom, every field labelled.
+    for phone, paths in (
+        (head, ("/enterprise/", "/enterprise/new", "/enterprise/1", "/enterprise/1/roster", "/enterprise/1/survey")),
+        (employee, ("/enterprise/", join_link)),
+    ):
+        phone.set_viewport_size(ZOOMED)
+        for path in paths:
+            phone.goto(path if path.startswith("http") else live_server.url + path)
+            assert phone.evaluate(UNLABELLED) == [], path
+            overflow = phone.evaluate(OVERFLOW)
+            assert overflow["scroll"] <= 1, (path, overflow)
 
     assert errors == [], f"uncaught script errors: {errors}"
