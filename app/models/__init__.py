@@ -8,6 +8,7 @@ from app.models.checkpoint import Checkpoint
 from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
+from app.models.enterprise import Enterprise, EnterpriseDecision, EnterpriseEmployee, SurveyAnswer, SurveyProblem
 from app.models.institution import Institution
 from app.models.override import Override
 from app.models.pharmacy import DrugSale, DrugSaleItem
@@ -32,6 +33,9 @@ __all__ = [
     "ControlUpload",
     "DrugSale",
     "DrugSaleItem",
+    "Enterprise",
+    "EnterpriseDecision",
+    "EnterpriseEmployee",
     "Institution",
     "IssuedCode",
     "Override",
@@ -43,6 +47,8 @@ __all__ = [
     "SmsCode",
     "SmsMessage",
     "StaffInvite",
+    "SurveyAnswer",
+    "SurveyProblem",
     "User",
     "Verdict",
     "Visit",
