@@ -130,7 +130,25 @@ def _scan(**fields):
     return record
 
 
-RECORDS = st.one_of(malformed_records(_checkin), malformed_records(_scan), ODD_VALUES)
+def _fever_visit(**fields):
+    from tests.test_clinic import visit_record
+
+    return visit_record("ticket", **fields)
+
+
+def _observation(**fields):
+    from tests.test_clinic import observation_record
+
+    return observation_record("ticket", **fields)
+
+
+RECORDS = st.one_of(
+    malformed_records(_checkin),
+    malformed_records(_scan),
+    malformed_records(_fever_visit),
+    malformed_records(_observation),
+    ODD_VALUES,
+)
 JSON_BODIES = st.one_of(
     st.builds(lambda records: {"records": records}, st.lists(RECORDS, max_size=20)),
     st.dictionaries(st.sampled_from(["records", "id_number", "x"]), ODD_VALUES, max_size=2),

@@ -29,6 +29,10 @@ ACCESS = {
     "api.identify": ("clinician", "pharmacist"),
     "api.care_batch": ("clinician", "pharmacist"),
     "clinic.index": ("clinician",),
+    "clinic.observations": ("clinician",),
+    "clinic.observation": ("clinician",),
+    "clinic.add_entry": ("clinician",),
+    "clinic.close_observation": ("clinician",),
     "pharmacy.index": ("pharmacist",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
     "auth.sign_in": PUBLIC,
