@@ -1,7 +1,7 @@
 """The fields clinic records and forms share: bounded parsers that add a normalised value to a record or a
 message to `errors` (never raising on odd input), and the choices the clinic's forms offer."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,6 +20,9 @@ NAME_LENGTH = (2, 30)  # a guardian's name, as a relative's
 ADDRESS_LENGTH = 200
 NOTE_LENGTH = 500
 SYMPTOMS_LENGTH = 200  # "other symptoms" typed by staff
+START_DAYS = 30  # an observation may be recorded as having started up to this many days before
+ONSET_DAYS = 60  # the onset of symptoms may lie up to this many days back
+AGE_RANGE = (0, 130)
 
 
 def require_institution(staff: User, errors: dict) -> None:
@@ -103,10 +106,16 @@ def is_child(person: User | None, day: date) -> bool:
 
 
 def form_options(lang: str) -> dict:
-    """Choices the clinic's forms offer, in the user's language: districts, the rule set's symptoms, and
-    today (the latest date an observation may start)."""
+    """Choices the clinic's forms offer, in the user's language: districts, the rule set's symptoms, and the
+    dates an observation's start and onset may take (today the latest)."""
+    today = clock.local_today()
     return {
         "districts": districts.choices(lang),
         "symptoms": symptom_labels(rule_set(), lang),
-        "today": clock.local_today().isoformat(),
+        "today": today.isoformat(),
+        "start_min": (today - timedelta(days=START_DAYS)).isoformat(),
+        "onset_min": (today - timedelta(days=ONSET_DAYS)).isoformat(),
+        "start_days": START_DAYS,
+        "onset_days": ONSET_DAYS,
+        "age_range": AGE_RANGE,
     }

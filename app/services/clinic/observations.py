@@ -20,7 +20,10 @@ from app.models.clinic import OBSERVATION_OUTCOMES
 from app.services.care_records import CareKind
 from app.services.clinic.errors import ClinicError
 from app.services.clinic.fields import (
+    AGE_RANGE,
     NOTE_LENGTH,
+    ONSET_DAYS,
+    START_DAYS,
     SYMPTOMS_LENGTH,
     age_of,
     local_day,
@@ -34,9 +37,6 @@ from app.services.colours import recolour
 
 TRIGGER = "observation"  # the verdicts' trigger
 CASE_NUMBER_LENGTH = 32
-AGE_RANGE = (0, 130)
-START_DAYS = 30  # an observation may be recorded as having started up to this many days before
-ONSET_DAYS = 60  # the onset of symptoms may lie up to this many days back
 PAGE_SIZE = 50
 MAX_PAGE = 1000
 

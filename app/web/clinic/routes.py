@@ -11,13 +11,14 @@ from app.web.clinic import bp
 from app.web.clinic.forms import CASE_TYPE_LABELS, OUTCOME_LABELS, YES_NO, CloseForm, EntryForm
 from app.web.errors import show_on_form
 from app.web.i18n import current_language
+from app.web.staff.desk import desk_context
 
 
 @bp.get("/")
 @role_required("clinician")
 def index():
     """Identify a patient (camera, typed code or ID number), then register what the visit is for."""
-    return render_template("clinic/index.html", institution=current_user.institution)
+    return render_template("clinic/index.html", **desk_context(current_user.institution))
 
 
 # --- fever-clinic visits and medical observation ----------------------------------------------------------
