@@ -369,6 +369,10 @@ def test_an_observed_case_or_close_contact_is_red(desk, case_type):
     send(staff, observation_record(card["ticket"], case_type=case_type, age=41, dry_cough=False))
     code = code_of(client)
     assert code["colour"] == "red" and [r["rule_id"] for r in code["reasons"]] == ["observation.case"]
+    assert code["reasons"][0]["text"] == "正在医疗机构接受医学观察（病例或密切接触者）"
+    assert (
+        code_of(client, EN)["reasons"][0]["text"] == "Under medical observation at a clinic (a case or a close contact)"
+    )
     assert db.session.scalar(select(Observation.age)) == 41
 
 
