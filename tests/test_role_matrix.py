@@ -34,6 +34,8 @@ ACCESS = {
     "clinic.add_entry": ("clinician",),
     "clinic.close_observation": ("clinician",),
     "pharmacy.index": ("pharmacist",),
+    "pharmacy.sales": ("pharmacist",),
+    "pharmacy.sale": ("pharmacist",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
     "auth.sign_in": PUBLIC,
     "auth.verify": PUBLIC,

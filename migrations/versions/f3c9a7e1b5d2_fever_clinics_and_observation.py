@@ -1,7 +1,7 @@
 """Fever-clinic visits, medical observations and their daily entries
 
 Revision ID: f3c9a7e1b5d2
-Revises: e4b8d1f7a2c6
+Revises: f7c2a9d4e1b3
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3c9a7e1b5d2'
-down_revision = 'e4b8d1f7a2c6'
+down_revision = 'f7c2a9d4e1b3'
 branch_labels = None
 depends_on = None
 
