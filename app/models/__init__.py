@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
 from app.models.checkpoint import Checkpoint
+from app.models.clinic import FeverVisit, Observation, ObservationEntry
 from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
@@ -36,8 +37,11 @@ __all__ = [
     "Enterprise",
     "EnterpriseDecision",
     "EnterpriseEmployee",
+    "FeverVisit",
     "Institution",
     "IssuedCode",
+    "Observation",
+    "ObservationEntry",
     "Override",
     "Report",
     "ReportUpdate",
