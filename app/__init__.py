@@ -60,6 +60,7 @@ def create_app(test_config=None):
         relatives,
         reports,
         resident,
+        returning,
         staff,
         warden,
     )
@@ -74,6 +75,7 @@ def create_app(test_config=None):
         staff.bp,
         authority.bp,
         reports.bp,
+        returning.bp,
         oversight.bp,
         api.bp,
         pwa.bp,
