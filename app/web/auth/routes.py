@@ -14,7 +14,7 @@ from app.services.errors import DomainError
 from app.web.auth import bp
 from app.web.auth.forms import CodeForm, PhoneForm, PhoneHelpCodeForm, PhoneHelpFindForm
 from app.web.auth.roles import AFTER_SIGN_IN, home_for, role_required
-from app.web.errors import show_on_form
+from app.web.errors import form_status, show_on_form
 from app.web.resident.forms import DOC_KIND_LABELS
 
 
@@ -106,13 +106,14 @@ def _signed_out(message: str):
 @role_required(*HELP_ROLES)
 def phone_help():
     """A person whose old number is gone shows their document; a code goes to their new number."""
-    form = PhoneHelpFindForm()
+    form, refused = PhoneHelpFindForm(), None
     form.doc_kind.choices = [SelectChoice(kind, label) for kind, label in DOC_KIND_LABELS.items()]
     if form.validate_on_submit():
         try:
             person = account.find_for_phone_help(current_user, form.doc_kind.data, form.doc_number.data)
             ticket = account.start_phone_help(current_user, person, form.new_phone.data)
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             return render_template(
@@ -122,7 +123,7 @@ def phone_help():
                 old_phone=mask_phone(person.phone) if person.phone else None,
                 new_phone=form.new_phone.data,
             )
-    return render_template("auth/phone_help.html", form=form), (422 if form.errors else 200)
+    return render_template("auth/phone_help.html", form=form), form_status(form, refused)
 
 
 @bp.post("/phone-help/confirm")
@@ -136,10 +137,12 @@ def phone_help_confirm():
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.phone_help"))
+    refused = None
     if form.validate_on_submit():
         try:
             account.finish_phone_help(current_user, form.ticket.data, form.code.data)
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             flash(
@@ -157,4 +160,4 @@ def phone_help_confirm():
         masked_name=mask_name(person.name or ""),
         old_phone=mask_phone(person.phone) if person.phone else None,
         new_phone=new_phone,
-    ), 422
+    ), form_status(form, refused)

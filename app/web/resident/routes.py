@@ -14,7 +14,7 @@ from app.services import appeals as appeal_service
 from app.services.errors import DomainError
 from app.services.profiles import checkin_options, save_profile
 from app.web.auth.roles import home_for, role_required
-from app.web.errors import show_on_form
+from app.web.errors import form_status, show_on_form
 from app.web.i18n import lang
 from app.web.relatives.forms import RELATIONSHIP_LABELS
 from app.web.resident import bp
@@ -131,17 +131,18 @@ def account():
 @role_required("resident")
 def change_phone():
     """Step 1 of changing the number: the new number; a code goes to it and one to the current number."""
-    form = NewPhoneForm()
+    form, refused = NewPhoneForm(), None
     if form.validate_on_submit():
         try:
             account_service.request_phone_change(current_user, form.new_phone.data)
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             session[PHONE_CHANGE] = {"to": form.new_phone.data, "old_ok": False}
             flash(_("A code was sent to your current number and one to your new number."), "info")
             return redirect(url_for("resident.confirm_phone"))
-    return render_template("resident/account_phone.html", form=form), (422 if form.errors else 200)
+    return render_template("resident/account_phone.html", form=form), form_status(form, refused)
 
 
 @bp.route("/account/phone/confirm", methods=["GET", "POST"])
@@ -152,15 +153,17 @@ def confirm_phone():
     change = session.get(PHONE_CHANGE)
     if not isinstance(change, dict) or not isinstance(change.get("to"), str):
         return redirect(url_for("resident.change_phone"))
-    form = NewPhoneCodeForm() if change.get("old_ok") else PhoneCodesForm()
+    form, refused = (NewPhoneCodeForm() if change.get("old_ok") else PhoneCodesForm()), None
     if form.validate_on_submit():
         old_code = None if change.get("old_ok") else form.old_code.data
         try:
             account_service.confirm_phone_change(current_user, change["to"], old_code, form.new_code.data)
         except DomainError as error:
+            refused = error
             if error.field == "new_code" and not change.get("old_ok"):
-                session[PHONE_CHANGE] = {**change, "old_ok": True}  # that code was right and is used up
+                session[PHONE_CHANGE] = change = {**change, "old_ok": True}  # that code was right, and used up
                 form = NewPhoneCodeForm()
+                form.new_code.errors = []
             show_on_form(form, error)
         else:
             session.pop(PHONE_CHANGE, None)
@@ -168,7 +171,7 @@ def confirm_phone():
             return redirect(url_for("resident.account"))
     return render_template(
         "resident/account_phone_confirm.html", form=form, new_phone=change["to"], old_ok=bool(change.get("old_ok"))
-    ), (422 if form.errors else 200)
+    ), form_status(form, refused)
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -176,11 +179,12 @@ def confirm_phone():
 @role_required("resident")
 def delete_account():
     """What deleting removes and keeps (and for how long); with the texted code the account is deleted."""
-    form = DeleteAccountForm()
+    form, refused = DeleteAccountForm(), None
     if form.validate_on_submit():
         try:
             account_service.delete_account(current_user, form.code.data)
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             session.clear()
@@ -188,7 +192,7 @@ def delete_account():
             return redirect(url_for("resident.account_deleted"))
     return render_template(
         "resident/account_delete.html", form=form, summary=account_service.deletion_summary(current_user)
-    ), (422 if form.errors else 200)
+    ), form_status(form, refused)
 
 
 @bp.post("/account/delete/code")

@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +15,7 @@ from app.services.errors import DomainError
 from app.services.profiles import TRANSPORT_LABELS
 from app.services.returning import ReturnError, arrivals, registrations, row_error_text, sending, uploads
 from app.web.auth.roles import role_required
-from app.web.errors import show_on_form, wants_json
+from app.web.errors import form_status, show_on_form, wants_json
 from app.web.i18n import lang
 from app.web.returning import bp
 from app.web.returning.forms import (
@@ -71,11 +72,12 @@ def _labels() -> dict:
 @role_required("resident")
 def register():
     """Register a planned return from the app, and see earlier registrations."""
-    form = _return_form(current_user.name)
+    form, refused = _return_form(current_user.name), None
     if form.validate_on_submit():
         try:
             registration = registrations.register_own(current_user, _plan(form), lang())
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             flash(
@@ -86,7 +88,7 @@ def register():
                 "info",
             )
             return redirect(url_for("returning.register"))
-    status = 422 if form.errors else 200
+    status = form_status(form, refused)
     return render_template(
         "returning/register.html", form=form, registrations=registrations.registrations_of(current_user), **_labels()
     ), status
@@ -124,16 +126,17 @@ def invited(token):
     done = registrations.registration_for_invitation(invitation)
     if done is not None:
         return render_template("returning/invited_done.html", registration=done, **_labels())
-    form = _return_form(invitation.name)
+    form, refused = _return_form(invitation.name), None
     if form.validate_on_submit():
         try:
             registrations.register_invited(token, _plan(form), lang())
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             flash(_("Thank you. Your return is registered."), "info")
             return redirect(url_for("returning.invited", token=token))
-    status = 422 if form.errors else 200
+    status = form_status(form, refused)
     return render_template("returning/invited.html", form=form, phone=mask_phone(invitation.phone), **_labels()), status
 
 
@@ -146,15 +149,16 @@ def invited(token):
 def upload_list():
     """Upload a list of people planning to return; it is checked and previewed before anything is sent."""
     request.max_content_length = current_app.config["RETURN_UPLOAD_MAX_BYTES"]
-    form = ListUploadForm()
+    form, refused = ListUploadForm(), None
     if form.validate_on_submit():
         try:
             upload = uploads.preview_upload(form.file.data.filename, form.file.data.read(), current_user.id)
         except DomainError as error:
+            refused = error
             show_on_form(form, error)
         else:
             return redirect(url_for("returning.upload", upload_id=upload.id))
-    status = 422 if form.errors else 200
+    status = form_status(form, refused)
     return render_template(
         "returning/uploads.html", form=form, uploads=uploads.recent_uploads(), status_labels=UPLOAD_STATUS_LABELS
     ), status
@@ -254,7 +258,8 @@ def resume_command(upload_id):
     try:
         sending.resume_stalled(upload_id, uploads.get_upload(upload_id).started_by_id)
     except DomainError as error:
-        raise click.ClickException(error.message) from None
+        with force_locale("en"):
+            raise click.ClickException(error.message) from None
     background.wait(timeout=None)
     done = sending.progress(upload_id)
     click.echo(f"list {upload_id}: {done.sent} sent, {done.failed} failed, {done.unsure} unsure of {done.total}")
