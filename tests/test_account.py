@@ -290,3 +290,16 @@ def test_guardians_are_told_when_their_relative_takes_over_their_own_record(app,
     page = resident.get("/relatives/").get_data(as_text=True)
     assert "该亲属已用本人手机号登录，自行管理本人健康码" in page
     assert "已用本人手机号登录" in resident.get("/account").get_data(as_text=True)
+
+
+def test_staff_giving_a_relative_without_a_phone_their_own_number_tells_the_guardian(app, resident):
+    add(resident, "张阿公", ADULTS[3], relationship="grandparent")
+    relatives.approve(db.session.scalar(select(Binding.id)), "社区王")
+    admin = staff_client(app, "admin", "13700000001")
+    page = help_find(admin, doc_number=ADULTS[3]).get_data(as_text=True)
+    assert "无手机" in page
+    admin.post("/auth/phone-help/confirm", data={"ticket": ticket_of(page), "code": latest_code(NEW)})
+    assert db.session.scalar(select(User.phone).where(User.name == "张阿公")) == NEW
+    assert db.session.scalar(
+        select(SmsMessage.id).where(SmsMessage.phone == OLD, SmsMessage.purpose == "relative_took_over")
+    )

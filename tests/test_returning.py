@@ -556,3 +556,23 @@ def test_expected_arrivals_per_district_and_day_within_each_viewers_area(app, ad
 def test_residents_and_wardens_do_not_see_arrivals(app, resident):
     assert resident.get("/return/arrivals").status_code == 403
     assert resident.get("/return/uploads").status_code == 403
+
+
+def test_retention_deletes_old_journeys_and_the_numbers_of_old_lists(app, admin, resident):
+    sent_list(admin, ["13812345678"])
+    [message] = invitations_to("13812345678")
+    app.test_client().post(link_in(message), data=plan())
+    resident.post("/return/", data=plan(name="张小明"))
+    old = clock.now_utc() - timedelta(days=40)
+    db.session.execute(update(ReturnUpload).values(uploaded_at=old))
+    db.session.execute(
+        update(ReturnRegistration)
+        .where(ReturnRegistration.user_id.is_not(None))
+        .values(planned_day=clock.local_today() - timedelta(days=40))
+    )
+    db.session.commit()
+    counts = purge()
+    assert (counts["return_registrations"], counts["return_invitations"]) == (1, 1)
+    kept = db.session.scalar(select(ReturnRegistration))  # planned in 3 days: kept, without its invitation
+    assert (kept.phone, kept.invitation_id) == ("13812345678", None)
+    assert db.session.scalar(select(func.count()).select_from(ReturnInvitation)) == 0

@@ -244,6 +244,8 @@ def finish_phone_help(staff: User, ticket: str, code: str) -> User:
                 new=mask_phone(new_phone),
             )
         sms.send_many([(old, text)], "phone_changed")  # never commits: a refusal is only recorded
+    else:
+        tell_guardians(person)  # a relative without a phone now has their own number
     audit.record(
         staff.id,
         "phone_changed_by_staff",

@@ -102,6 +102,10 @@ def test_an_invited_returnee_registers_from_the_link_and_later_checks_in_against
         registration = db.session.scalar(select(ReturnRegistration))
         checkin = db.session.scalar(select(Checkin))
         person = db.session.scalar(select(User).filter_by(phone=RETURNEE_PHONE))
-        assert (registration.status, registration.checkin_id, registration.user_id) == ("arrived", checkin.id, person.id)
+        assert (registration.status, registration.checkin_id, registration.user_id) == (
+            "arrived",
+            checkin.id,
+            person.id,
+        )
         assert (checkin.arrival_from, checkin.arrival_day, checkin.arrival_transport) == (BEIJING, today, "plane")
     assert errors == [], f"uncaught script errors: {errors}"
