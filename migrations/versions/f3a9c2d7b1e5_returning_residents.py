@@ -2,7 +2,7 @@
 registrations linked to the check-in that declared the arrival
 
 Revision ID: f3a9c2d7b1e5
-Revises: e4b8d1f7a2c6
+Revises: f7c2a9d4e1b3
 Create Date: 2026-12-03 12:01:57.110753
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f3a9c2d7b1e5"
-down_revision = "e4b8d1f7a2c6"
+down_revision = "f7c2a9d4e1b3"
 branch_labels = None
 depends_on = None
 
