@@ -61,6 +61,7 @@ def create_app(test_config=None):
         relatives,
         reports,
         resident,
+        returning,
         staff,
         warden,
     )
@@ -76,6 +77,7 @@ def create_app(test_config=None):
         staff.bp,
         authority.bp,
         reports.bp,
+        returning.bp,
         oversight.bp,
         api.bp,
         pwa.bp,

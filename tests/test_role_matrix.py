@@ -101,6 +101,24 @@ ACCESS = {
     "enterprise.review_list": CONSOLE,
     "enterprise.review": CONSOLE,
     "enterprise.survey_results": CONSOLE,
+    "returning.register": ("resident",),
+    "returning.cancel": ("resident",),
+    "returning.arrival": ("resident",),
+    "returning.invited": PUBLIC,  # the texted link: the signed token is the permission (test_returning.py)
+    "returning.upload_list": ("admin",),
+    "returning.upload": ("admin",),
+    "returning.send": ("admin",),
+    "returning.progress": ("admin",),
+    "returning.discard": ("admin",),
+    "returning.arrivals_table": ("admin", "reviewer", "supervisor", "handler"),
+    "resident.account": ("resident",),
+    "resident.change_phone": ("resident",),
+    "resident.confirm_phone": ("resident",),
+    "resident.delete_account": ("resident",),
+    "resident.send_deletion_code": ("resident",),
+    "resident.account_deleted": PUBLIC,  # says the account is gone; holds nothing personal
+    "auth.phone_help": ("admin", "handler"),
+    "auth.phone_help_confirm": ("admin", "handler"),
 }
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).

@@ -14,6 +14,7 @@ from app.models.institution import Institution
 from app.models.override import Override
 from app.models.pharmacy import DrugSale, DrugSaleItem
 from app.models.report import Report, ReportUpdate
+from app.models.returning import ReturnInvitation, ReturnRegistration, ReturnUpload
 from app.models.risk_area import RiskArea
 from app.models.scan import Scan
 from app.models.sign_in import SignIn
@@ -45,6 +46,9 @@ __all__ = [
     "Override",
     "Report",
     "ReportUpdate",
+    "ReturnInvitation",
+    "ReturnRegistration",
+    "ReturnUpload",
     "RiskArea",
     "Scan",
     "SignIn",
