@@ -60,6 +60,9 @@ class Defaults:
     # Clinics and pharmacies
     CARE_TICKET_HOURS = 24  # records queued on a staff device after identifying a person must arrive this soon
 
+    # Enterprises
+    ENTERPRISE_JOIN_LINK_DAYS = 30  # an enterprise's join link and printed QR; renewing them withdraws the old ones
+
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
     BATCH_MAX_RECORDS = 500

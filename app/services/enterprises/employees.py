@@ -35,7 +35,7 @@ RETURN_DAYS_BACK, RETURN_DAYS_AHEAD = 365, 60  # the return day an employee may 
 
 def join_link_days() -> int:
     """How long a join link (and the QR printed from it) works."""
-    return int(current_app.config.get("ENTERPRISE_JOIN_LINK_DAYS", 30))
+    return current_app.config["ENTERPRISE_JOIN_LINK_DAYS"]
 
 
 def join_token(enterprise: Enterprise) -> str:
