@@ -9,6 +9,7 @@ from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
 from app.models.institution import Institution
+from app.models.medical import MedicalCard, MedicalVisit
 from app.models.override import Override
 from app.models.report import Report, ReportUpdate
 from app.models.risk_area import RiskArea
@@ -31,6 +32,8 @@ __all__ = [
     "ControlUpload",
     "Institution",
     "IssuedCode",
+    "MedicalCard",
+    "MedicalVisit",
     "Override",
     "Report",
     "ReportUpdate",
