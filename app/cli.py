@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.infra import keys
+from app.models.user import STAFF_ROLES
 
 keys_cli = AppGroup("keys", help="Signing keys for health codes.")
 import_cli = AppGroup("import", help="Import authority data from CSV files.")
@@ -45,7 +46,7 @@ def relatives_approve(binding_id, approver):
 @staff_cli.command("enrol-link")
 @click.option(
     "--role",
-    type=click.Choice(["admin", "reviewer", "handler", "supervisor", "warden"]),
+    type=click.Choice(STAFF_ROLES),
     default="warden",
     show_default=True,
 )

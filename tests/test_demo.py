@@ -19,6 +19,8 @@ def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, cli
         "13700000000  陈管理  admin",
         "13700000003  林网格  handler for 460105",
         "13700000004  黄监督  supervisor for 460100",
+        "13700000005  陈医生  clinician (/clinic/)",
+        "13700000006  何药师  pharmacist (/pharmacy/)",
     ):
         assert line in first.output, first.output
     people = db.session.scalar(select(func.count()).select_from(User))
@@ -34,3 +36,10 @@ def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, cli
     warden = app.test_client()
     sign_in(warden, "13900000000")
     assert warden.get("/warden/scan").status_code == 200
+    for phone, desk, institution in (
+        ("13700000005", "/clinic/", "海口市人民医院发热门诊"),
+        ("13700000006", "/pharmacy/", "益康大药房长滨路店"),
+    ):
+        staff = app.test_client()
+        sign_in(staff, phone)
+        assert institution in staff.get(desk).get_data(as_text=True)

@@ -21,7 +21,25 @@ DEMO_STAFF = [
     ("13700000002", "吴审核", "reviewer", None, "/authority/overrides (the second pair of eyes)"),
     ("13700000003", "林网格", "handler", "460105", "/reports/inbox"),
     ("13700000004", "黄监督", "supervisor", "460100", "/reports/inbox, /oversight/"),
+    ("13700000005", "陈医生", "clinician", None, "/clinic/"),
+    ("13700000006", "何药师", "pharmacist", None, "/pharmacy/"),
 ]
+DEMO_INSTITUTIONS = {  # the institution each demo clinician or pharmacist works at
+    "clinician": {
+        "kind": "fever_clinic",
+        "name": "海口市人民医院发热门诊",
+        "district": "460106",
+        "address": "海南省海口市龙华区人民大道 43 号",
+        "licence_number": "",
+    },
+    "pharmacist": {
+        "kind": "pharmacy",
+        "name": "益康大药房长滨路店",
+        "district": "460105",
+        "address": "海南省海口市秀英区长滨路 12 号",
+        "licence_number": "琼AA8980001",
+    },
+}
 
 DEMO_RESIDENTS = [
     # phone, name, ID number, what they declare, colour expected
@@ -85,7 +103,7 @@ def seed() -> list[str]:
     for phone, name, role, area, start in DEMO_STAFF:
         member, new = _account(phone, now)
         if new:
-            make_staff(member, role, name, area)
+            make_staff(member, role, name, area, DEMO_INSTITUTIONS.get(role))
         lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
 

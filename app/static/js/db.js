@@ -18,6 +18,9 @@
  *   codes          now also holds relatives' codes: key = their person id (a number), same entry shape.
  *                  The resident's own code stays under "self" (the code JSON carries no person id, and
  *                  the page must find it offline without the people list), so version 2 entries need no move.
+ * Added in version 4 (clinic and pharmacy desks):
+ *   care_outbox    keyPath uuid -> {uuid, record: <registration as sent to /api/care/batch>, queued_at: ms}
+ *   care_rejected  keyPath uuid -> {uuid, record, status, errors, rejected_at: ms}
  *
  * Each outbox is a pair of stores (queue, rejected) named in OUTBOXES; db.outbox(name) works on one.
  */
@@ -25,11 +28,12 @@
   'use strict';
 
   const NAME = 'onecode';
-  const VERSION = 3;
+  const VERSION = 4;
   const SELF_CODE = 'self';
   const OUTBOXES = Object.freeze({
     checkin: Object.freeze({ queue: 'outbox', rejected: 'rejected' }),
     scan: Object.freeze({ queue: 'scan_outbox', rejected: 'scan_rejected' }),
+    care: Object.freeze({ queue: 'care_outbox', rejected: 'care_rejected' }),
   });
   let opening = null;
 
@@ -48,6 +52,10 @@
     }
     if (oldVersion < 3) {
       database.createObjectStore('people');
+    }
+    if (oldVersion < 4) {
+      database.createObjectStore('care_outbox', { keyPath: 'uuid' });
+      database.createObjectStore('care_rejected', { keyPath: 'uuid' });
     }
   }
 
@@ -123,7 +131,7 @@
     return stores;
   }
 
-  /** One outbox (queue + rejected list): "checkin" or "scan". */
+  /** One outbox (queue + rejected list): "checkin", "scan" or "care". */
   function outbox(name) {
     const { queue, rejected } = storesOf(name);
     return Object.freeze({
@@ -204,10 +212,10 @@
     await (await open()).put('prefs', value, key);
   }
 
-  /** Sign-out: remove everything personal (every saved code, the people list, queued and rejected check-ins
-   *  and scans, form defaults). The trust bundle stays: it holds public keys and hashes only. */
+  /** Sign-out: remove everything personal (every saved code, the people list, queued and rejected check-ins,
+   *  scans and registrations, form defaults). The trust bundle stays: it holds public keys and hashes only. */
   async function clearPersonalData() {
-    const stores = ['codes', 'people', 'outbox', 'rejected', 'prefs', 'scan_outbox', 'scan_rejected'];
+    const stores = ['codes', 'people', 'outbox', 'rejected', 'prefs', 'scan_outbox', 'scan_rejected', 'care_outbox', 'care_rejected'];
     const tx = (await open()).transaction(stores, 'readwrite');
     await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
     await tx.done;

@@ -1,10 +1,11 @@
 /* Sending the device's outboxes to the server (docs/contracts.md: offline submissions):
  *   checkin -> POST /api/checkins/batch   (resident check-ins)
  *   scan    -> POST /api/scans/batch      (a warden's recorded scans)
+ *   care    -> POST /api/care/batch       (registrations by clinic and pharmacy staff)
  *
  * A classic script shared by the pages (through device.js) and the service worker (importScripts),
  * so both send the same way. Needs self.onecodeSite (site.js), self.onecodeCsrf (csrf.js) and self.onecodeDb
- * (db.js). Defines self.onecodeOutboxes ({checkin, scan}).
+ * (db.js). Defines self.onecodeOutboxes ({checkin, scan, care}).
  *
  * - A Web Lock per outbox makes the page and the worker take turns; the server is idempotent by UUID anyway.
  * - A fresh CSRF token is fetched at send time.
@@ -18,6 +19,7 @@
   const OUTBOXES = {
     checkin: { endpoint: self.onecodeSite.api.checkins, lock: 'onecode-checkin-outbox', channel: 'onecode-outbox', syncTag: 'checkin-outbox' },
     scan: { endpoint: self.onecodeSite.api.scans, lock: 'onecode-scan-outbox', channel: 'onecode-scan-outbox', syncTag: 'scan-outbox' },
+    care: { endpoint: self.onecodeSite.api.care, lock: 'onecode-care-outbox', channel: 'onecode-care-outbox', syncTag: 'care-outbox' },
   };
   // The server's maximum per request (BATCH_MAX_RECORDS): a gate's day of scans goes in a few requests.
   const BATCH_SIZE = 500;

@@ -6,7 +6,9 @@
 (function () {
   'use strict';
 
-  const pages = Object.freeze({ code: '/code', checkin: '/checkin', scanner: '/warden/scan', trail: '/warden/trail/' });
+  const pages = Object.freeze({
+    code: '/code', checkin: '/checkin', scanner: '/warden/scan', trail: '/warden/trail/', clinic: '/clinic/', pharmacy: '/pharmacy/',
+  });
 
   self.onecodeSite = Object.freeze({
     api: Object.freeze({
@@ -18,11 +20,19 @@
       checkins: '/api/checkins/batch',
       scans: '/api/scans/batch',
       idLookup: '/api/scans/id-lookup',
+      identify: '/api/identify',
+      care: '/api/care/batch',
     }),
     pages,
     // The app shell: pages the worker keeps for offline use, by role (base.html names the role).
-    shells: Object.freeze({ resident: Object.freeze([pages.code, pages.checkin]), warden: Object.freeze([pages.scanner]) }),
-    homeShells: Object.freeze([pages.code, pages.scanner]), // what an offline "/" opens, first one cached wins
+    shells: Object.freeze({
+      resident: Object.freeze([pages.code, pages.checkin]),
+      warden: Object.freeze([pages.scanner]),
+      clinician: Object.freeze([pages.clinic]),
+      pharmacist: Object.freeze([pages.pharmacy]),
+    }),
+    // What an offline "/" opens, first one cached wins.
+    homeShells: Object.freeze([pages.code, pages.scanner, pages.clinic, pages.pharmacy]),
     PAGES_CACHE: 'onecode-pages',
   });
 })();

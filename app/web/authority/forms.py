@@ -16,6 +16,8 @@ ROLE_LABELS = {
     "handler": _l("Report handler (网格员)"),
     "supervisor": _l("Supervisor (市县监督员)"),
     "warden": _l("Checkpoint warden"),
+    "clinician": _l("Clinician (医护人员)"),
+    "pharmacist": _l("Pharmacist (药店人员)"),
 }
 
 

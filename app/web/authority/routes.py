@@ -23,7 +23,7 @@ from app.domain.masking import mask_name
 from app.extensions import csrf, db
 from app.infra import clock
 from app.services import appeals as appeal_service
-from app.services import enrolment, imports
+from app.services import enrolment, imports, institutions
 from app.services import overrides as override_service
 from app.services import risk_areas as risk_area_service
 from app.services.errors import DomainError
@@ -43,6 +43,7 @@ from app.web.authority.forms import (
 from app.web.errors import show_on_form
 from app.web.i18n import lang
 from app.web.resident.forms import APPEAL_GROUND_LABELS
+from app.web.staff.forms import INSTITUTION_KIND_LABELS
 
 CONSOLE_ROLES = ("admin", "reviewer")
 
@@ -80,6 +81,8 @@ def staff_links():
         members=members,
         role_labels=ROLE_LABELS,
         now=clock.now_utc(),
+        institutions=institutions.institution_list(),
+        kind_labels=INSTITUTION_KIND_LABELS,
     ), status
 
 

@@ -6,12 +6,18 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
-from app.services import enrolment
+from app.services import enrolment, institutions
+from app.services.errors import DomainError
 from app.web.auth.roles import AFTER_SIGN_IN, home_for
 from app.web.authority.forms import ROLE_LABELS
+from app.web.errors import show_on_form
 from app.web.i18n import lang
 from app.web.staff import bp
-from app.web.staff.forms import EnrolForm
+from app.web.staff.forms import INSTITUTION_KIND_LABELS, EnrolForm
+
+CHECKPOINT_FIELDS = ("checkpoint_name", "kind", "address", "district")
+INSTITUTION_FIELDS = ("institution_id", "institution_name", "institution_kind", "address", "district", "licence_number")
+NEW_INSTITUTION = "new"
 
 
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
@@ -24,13 +30,20 @@ def enrol(token):
         return redirect(url_for("auth.sign_in"))
     form = EnrolForm()
     new_checkpoint = invite.role == "warden" and invite.checkpoint_id is None
-    if new_checkpoint:
+    kinds = institutions.kinds_for(invite.role)
+    asked = (CHECKPOINT_FIELDS if new_checkpoint else ()) + (INSTITUTION_FIELDS if kinds else ())
+    for name in set(CHECKPOINT_FIELDS + INSTITUTION_FIELDS) - set(asked):
+        delattr(form, name)
+    if "district" in asked:
         form.district.choices = [SelectChoice("", _("Choose…"))] + [
             SelectChoice(code, name) for code, name in districts.choices(lang())
         ]
-    else:  # only the staff member's own name is asked
-        for name in ("checkpoint_name", "kind", "address", "district"):
-            delattr(form, name)
+    if kinds:
+        form.institution_id.choices = [SelectChoice(NEW_INSTITUTION, _("Not listed: register my institution"))] + [
+            SelectChoice(str(place.id), f"{place.name} · {districts.name_of(place.district, lang())}")
+            for place in institutions.institutions_for(invite.role)
+        ]
+        form.institution_kind.choices = [SelectChoice(kind, INSTITUTION_KIND_LABELS[kind]) for kind in kinds]
     if form.validate_on_submit():
         missing = (
             [f for f in (form.checkpoint_name, form.address, form.district) if not f.data] if new_checkpoint else []
@@ -48,15 +61,35 @@ def enrol(token):
                 if new_checkpoint
                 else None
             )
-            enrolment.enrol(current_user, invite, form.name.data, checkpoint)
-            flash(_("You are enrolled as: %(role)s.", role=ROLE_LABELS[invite.role]), "info")
-            return redirect(home_for(current_user))
+            try:
+                enrolment.enrol(current_user, invite, form.name.data, checkpoint, _institution_choice(form, kinds))
+            except DomainError as error:
+                show_on_form(form, error)
+            else:
+                flash(_("You are enrolled as: %(role)s.", role=ROLE_LABELS[invite.role]), "info")
+                return redirect(home_for(current_user))
     status = 422 if form.errors else 200
     return render_template(
         "staff/enrol.html",
         form=form,
         invite=invite,
         new_checkpoint=new_checkpoint,
+        institution_roles=bool(kinds),
         role_label=ROLE_LABELS[invite.role],
         scope_name=districts.name_of(invite.scope_district, lang()) if invite.scope_district else None,
     ), status
+
+
+def _institution_choice(form, kinds) -> dict | int | None:
+    """An existing institution's id, or the new institution's fields (the service checks both)."""
+    if not kinds:
+        return None
+    if form.institution_id.data != NEW_INSTITUTION:
+        return int(form.institution_id.data)
+    return {
+        "kind": form.institution_kind.data,
+        "name": form.institution_name.data or "",
+        "district": form.district.data or "",
+        "address": form.address.data or "",
+        "licence_number": form.licence_number.data or "",
+    }
