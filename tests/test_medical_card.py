@@ -413,3 +413,25 @@ def test_a_checkin_keeps_the_card_working(app, resident):
     assert identify(staff, qr_text=card(resident).get_json()["qr_text"]).get_json()["person"]["colour"] is None
     resident.post("/api/checkins/batch", json={"records": [checkin_record()]})
     assert identify(staff, qr_text=card(resident).get_json()["qr_text"]).get_json()["person"]["colour"] == "green"
+
+
+@pytest.mark.parametrize("settings", [{"RATELIMIT_ENABLED": True}])
+def test_asking_for_cards_is_rate_limited_per_person(app, resident):
+    for _ in range(30):
+        assert card(resident).status_code == 200
+    refused = card(resident)
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    other = app.test_client()
+    sign_in(other, "13900000009")
+    fill_profile(other, name="李四", doc_number=ID_NUMBERS[1])
+    assert card(other).status_code == 200  # someone else behind the same address is not held up
+
+
+def test_a_failed_text_message_is_a_clear_answer_and_the_card_stays_closed(app, resident):
+    relative = bound_relative(resident)
+    qr_text = printed_qr(resident, relative.id)
+    staff = clinician(app)
+    app.config.update(SMS_BACKEND="http", SMS_GATEWAY_URL="http://127.0.0.1:9/", SMS_GATEWAY_TIMEOUT=1)
+    response = identify(staff, qr_text=qr_text, lang="en")
+    assert response.status_code == 503 and "could not be sent" in response.get_json()["message"]
+    assert "person" not in response.get_json()

@@ -129,7 +129,7 @@ def care_batch():
 
 @bp.get("/medical-card")
 @role_required("resident")
-@limiter.limit("30 per minute")
+@limiter.limit("30 per minute", key_func=lambda: f"medical-card:{session_user_id()}")  # per person, not per network
 def medical_card():
     """A new short-lived 就医码 for the resident or (`?for=`) a relative they act for; never cached anywhere."""
     card = live_card(current_user._get_current_object(), query_id("for"))
