@@ -11,6 +11,7 @@ from app.models.control_list import ControlEntry, ControlUpload
 from app.models.institution import Institution
 from app.models.medical import MedicalCard, MedicalVisit
 from app.models.override import Override
+from app.models.pharmacy import DrugSale, DrugSaleItem
 from app.models.report import Report, ReportUpdate
 from app.models.risk_area import RiskArea
 from app.models.scan import Scan
@@ -30,6 +31,8 @@ __all__ = [
     "ColourTally",
     "ControlEntry",
     "ControlUpload",
+    "DrugSale",
+    "DrugSaleItem",
     "Institution",
     "IssuedCode",
     "MedicalCard",
