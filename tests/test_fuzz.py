@@ -145,6 +145,18 @@ def _medical_visit(**fields):
     return record
 
 
+def _fever_visit(**fields):
+    from tests.test_clinic import visit_record
+
+    return visit_record("ticket", **fields)
+
+
+def _observation(**fields):
+    from tests.test_clinic import observation_record
+
+    return observation_record("ticket", **fields)
+
+
 def _drug_sale(**fields):
     return {
         "uuid": str(uuid.uuid4()),
@@ -167,6 +179,8 @@ def _drug_sale(**fields):
 RECORDS = st.one_of(
     malformed_records(_checkin),
     malformed_records(_scan),
+    malformed_records(_fever_visit),
+    malformed_records(_observation),
     malformed_records(_drug_sale),
     malformed_records(_medical_visit),
     ODD_VALUES,

@@ -5,9 +5,11 @@ from app.models.audit import AuditEntry
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
 from app.models.checkpoint import Checkpoint
+from app.models.clinic import FeverVisit, Observation, ObservationEntry
 from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
+from app.models.enterprise import Enterprise, EnterpriseDecision, EnterpriseEmployee, SurveyAnswer, SurveyProblem
 from app.models.institution import Institution
 from app.models.medical import MedicalCard, MedicalVisit
 from app.models.override import Override
@@ -33,10 +35,16 @@ __all__ = [
     "ControlUpload",
     "DrugSale",
     "DrugSaleItem",
+    "Enterprise",
+    "EnterpriseDecision",
+    "EnterpriseEmployee",
+    "FeverVisit",
     "Institution",
     "IssuedCode",
     "MedicalCard",
     "MedicalVisit",
+    "Observation",
+    "ObservationEntry",
     "Override",
     "Report",
     "ReportUpdate",
@@ -46,6 +54,8 @@ __all__ = [
     "SmsCode",
     "SmsMessage",
     "StaffInvite",
+    "SurveyAnswer",
+    "SurveyProblem",
     "User",
     "Verdict",
     "Visit",

@@ -2,7 +2,7 @@
 filed on a person's behalf at a green-channel desk say by whom and where
 
 Revision ID: f3c9a7d1b5e8
-Revises: f7c2a9d4e1b3
+Revises: f3c9a7e1b5d2
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3c9a7d1b5e8'
-down_revision = 'f7c2a9d4e1b3'
+down_revision = 'f3c9a7e1b5d2'
 branch_labels = None
 depends_on = None
 
