@@ -59,6 +59,9 @@ class Defaults:
 
     # Clinics and pharmacies
     CARE_TICKET_HOURS = 24  # records queued on a staff device after identifying a person must arrive this soon
+    MEDICAL_CARD_SECONDS = 120  # a 就医码 on a phone resolves this long; the page fetches the next one before
+    MEDICAL_CARD_PRINTED_DAYS = 365  # a printed 就医卡 (with a one-time SMS code); reprinting revokes the last one
+    DESK_TICKET_HOURS = 4  # a person's page at a green-channel desk stays open this long after the lookup
 
     # Enterprises
     ENTERPRISE_JOIN_LINK_DAYS = 30  # an enterprise's join link and printed QR; renewing them withdraws the old ones

@@ -64,7 +64,9 @@ NASTY = st.sampled_from(
 )
 TEXTS = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["9" * 30, "<script>alert(1)</script>", "'; DROP TABLE users; --", "YMT1:a.b.c", "\x00"]),
+    st.sampled_from(
+        ["9" * 30, "<script>alert(1)</script>", "'; DROP TABLE users; --", "YMT1:a.b.c", "YMTM1:" + "A" * 43, "\x00"]
+    ),
     st.integers(1_000, 140_000).map(lambda n: "x" * n),
 )
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXTS)
@@ -130,6 +132,19 @@ def _scan(**fields):
     return record
 
 
+def _medical_visit(**fields):
+    record = {
+        "kind": "medical_visit",
+        "ticket": "not-a-ticket",
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "department": "internal_medicine",
+        "reason": "复诊",
+        **fields,
+    }
+    record.setdefault("uuid", str(uuid.uuid4()))
+    return record
+
+
 def _fever_visit(**fields):
     from tests.test_clinic import visit_record
 
@@ -167,11 +182,12 @@ RECORDS = st.one_of(
     malformed_records(_fever_visit),
     malformed_records(_observation),
     malformed_records(_drug_sale),
+    malformed_records(_medical_visit),
     ODD_VALUES,
 )
 JSON_BODIES = st.one_of(
     st.builds(lambda records: {"records": records}, st.lists(RECORDS, max_size=20)),
-    st.dictionaries(st.sampled_from(["records", "id_number", "x"]), ODD_VALUES, max_size=2),
+    st.dictionaries(st.sampled_from(["records", "id_number", "qr_text", "sms_code", "x"]), ODD_VALUES, max_size=3),
     ODD_VALUES,
 )
 

@@ -83,6 +83,21 @@ ACCESS = {
     "pwa.manifest": PUBLIC,
     "pwa.offline": PUBLIC,
     "pwa.service_worker": PUBLIC,
+    # the code as the medical card, and the green channel desk (tests/test_medical_card.py, tests/test_desk.py)
+    "api.medical_card": ("resident",),
+    "resident.medical_card": ("resident",),
+    "resident.print_medical_card": ("resident",),
+    "resident.visits": ("resident",),
+    "resident.checkin_history": ("resident",),
+    "desk.index": ("clinician", "pharmacist", "handler"),
+    "desk.register": ("clinician", "pharmacist", "handler"),
+    "desk.person": ("clinician", "pharmacist", "handler"),
+    "desk.survey": ("clinician", "pharmacist", "handler"),
+    "desk.paper": ("clinician", "pharmacist", "handler"),
+    "desk.printed_card": ("clinician", "pharmacist", "handler"),
+    "desk.visits": ("clinician",),
+    "desk.approvals": ("handler",),
+    "desk.approve": ("handler",),
     # Enterprises: the pages of one enterprise are its head's alone (any other resident gets 404, see
     # tests/test_enterprise.py); the join link checks its token first (a bad one is 400 for everyone) and
     # then asks for a resident (tests/test_enterprise_roster.py).

@@ -11,6 +11,7 @@ from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
 from app.models.enterprise import Enterprise, EnterpriseDecision, EnterpriseEmployee, SurveyAnswer, SurveyProblem
 from app.models.institution import Institution
+from app.models.medical import MedicalCard, MedicalVisit
 from app.models.override import Override
 from app.models.pharmacy import DrugSale, DrugSaleItem
 from app.models.report import Report, ReportUpdate
@@ -41,6 +42,8 @@ __all__ = [
     "FeverVisit",
     "Institution",
     "IssuedCode",
+    "MedicalCard",
+    "MedicalVisit",
     "Observation",
     "ObservationEntry",
     "Override",

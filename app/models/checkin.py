@@ -55,6 +55,10 @@ class Checkin(db.Model):
     arrival_from: Mapped[str | None] = mapped_column(String(6))
     arrival_day: Mapped[date | None]
     arrival_transport: Mapped[str | None] = mapped_column(String(16))
+    # Filed at a green-channel desk on the person's behalf (流行病学史调查): the staff member and where they
+    # worked (None for a community worker, who works for a district); shown to the holder and guardians.
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_at_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
 
     # A person's check-ins, in order, with what the colour rules read: their month of daily check-ins is
     # a few neighbouring index pages instead of a row on each of 28 pages (recolouring reads only this).

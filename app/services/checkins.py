@@ -113,14 +113,20 @@ def _parse_arrival(arrival, day: date, errors: dict) -> dict | None:
     return None
 
 
-def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[RecordResult]:
+def store_checkins(
+    subject: User, submitted_by: User, payloads: list, *, filed_by_staff: bool = False
+) -> list[RecordResult]:
     """Store each new record once, answer per record, recolour the subject once. One commit, unless the
-    database refuses the batch: then each record is stored on its own, so a bad one fails alone."""
+    database refuses the batch: then each record is stored on its own, so a bad one fails alone.
+    `filed_by_staff`: staff at a green-channel desk filed them on the subject's behalf (app.services.desk)."""
     now = clock.now_utc()
     results, fresh = triage(payloads, parse_checkin, Checkin, now, subject=subject.id)
 
     def write(items: list) -> dict:
         rows = [_checkin_row(record, print_, subject, submitted_by, now) for _index, record, print_ in items]
+        if filed_by_staff:
+            for row in rows:
+                row.filed_by_id, row.filed_at_id = submitted_by.id, submitted_by.institution_id
         db.session.add_all(rows)
         newest = max(record["checked_at"] for _index, record, _print in items)
         if subject.last_checkin_at is None or newest > subject.last_checkin_at:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import codes, districts
+from app.domain import medical_card as medical_codes
 from app.domain.idcard import InvalidIdNumber, age_on, validate_resident_id
 from app.extensions import db
 from app.infra import audit, clock, links, sealed
@@ -92,8 +93,19 @@ def _person_for_health_code(staff: User, text: str, extra: dict) -> tuple[int, s
     return row.user_id, row.kind
 
 
+def _person_for_medical_card(staff: User, text: str, extra: dict) -> tuple[int, str]:
+    """A 就医码, live or printed (a printed one with `sms_code`): app.services.medical_card, imported here because
+    it imports this module."""
+    from app.services.medical_card import person_for_card
+
+    return person_for_card(staff, text, extra)
+
+
 # QR prefixes staff devices may scan, and how each leads to a person: (person id, how they were identified).
-RESOLVERS: dict[str, Callable[[User, str, dict], tuple[int, str]]] = {codes.QR_PREFIX: _person_for_health_code}
+RESOLVERS: dict[str, Callable[[User, str, dict], tuple[int, str]]] = {
+    codes.QR_PREFIX: _person_for_health_code,
+    medical_codes.QR_PREFIX: _person_for_medical_card,
+}
 
 
 def identify(staff: User, *, qr_text=None, id_number=None, why: str = "", lang: str = "zh", **extra) -> PersonCard:

@@ -15,6 +15,7 @@
       csrf: '/api/csrf',
       code: '/api/code',
       people: '/api/people',
+      medicalCard: '/api/medical-card',
       trustBundle: '/api/trust-bundle',
       checkins: '/api/checkins/batch',
       scans: '/api/scans/batch',

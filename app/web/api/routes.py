@@ -11,6 +11,7 @@ from app.services import identity
 from app.services.care_records import store_care_records
 from app.services.checkins import store_checkins_for
 from app.services.codes import code_for_device, code_version, code_view
+from app.services.medical_card import live_card
 from app.services.relatives import people_for
 from app.services.scans import lookup_id_number, store_scans
 from app.services.trust_bundle import signed_bundle
@@ -124,6 +125,17 @@ def care_batch():
     """Store registration records queued on a clinic or pharmacy device; answers per record."""
     results = store_care_records(current_user._get_current_object(), _records_from_body())
     return jsonify({"results": [result.to_dict() for result in results]})
+
+
+@bp.get("/medical-card")
+@role_required("resident")
+@limiter.limit("30 per minute", key_func=lambda: f"medical-card:{session_user_id()}")  # per person, not per network
+def medical_card():
+    """A new short-lived 就医码 for the resident or (`?for=`) a relative they act for; never cached anywhere."""
+    card = live_card(current_user._get_current_object(), query_id("for"))
+    response = jsonify(card)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _records_from_body() -> list:
