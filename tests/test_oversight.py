@@ -483,3 +483,15 @@ def test_there_is_no_way_to_change_entries_over_http(app, admin, history):
     for method in ("POST", "PUT", "PATCH", "DELETE"):
         assert admin.open("/oversight/audit", method=method).status_code == 405
     assert admin.post("/oversight/audit/1/delete").status_code == 404
+
+
+def test_every_audited_action_has_words_on_the_audit_page():
+    """An action recorded anywhere in the app is shown in words, not by its bare name."""
+    import pathlib
+    import re
+
+    from app.web.oversight.forms import ACTION_LABELS
+
+    source = "\n".join(path.read_text() for path in pathlib.Path("app").rglob("*.py"))
+    recorded = set(re.findall(r'(?:audit\.record|_audit)\(\s*[^,()]+,\s*"([a-z_]+)"', source))
+    assert len(recorded) > 30 and recorded <= set(ACTION_LABELS), sorted(recorded - set(ACTION_LABELS))

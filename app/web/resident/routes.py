@@ -219,6 +219,8 @@ def send_deletion_code():
 def account_deleted():
     """After a deletion: this page's script removes what the device still holds of the person."""
     return render_template("resident/account_deleted.html")
+
+
 # --- the code as the medical card (一码就医) ------------------------------------------------------------
 
 
