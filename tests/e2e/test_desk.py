@@ -79,3 +79,42 @@ def test_a_warden_sees_only_colour_and_a_masked_name_for_the_same_code(phone, li
     expect(screen).to_contain_text("绿码")
     text = screen.inner_text()
     assert RESIDENT["name"] not in text and RESIDENT["id_number"] not in text and RESIDENT["phone"] not in text
+
+
+def test_a_visit_registered_without_signal_survives_a_reload_and_is_stored_once_when_back_online(
+    page, context, live_server
+):
+    """Weak signal: once a person is identified, the registration is saved on the device first, kept across a
+    reload of the (cached) desk page while offline, and sent once when the connection comes back."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import FeverVisit, User
+
+    person_id, _ = make_resident(live_server.app)
+    make_care_staff(live_server.app, "clinician", DOCTOR)
+    sign_in_staff(page, live_server, DOCTOR, "clinician")
+    page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/clinic/')).then(Boolean)")
+    identify_by_id_number(page, RESIDENT["id_number"])
+
+    context.set_offline(True)
+    form = page.locator('form[data-care-form="fever_visit"]')
+    form.locator("input[name=temperature]").fill("38.5")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-saved]")).to_have_text("已保存在本机，有网络时自动发送。")
+    pending = page.locator('[data-outbox="care"] [data-pending-count]')
+    expect(pending).to_have_text("1")
+
+    page.reload()  # the desk page comes from the device's cache, with the record still queued
+    expect(page.locator("[data-care-desk]")).to_have_attribute("data-ready", "true")
+    expect(pending).to_have_text("1")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FeverVisit)) == 0
+
+    context.set_offline(False)
+    expect(pending).to_have_text("0", timeout=15_000)
+    page.locator("[data-sync-now]").click()  # a second send changes nothing
+    expect(page.locator('[data-outbox="care"] [data-sync-status]')).to_contain_text("已全部发送")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FeverVisit)) == 1
+        assert db.session.get(User, person_id).colour == "yellow"
