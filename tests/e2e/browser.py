@@ -22,6 +22,23 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ONECODE_CHROMIUM", "/usr/bin/chromium")
 
 
+# The device's IndexedDB after an upgrade from any older version: its version and every store (app/static/js/db.js).
+DEVICE_DATABASE = {
+    "version": 4,
+    "stores": [
+        "care_outbox",
+        "care_rejected",
+        "codes",
+        "outbox",
+        "people",
+        "prefs",
+        "rejected",
+        "scan_outbox",
+        "scan_rejected",
+        "trust",
+    ],
+}
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -19,7 +19,15 @@ from app.infra import clock
 from app.models import Binding, Checkin, IssuedCode, User
 from app.services import relatives
 from app.services.enrolment import enrol_warden
-from tests.e2e.browser import ID_NUMBERS, declare, fill_checkin, sign_up, stored, wait_for_offline_ready
+from tests.e2e.browser import (
+    DEVICE_DATABASE,
+    ID_NUMBERS,
+    declare,
+    fill_checkin,
+    sign_up,
+    stored,
+    wait_for_offline_ready,
+)
 from tests.e2e.scanner import (
     GATE,
     WARDEN_PHONE,
@@ -277,19 +285,7 @@ def test_database_upgrade_keeps_the_saved_own_code(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_2)
     assert found == {
-        "version": 4,
-        "stores": [
-            "care_outbox",
-            "care_rejected",
-            "codes",
-            "outbox",
-            "people",
-            "prefs",
-            "rejected",
-            "scan_outbox",
-            "scan_rejected",
-            "trust",
-        ],
+        **DEVICE_DATABASE,
         "own": {"code": {"jti": "j-1", "kind": "self"}, "saved_at": 1, "checked_at": 2},
         "both": ["j-1", "j-2"],
         "afterEnd": ["self", None],

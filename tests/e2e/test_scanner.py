@@ -24,7 +24,7 @@ from app.infra import clock, keys
 from app.models import CodeRevocation, IssuedCode, Scan, User
 from app.services.codes import code_snapshot, current_self_code
 from app.services.enrolment import enrol_warden
-from tests.e2e.browser import stored
+from tests.e2e.browser import DEVICE_DATABASE, stored
 from tests.e2e.scanner import (
     GATE,
     WARDEN_PHONE,
@@ -468,19 +468,7 @@ def test_database_upgrade_keeps_what_version_1_held(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_1)
     assert found == {
-        "version": 4,
-        "stores": [
-            "care_outbox",
-            "care_rejected",
-            "codes",
-            "outbox",
-            "people",
-            "prefs",
-            "rejected",
-            "scan_outbox",
-            "scan_rejected",
-            "trust",
-        ],
+        **DEVICE_DATABASE,
         "checkins": ["u-1"],
         "district": "460105",
         "scans": 1,
