@@ -13,6 +13,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     TIMEZONE = "Asia/Shanghai"
+    LOCAL_AREA = "460000"  # the region served: its places are listed in every place field (others are searched)
     WTF_CSRF_TIME_LIMIT = 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.masking import mask_name
@@ -60,9 +59,6 @@ def index():
 def staff_links():
     """Issue enrolment links and see who used them."""
     form = InviteForm()
-    form.scope_district.choices = [SelectChoice("", _("Not needed for this role"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
     link = None
     if form.validate_on_submit():
         try:
@@ -102,9 +98,6 @@ def revoke_invite(invite_id):
 def risk_areas():
     """Risk areas in force and their history; declaring one recolours the people who were there."""
     form = RiskAreaForm()
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():

@@ -4,9 +4,7 @@ read it from the API or, offline, from the device, so the service worker may cac
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from wtforms.fields.choices import SelectChoice
 
-from app.domain import districts
 from app.infra import clock
 from app.services import appeals as appeal_service
 from app.services.errors import DomainError
@@ -36,9 +34,6 @@ def index():
 def profile():
     """Fill or update the real-name profile."""
     form = ProfileForm(obj=current_user if current_user.has_profile else None)
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())
-    ]
     locked = current_user.doc_hash is not None
     if form.validate_on_submit():
         try:
