@@ -34,7 +34,6 @@ def _strings() -> dict[str, str]:
         "found": _("%(count)s places found.", count="{count}"),
         "loading": _("Loading the list of places…"),
         "failed": _("The list of places could not be loaded. Please check the connection and try again."),
-        "chosen": _("Chosen: %(name)s", name="{name}"),
     }
 
 
