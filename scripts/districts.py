@@ -151,13 +151,13 @@ def _pinyin(bare: str) -> str:
     return word[:1].upper() + word[1:]
 
 
-def english_short(name: str) -> tuple[str, str]:
+def english_short(name: str, romanise=None) -> tuple[str, str]:
     """Romanised name and the English word for its kind ('' when none)."""
     if name in ENGLISH:
         return ENGLISH[name], ""
     bare, suffix = _bare(name)
     word = dict(SUFFIXES)[suffix] if suffix else ""
-    roman = ENGLISH.get(bare) or _pinyin(bare)
+    roman = ENGLISH.get(bare) or (romanise or _pinyin)(bare)
     if suffix in ALWAYS_TYPED or (len(bare) == 1 and word):
         return f"{roman} {word}", ""
     return roman, word
@@ -168,8 +168,8 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def build(package: Path, names_en: Path) -> list[dict[str, str]]:
-    """Rows of code, parent, zh, en (short names), in code order."""
+def build(package: Path, names_en: Path, romanise=None) -> list[dict[str, str]]:
+    """Rows of code, parent, zh, en (short names), in code order (`romanise`: pinyin by default)."""
     dist = package / "dist"
     provinces = {row["code"] + "0000": row["name"] for row in _read(dist / "provinces.csv")}
     cities = {row["code"] + "00": row["name"] for row in _read(dist / "cities.csv")}
@@ -185,17 +185,17 @@ def build(package: Path, names_en: Path) -> list[dict[str, str]]:
             continue  # a statistical zone, or the placeholder county of a city without counties
         parent = city if city in rows else code[:2] + "0000"
         rows[code] = {"code": code, "parent": parent, "zh": row["name"]}
-    _name_in_english(rows, {row["code"]: row for row in _read(names_en)})
+    _name_in_english(rows, {row["code"]: row for row in _read(names_en)}, romanise)
     return [rows[code] for code in sorted(rows)]
 
 
-def _name_in_english(rows: dict[str, dict[str, str]], hand_made: dict[str, dict[str, str]]) -> None:
+def _name_in_english(rows: dict[str, dict[str, str]], hand_made: dict[str, dict[str, str]], romanise=None) -> None:
     words: dict[str, str] = {}
     for code, row in rows.items():
         if code.endswith("0000"):
             row["en"] = PROVINCES_EN[code[:2]]
         else:
-            row["en"], words[code] = english_short(row["zh"])
+            row["en"], words[code] = english_short(row["zh"], romanise)
     by_parent: dict[tuple[str, str], list[str]] = {}
     for code, row in rows.items():
         by_parent.setdefault((row["parent"], row["en"]), []).append(code)
