@@ -25,7 +25,7 @@ def _strings() -> dict[str, str]:
         "open": _("Another place in China…"),
         "title": _("Choose a place"),
         "search": _("Search by name"),
-        "search_hint": _("For example 西湖 or Hangzhou"),
+        "search_hint": _("For example Xihu or Hangzhou"),
         "country": _("China"),
         "whole": _("All of %(name)s", name="{name}"),
         "close": _("Close"),
