@@ -57,34 +57,7 @@ def seed() -> list[str]:
     for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
         user, new = _account(phone, now)
         if new:
-            save_profile(
-                user,
-                name=name,
-                address="海南省海口市滨海大道 1 号",
-                district="460105",
-                doc_kind="resident_id",
-                doc_number=id_number,
-            )
-            if expected == "red":
-                import_control_list(
-                    f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
-                    source="demo",
-                )
-            store_checkins(
-                user,
-                user,
-                [
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "checked_at": now.isoformat() + "Z",
-                        "district": "460105",
-                        "symptoms": [],
-                        "visits": [],
-                        "contact_with_cases": False,
-                        **answers,
-                    }
-                ],
-            )
+            declare(user, name, id_number, answers, now, close_contact=expected == "red", source="demo")
             db.session.refresh(user)
         lines.append(f"{phone}  {name}  {user.colour}")
     warden, new = _account(DEMO_WARDEN_PHONE, now)
@@ -106,6 +79,39 @@ def seed() -> list[str]:
             make_staff(member, role, name, area, DEMO_INSTITUTIONS.get(role))
         lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
+
+
+def declare(user: User, name: str, id_number: str, answers: dict, now, close_contact: bool, source: str) -> None:
+    """A new account's real-name profile and today's check-in with `answers` (a close contact on the control
+    list as of two days ago first, if `close_contact`), through the same services as a real resident's."""
+    save_profile(
+        user,
+        name=name,
+        address="海南省海口市滨海大道 1 号",
+        district="460105",
+        doc_kind="resident_id",
+        doc_number=id_number,
+    )
+    if close_contact:
+        import_control_list(
+            f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
+            source=source,
+        )
+    store_checkins(
+        user,
+        user,
+        [
+            {
+                "uuid": str(uuid.uuid4()),
+                "checked_at": now.isoformat() + "Z",
+                "district": "460105",
+                "symptoms": [],
+                "visits": [],
+                "contact_with_cases": False,
+                **answers,
+            }
+        ],
+    )
 
 
 def _account(phone: str, now) -> tuple[User, bool]:

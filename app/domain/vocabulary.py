@@ -2,6 +2,7 @@
 
 COLOURS = ("green", "yellow", "red")  # from best to worst
 SEVERITY = {colour: rank for rank, colour in enumerate(COLOURS)}  # a worse colour ranks higher
+NOT_GREEN = COLOURS[1:]  # the colours a gate stops, a resident may appeal, healthy check-ins recover from
 CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
 RISK_LEVELS = ("high", "medium")
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from app.domain import districts
 from app.domain.masking import mask_name
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.infra import clock
 from app.services import appeals as appeal_service
 from app.services import enrolment, imports, institutions
@@ -220,8 +220,7 @@ def _progress_lines(steps):
             if step.recoloured is not None:
                 line.update(changed=step.recoloured.changed, worsened=step.recoloured.worsened)
             yield json.dumps(line) + "\n"
-    except Exception:
-        db.session.rollback()
+    except Exception:  # the service has rolled back; the script is told, the log says why
         current_app.logger.exception("control-list upload failed")
         yield json.dumps({"stage": "failed", "message": _("Applying the file failed; nothing was changed.")}) + "\n"
 
