@@ -29,6 +29,10 @@ ACCESS = {
     "api.identify": ("clinician", "pharmacist"),
     "api.care_batch": ("clinician", "pharmacist"),
     "clinic.index": ("clinician",),
+    "clinic.observations": ("clinician",),
+    "clinic.observation": ("clinician",),
+    "clinic.add_entry": ("clinician",),
+    "clinic.close_observation": ("clinician",),
     "pharmacy.index": ("pharmacist",),
     "pharmacy.sales": ("pharmacist",),
     "pharmacy.sale": ("pharmacist",),
@@ -79,6 +83,42 @@ ACCESS = {
     "pwa.manifest": PUBLIC,
     "pwa.offline": PUBLIC,
     "pwa.service_worker": PUBLIC,
+    # Enterprises: the pages of one enterprise are its head's alone (any other resident gets 404, see
+    # tests/test_enterprise.py); the join link checks its token first (a bad one is 400 for everyone) and
+    # then asks for a resident (tests/test_enterprise_roster.py).
+    "enterprise.index": ("resident",),
+    "enterprise.new": ("resident",),
+    "enterprise.show": ("resident",),
+    "enterprise.edit": ("resident",),
+    "enterprise.join_code": ("resident",),
+    "enterprise.renew_link": ("resident",),
+    "enterprise.roster": ("resident",),
+    "enterprise.roster_csv": ("resident",),
+    "enterprise.remove_employee": ("resident",),
+    "enterprise.survey": ("resident",),
+    "enterprise.join": PUBLIC,
+    "enterprise.leave": ("resident",),
+    "enterprise.review_list": CONSOLE,
+    "enterprise.review": CONSOLE,
+    "enterprise.survey_results": CONSOLE,
+    "returning.register": ("resident",),
+    "returning.cancel": ("resident",),
+    "returning.arrival": ("resident",),
+    "returning.invited": PUBLIC,  # the texted link: the signed token is the permission (test_returning.py)
+    "returning.upload_list": ("admin",),
+    "returning.upload": ("admin",),
+    "returning.send": ("admin",),
+    "returning.progress": ("admin",),
+    "returning.discard": ("admin",),
+    "returning.arrivals_table": ("admin", "reviewer", "supervisor", "handler"),
+    "resident.account": ("resident",),
+    "resident.change_phone": ("resident",),
+    "resident.confirm_phone": ("resident",),
+    "resident.delete_account": ("resident",),
+    "resident.send_deletion_code": ("resident",),
+    "resident.account_deleted": PUBLIC,  # says the account is gone; holds nothing personal
+    "auth.phone_help": ("admin", "handler"),
+    "auth.phone_help_confirm": ("admin", "handler"),
 }
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).

@@ -78,6 +78,7 @@ def seed() -> list[str]:
         if new:
             make_staff(member, role, name, area, DEMO_INSTITUTIONS.get(role))
         lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
+    lines.extend(_demo_enterprise())
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
 
 
@@ -123,3 +124,53 @@ def _account(phone: str, now) -> tuple[User, bool]:
     db.session.add(user)
     db.session.flush()
     return user, True
+
+
+def _demo_enterprise() -> list[str]:
+    """王小明 heads an approved enterprise with two employees (one 黄码, who may not work today) and a second
+    enterprise waiting for review, through the same services as real heads and reviewers."""
+    from app.services.enterprises import declarations, employees
+
+    head = db.session.scalar(select(User).where(User.phone == DEMO_RESIDENTS[0][0]))
+    admin = db.session.scalar(select(User).where(User.phone == DEMO_STAFF[0][0]))
+    if not declarations.enterprises_of(head.id):
+        firm = declarations.register(
+            head,
+            declarations.Declaration(
+                name="海口椰风食品有限公司",
+                credit_code="91460100MA5T2A3BXF",
+                district="460105",
+                address="海南省海口市秀英区长滨路 8 号",
+                industry="C",
+                scale="small",
+                employees=25,
+                contact_name="王小明",
+                contact_phone=DEMO_RESIDENTS[0][0],
+                measures="入口测温、佩戴口罩、每日通风消毒、错峰就餐，专人负责防控",
+            ),
+        )
+        declarations.decide(admin, firm, "approved", "")
+        for phone, *_ in DEMO_RESIDENTS[:2]:
+            person = db.session.scalar(select(User).where(User.phone == phone))
+            employees.register(
+                person, firm, returned_from="460106", returned_on=clock.local_today(), department="生产车间"
+            )
+        declarations.register(
+            head,
+            declarations.Declaration(
+                name="秀英区小明早餐店",
+                credit_code="92460100MA5T2A3BXC",
+                district="460105",
+                address="海南省海口市秀英区长滨路 10 号",
+                industry="H",
+                scale="individual",
+                employees=3,
+                contact_name="王小明",
+                contact_phone=DEMO_RESIDENTS[0][0],
+                measures="顾客扫码测温，店员每日健康打卡，餐具消毒",
+            ),
+        )
+    return [
+        f"{DEMO_RESIDENTS[0][0]}  also heads 海口椰风食品有限公司 (/enterprise/: approved, 李秀英 黄码 on its roster may"
+        " not work today); 秀英区小明早餐店 waits for review (/enterprise/review/)"
+    ]

@@ -1,6 +1,6 @@
 """Place fields: a 6-digit GB/T 2260 code chosen from the whole country.
 
-The page lists only the local area's places (LOCAL_AREA) and the one already chosen in its <select>, so it
+The page lists only the local area's places (HOME_REGION) and the one already chosen in its <select>, so it
 stays small and works without JavaScript; place-picker.js adds search by name and a province → city →
 county list of the whole country, loaded once from /static/data/places.<lang>.json (precached by the
 service worker, so it works offline). What is posted is the same code either way, checked against the
@@ -50,16 +50,19 @@ def picker_attributes(kind: str = "district") -> dict[str, str]:
 def local_choices(kind: str = "district", selected: str = "") -> list[tuple[str, str]]:
     """The local area's places for a place <select>, and `selected` if it lies elsewhere."""
     return districts.local_choices(
-        lang(), current_app.config["LOCAL_AREA"], areas=kind == "area", selected=selected or ""
+        lang(), current_app.config["HOME_REGION"], areas=kind == "area", selected=selected or ""
     )
 
 
 class PlaceField(SelectField):
     """A district (or, with kind='area', any place) by its code; validated against the whole country."""
 
-    def __init__(self, label=None, validators=None, *, kind="district", placeholder=None, message=None, **kwargs):
+    def __init__(
+        self, label=None, validators=None, *, kind="district", placeholder=None, message=None, local=True, **kwargs
+    ):
+        """`local=False`: list no place but the chosen one (a field for places outside the region)."""
         super().__init__(label, validators, validate_choice=False, **kwargs)
-        self.kind = kind
+        self.kind, self.local = kind, local
         self.placeholder = placeholder or _l("Choose…")
         self.unknown_message = message or (
             _l("Please choose a district from the list.") if kind == "district" else _l("Please choose an area.")
@@ -67,7 +70,10 @@ class PlaceField(SelectField):
 
     def iter_choices(self):
         chosen = self.data if isinstance(self.data, str) else ""
-        options = [("", str(self.placeholder)), *local_choices(self.kind, chosen)]
+        listed = local_choices(self.kind, chosen) if self.local else []
+        if not self.local and districts.is_area(chosen):
+            listed = [(chosen, districts.name_of(chosen, lang()))]
+        options = [("", str(self.placeholder)), *listed]
         return [Choice(value=code, label=name, selected=code == chosen, render_kw=None) for code, name in options]
 
     def has_groups(self):

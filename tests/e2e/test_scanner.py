@@ -468,8 +468,19 @@ def test_database_upgrade_keeps_what_version_1_held(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_1)
     assert found == {
-        "version": 3,
-        "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
+        "version": 4,
+        "stores": [
+            "care_outbox",
+            "care_rejected",
+            "codes",
+            "outbox",
+            "people",
+            "prefs",
+            "rejected",
+            "scan_outbox",
+            "scan_rejected",
+            "trust",
+        ],
         "checkins": ["u-1"],
         "district": "460105",
         "scans": 1,

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from app.domain.colours.spans import KINDS, RULE_KINDS
-from app.domain.vocabulary import CONTROL_STATUSES, NOT_GREEN, RISK_LEVELS
+from app.domain.vocabulary import CONTROL_STATUSES, NOT_GREEN, OBSERVATION_CASE_TYPES, RISK_LEVELS
 
 RECOVERY_RULE_ID = "recovery.pending"
 LANGUAGES = ("zh", "en")
@@ -163,6 +163,8 @@ def _check_params(rule_id: str, kind: str, params: Mapping) -> None:
         _check_choices(rule_id, "levels", params["levels"], RISK_LEVELS)
     if "statuses" in needs:
         _check_choices(rule_id, "statuses", params["statuses"], CONTROL_STATUSES)
+    if "case_types" in needs:
+        _check_choices(rule_id, "case_types", params["case_types"], OBSERVATION_CASE_TYPES)
 
 
 def _check_choices(rule_id: str, name: str, values, allowed: tuple[str, ...]) -> None:

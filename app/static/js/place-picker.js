@@ -57,8 +57,11 @@ export function loadPlaces(url) {
   return lists.get(url);
 }
 
-/** Places whose full name holds every word of `query`, best first: name starts with it, higher level, code. */
+/** Places whose full name holds every word of `query` (or whose code begins with its digits), best first:
+ *  name starts with it, higher level, code. */
 export function search(list, query) {
+  const digits = query.replace(/\s+/g, '');
+  if (/^\d{2,6}$/.test(digits)) return [...list.byCode.values()].filter((place) => place.code.startsWith(digits));
   const words = query.split(/[\s,，]+/).filter(Boolean).map(keys);
   if (!words.length) return [];
   const found = [];

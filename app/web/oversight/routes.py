@@ -21,7 +21,7 @@ def overview():
     return render_template(
         "oversight/overview.html",
         figures=figures,
-        area_options=oversight.area_options(current_user, lang(), current_app.config["LOCAL_AREA"], figures.area),
+        area_options=oversight.area_options(current_user, lang(), current_app.config["HOME_REGION"], figures.area),
         chart_days=oversight.CHART_DAYS,
         scan_days=oversight.SCAN_DAYS,
     )
