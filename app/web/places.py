@@ -58,11 +58,21 @@ class PlaceField(SelectField):
     """A district (or, with kind='area', any place) by its code; validated against the whole country."""
 
     def __init__(
-        self, label=None, validators=None, *, kind="district", placeholder=None, message=None, local=True, **kwargs
+        self,
+        label=None,
+        validators=None,
+        *,
+        kind="district",
+        placeholder=None,
+        message=None,
+        local=True,
+        check=True,
+        **kwargs,
     ):
-        """`local=False`: list no place but the chosen one (a field for places outside the region)."""
+        """`local=False`: list no place but the chosen one (a field for places outside the region);
+        `check=False`: the service checks the code (and says why it refuses it)."""
         super().__init__(label, validators, validate_choice=False, **kwargs)
-        self.kind, self.local = kind, local
+        self.kind, self.local, self.check = kind, local, check
         self.placeholder = placeholder or _l("Choose…")
         self.unknown_message = message or (
             _l("Please choose a district from the list.") if kind == "district" else _l("Please choose an area.")
@@ -80,7 +90,7 @@ class PlaceField(SelectField):
         return False
 
     def pre_validate(self, form):
-        if self.process_errors or not self.data:
+        if self.process_errors or not self.data or not self.check:
             return  # an empty answer is for InputRequired / Optional to judge
         known = districts.is_known if self.kind == "district" else districts.is_area
         if not known(self.data):

@@ -37,7 +37,7 @@ class ReturnForm(FlaskForm):
     planned_day = DayField(
         _l("Planned arrival date"), validators=[InputRequired(_l("Please enter a date like 2026-11-22."))]
     )
-    from_district = PlaceField(_l("Coming from (county)"), local=False)
+    from_district = PlaceField(_l("Coming from (county)"), local=False, check=False)
     destination = SelectField(_l("Where you will stay (county)"), validate_choice=False)
     transport = SelectField(_l("How you will travel"), validate_choice=False)
     trip_number = StringField(
