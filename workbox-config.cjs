@@ -24,7 +24,7 @@ module.exports = {
   swSrc: 'sw/sw.js',
   swDest: 'app/static/sw.js',
   globDirectory: 'app/static/',
-  globPatterns: ['css/**/*.css', 'js/**/*.js', 'vendor/**/*.js', 'icons/*.png'],
+  globPatterns: ['css/**/*.css', 'js/**/*.js', 'vendor/**/*.js', 'icons/*.png', 'data/places.*.json'],
   globIgnores: ['sw.js', 'workbox/**'],
   modifyURLPrefix: { '': '/static/' },
   additionalManifestEntries: [

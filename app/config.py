@@ -71,7 +71,8 @@ class Defaults:
     BATCH_MAX_RECORDS = 500
 
     # Residents coming home (返琼登记) and account management
-    HOME_REGION = "460000"  # the province this server serves: returnees come to its counties from elsewhere
+    HOME_REGION = "460000"  # the province this server serves: returnees come to its counties from elsewhere;
+    # its places are listed in every place field (the place picker finds the rest of the country)
     RETURN_LINK_HOURS = 14 * 24  # how long the link in an invitation text message works
     RETURN_PLAN_MAX_DAYS = 90  # a planned return lies between today and this many days ahead
     RETURN_UPLOAD_MAX_BYTES = 8 * 1024 * 1024  # 100,000 phone numbers with names are about 2.5 MB

@@ -1,6 +1,7 @@
 /* OneCode service worker (source; `npm run build` injects the precache list into app/static/sw.js).
  *
- * - Precache: static assets (css, js, vendor, icons) and the /offline page.
+ * - Precache: static assets (css, js, vendor, icons, the country's places for the place pickers) and the
+ *   /offline page.
  * - App shell pages (/code, /checkin, /warden/scan): network first with a short timeout, cached copy when
  *   offline; an offline / opens whichever shell this device holds. Only plain 200 answers are cached, so a
  *   signed-out redirect or a 403 for another role never replaces a good shell.

@@ -5,12 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from operator import mul
 
+from app.domain import districts
+
 DOCUMENT_KINDS = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit")
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
+# Only the province is checked: numbers keep the county code of where they were first issued, and many
+# of those counties have since been renamed, merged or abolished. 83 begins the residence permits of
+# Taiwan residents (81 and 82, Hong Kong's and Macao's, are places in the list).
+_PERMIT_REGIONS = ("83",)
 _OTHER_DOCUMENTS = {
     "passport": re.compile(r"[A-Z0-9]{5,17}"),
     "hk_macao_permit": re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?"),
@@ -19,7 +25,8 @@ _OTHER_DOCUMENTS = {
 
 
 class InvalidIdNumber(ValueError):
-    """A document number was rejected; `code` is 'length', 'format', 'birth_date' or 'check_digit'."""
+    """A document number was rejected; `code` is 'length', 'format', 'region', 'birth_date' or
+    'check_digit'."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -45,12 +52,15 @@ def check_character(first17: str) -> str:
 
 
 def validate_resident_id(number: str, today: date) -> ResidentId:
-    """Check an 18-character resident ID (format, real birth date not in the future, check digit)."""
+    """Check an 18-character resident ID (format, a province of the list, real birth date not in the
+    future, check digit)."""
     number = number.strip().upper()
     if len(number) != 18:
         raise InvalidIdNumber("length")
     if not _RESIDENT_ID.fullmatch(number):
         raise InvalidIdNumber("format")
+    if not (districts.is_province(number[:2]) or number[:2] in _PERMIT_REGIONS):
+        raise InvalidIdNumber("region")
     try:
         birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -22,6 +22,7 @@ class DocumentError(DomainError):
         "empty": _l("Please enter your document number."),
         "length": _l("A resident ID number has 18 characters."),
         "format": _l("The document number has characters that are not allowed."),
+        "region": _l("The first two digits of the ID number are not a province of China. Please check it."),
         "birth_date": _l("The birth date in the ID number is not a real date."),
         "check_digit": _l("The ID number is not valid (check digit). Please check it."),
     }

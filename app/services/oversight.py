@@ -72,11 +72,12 @@ def resolve_area(user: User, requested: str | None) -> str | None:
     return requested
 
 
-def area_options(user: User, lang: str) -> list[tuple[str, str]]:
-    """(code, name) pairs the viewer may filter by; '' stands for everything an admin sees."""
+def area_options(user: User, lang: str, local_area: str, shown: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) pairs the viewer may filter by; '' stands for everything an admin sees. An admin gets the
+    local area's places and the one shown (the page's place picker finds the rest of the country)."""
     own = staff_area(user)
     if own is None:
-        return [("", _("All areas"))] + districts.area_choices(lang)
+        return [("", _("All areas"))] + districts.local_choices(lang, local_area, areas=True, selected=shown or "")
     return [(code, name) for code, name in districts.area_choices(lang) if districts.within(code, own)]
 
 

@@ -20,7 +20,10 @@ from app.services.errors import DomainError
 class ProfileError(DomainError):
     """A profile the rules do not allow (a mistyped document number is an app.infra.documents.DocumentError)."""
 
-    messages = {"doc_taken": _l("This document is already registered with another phone number.")}
+    messages = {
+        "doc_taken": _l("This document is already registered with another phone number."),
+        "district": _l("Please choose your district."),
+    }
 
 
 def save_profile(
@@ -31,6 +34,8 @@ def save_profile(
     Returns the account that now holds the profile: when a relative registered this adult before
     (as a person without a phone) and the name matches, the new phone takes over that record.
     """
+    if not districts.is_known(district):
+        raise ProfileError("district", "district")
     if user.doc_hash is None:
         document = checked_document(doc_kind, doc_number or "", clock.local_today())
         taken = db.session.scalar(
@@ -80,9 +85,9 @@ assert tuple(TRANSPORT_LABELS) == TRANSPORTS
 
 
 def checkin_options(lang: str) -> dict:
-    """Choices for the check-in form in the user's language (districts, symptoms, transport)."""
+    """Choices for the check-in form in the user's language (symptoms, transport; the place fields list the
+    local area's districts and load the rest of the country themselves)."""
     return {
-        "districts": districts.choices(lang),
         "symptoms": symptom_labels(rule_set(), lang),
         "transports": [(code, label()) for code, label in TRANSPORT_LABELS.items()],
     }

@@ -79,6 +79,10 @@ def register(app):
     app.add_template_filter(lambda code: districts.name_of(code, lang()), "district_name")
     app.add_template_global(colour_word, "colour_word")
     app.add_template_global(verdict_word, "verdict_word")
+    from app.web.places import local_choices, picker_attributes  # here: places.py imports lang() from this module
+
+    app.add_template_global(picker_attributes, "place_picker")
+    app.add_template_global(local_choices, "place_choices")
 
     @app.template_filter("local_time")
     def local_time(moment):

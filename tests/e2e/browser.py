@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -98,6 +99,16 @@ def sign_up(
     page.check("input[name=promise]")
     page.locator("main button[type=submit]").click()
     page.wait_for_url("**/checkin")
+
+
+def pick_place(page, select: str, code: str) -> None:
+    """Choose a place anywhere in the country in a place field's picker, by typing its code."""
+    field = page.locator(select)
+    field.locator("xpath=following::button[contains(@class, 'place-open')][1]").click()
+    dialog = page.locator("dialog.place-dialog[open]")
+    dialog.locator("input[type=search]").fill(code)
+    dialog.locator(f".place-list button[data-code='{code}']").click()
+    expect(field).to_have_value(code)
 
 
 def fill_checkin(page, temperature: str = "36.5", district: str = "460105", symptoms=()) -> None:

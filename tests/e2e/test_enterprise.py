@@ -10,7 +10,7 @@ from app.extensions import db
 from app.infra import clock
 from app.models import User
 from app.services.enrolment import make_staff
-from tests.e2e.browser import declare, sign_up
+from tests.e2e.browser import declare, pick_place, sign_up
 from tests.e2e.test_accessibility import OVERFLOW, UNLABELLED, ZOOMED
 from tests.e2e.test_authority import sign_in, watch_errors
 from tests.helpers import ID_NUMBERS
@@ -83,7 +83,7 @@ def test_a_declared_and_approved_enterprise_sees_its_employee_allowed_only_while
     employee.goto(join_link)
     expect(employee.locator("main h1")).to_have_text("员工返岗登记")
     expect(employee.locator("main")).to_contain_text(NAME)
-    employee.select_option("select[name=returned_from]", "330106")
+    pick_place(employee, "select[name=returned_from]", "330106")
     with live_server.app.app_context():
         today = clock.local_today().isoformat()
     employee.fill("input[name=returned_on]", today)

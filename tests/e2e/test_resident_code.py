@@ -167,7 +167,7 @@ def test_english_code_page_keeps_the_chinese_colour_word(page, live_server):
 def test_a_rejected_checkin_shows_the_server_message_by_the_field(page, live_server):
     sign_up(page, live_server, "13800000007")
     page.locator("[data-add-visit]").click()
-    page.select_option("select[name=visit_district]", "110105")
+    page.select_option("select[name=visit_district]", "460106")
     page.locator("input[name=visit_day]").evaluate("input => { input.min = ''; input.value = '2020-01-01'; }")
     fill_checkin(page)
 

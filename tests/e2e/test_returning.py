@@ -14,7 +14,7 @@ from app.extensions import db
 from app.infra import clock
 from app.models import Checkin, ReturnRegistration, User
 from app.services.enrolment import make_staff
-from tests.e2e.browser import ID_NUMBERS, declare, sign_up, sms_code
+from tests.e2e.browser import ID_NUMBERS, declare, pick_place, sign_up, sms_code
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +78,7 @@ def test_an_invited_returnee_registers_from_the_link_and_later_checks_in_against
     with live_server.app.app_context():
         today = clock.local_today()
     returnee.fill("input[name=planned_day]", (today + timedelta(days=1)).isoformat())
-    returnee.select_option("select[name=from_district]", BEIJING)
+    pick_place(returnee, "select[name=from_district]", BEIJING)
     returnee.select_option("select[name=destination]", "460105")
     returnee.select_option("select[name=transport]", "plane")
     returnee.fill("input[name=trip_number]", "HU7181")

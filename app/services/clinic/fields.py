@@ -110,7 +110,7 @@ def form_options(lang: str) -> dict:
     dates an observation's start and onset may take (today the latest)."""
     today = clock.local_today()
     return {
-        "districts": districts.choices(lang),
+        "districts": districts.local_choices(lang, current_app.config["HOME_REGION"]),
         "symptoms": symptom_labels(rule_set(), lang),
         "today": today.isoformat(),
         "start_min": (today - timedelta(days=START_DAYS)).isoformat(),

@@ -8,6 +8,7 @@ Scope: admins and reviewers have no area today and see every enterprise; one who
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -178,7 +179,9 @@ def in_area(staff: User, district: str) -> bool:
 def area_options(staff: User, lang: str) -> list[tuple[str, str]]:
     """(code, name) of the areas a staff member may filter by ('' for all of their own)."""
     area = staff_area(staff)
-    return [(code, name) for code, name in districts.area_choices(lang) if area is None or districts.within(code, area)]
+    if area is None:  # an admin: the region's places here, the page's place picker finds the rest
+        return districts.local_choices(lang, current_app.config["HOME_REGION"], areas=True)
+    return [(code, name) for code, name in districts.area_choices(lang) if districts.within(code, area)]
 
 
 def resolve_area(staff: User, requested: str | None) -> str | None:

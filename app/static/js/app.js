@@ -7,6 +7,7 @@ import { guardSignOut } from './sign-out.js';
 import { t } from './strings.js';
 
 startLargeText();
+if (document.querySelector('select[data-place-picker]')) import('./place-picker.js');
 const signOutForm = document.querySelector('form[data-sign-out]');
 if (signOutForm) guardSignOut(signOutForm);
 const everywhereForm = document.querySelector('form[data-sign-out-everywhere]');

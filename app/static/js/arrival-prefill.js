@@ -1,6 +1,7 @@
 // The check-in form, for the resident's own check-in: when they registered a planned return, fill in the
 // arrival from it (where from, the day, how) and say so; they may change it before submitting. Offline or
 // with nothing planned, the form stays as it is. The page's HTML holds no personal data: this asks the API.
+import { choosePlace } from './place-picker.js';
 import { t } from './strings.js';
 
 const fieldset = document.querySelector('[data-arrival-url]');
@@ -21,7 +22,7 @@ async function prefill() {
   const form = fieldset.form || fieldset.closest('form');
   const toggle = form.elements.arrived;
   if (!arrival || toggle.checked) return; // nothing planned, or already answered by hand
-  form.elements.arrival_from.value = arrival.from_district;
+  await choosePlace(form.elements.arrival_from, arrival.from_district); // may lie outside the listed places
   form.elements.arrival_day.value = arrival.day;
   form.elements.arrival_transport.value = arrival.transport;
   toggle.checked = true;

@@ -6,6 +6,7 @@
 import { QrCamera } from './camera.js';
 import { freshCsrfToken, site } from './device.js';
 import { createOutboxPanel } from './outbox-panel.js';
+import { choosePlace } from './place-picker.js';
 import { t } from './strings.js';
 
 const ID_NUMBER = /^\d{17}[\dX]$/;
@@ -135,7 +136,8 @@ function prepareForm(form, card) {
   }
   for (const [name, value] of [['address', card.address], ['district', card.district]]) {
     const field = form.elements.namedItem(name);
-    if (field && value) field.value = value;
+    if (field && value && field.dataset.placePicker) choosePlace(field, value); // may lie outside the local area
+    else if (field && value) field.value = value;
   }
   for (const element of form.querySelectorAll('[data-child-only]')) {
     element.hidden = !card.is_child;

@@ -5,6 +5,7 @@ import { db, site } from './device.js';
 import { refreshCode } from './health-code.js';
 import { isoDay, shiftDay } from './local-time.js';
 import { checkinOutbox } from './outbox-panel.js';
+import { choosePlace, enhancePlaces } from './place-picker.js';
 import { SELF, findPerson, normalise, personFromUrl, personLabel, refreshPeople, savedPeople, urlFor } from './people.js';
 import { t } from './strings.js';
 
@@ -40,6 +41,7 @@ function addVisitRow() {
     renumberVisits();
   });
   visitRows.append(row);
+  enhancePlaces(row);
   renumberVisits();
   row.querySelector('select').focus();
 }
@@ -202,7 +204,7 @@ async function start() {
   showArrival();
   form.addEventListener('submit', submit);
   const district = (await db.pref(districtPref())) || (await db.pref('district'));
-  if (district && !form.elements.district.value) form.elements.district.value = district;
+  if (district && !form.elements.district.value) await choosePlace(form.elements.district, district);
   await peopleAnswer;
 }
 

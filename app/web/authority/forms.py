@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.domain.vocabulary import COLOURS, RISK_LEVELS
 from app.infra.outbox import YEARS, in_calendar
 from app.web.i18n import COLOUR_WORDS
+from app.web.places import PlaceField
 from app.web.resident.forms import DOC_KIND_LABELS
 
 ROLE_LABELS = {
@@ -27,8 +28,11 @@ class InviteForm(FlaskForm):
     """Which role (and, for handlers and supervisors, which area) a new enrolment link grants."""
 
     role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
-    scope_district = SelectField(
-        _l("Area (handlers: a district; supervisors: a city or district)"), validators=[Optional()]
+    scope_district = PlaceField(
+        _l("Area (handlers: a district; supervisors: a city or district)"),
+        validators=[Optional()],
+        kind="area",
+        placeholder=_l("Not needed for this role"),
     )
 
 
@@ -55,7 +59,7 @@ class DayField(DateField):
 class RiskAreaForm(FlaskForm):
     """A new risk area: where, how risky, from when, until when (open-ended if left empty)."""
 
-    district = SelectField(_l("Area"), validators=[InputRequired(_l("Please choose an area."))])
+    district = PlaceField(_l("Area"), validators=[InputRequired(_l("Please choose an area."))], kind="area")
     level = SelectField(_l("Risk level"), choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()])
     start = DayField(_l("From"), validators=[InputRequired(_l("Please enter a date like 2026-11-22."))])
     end = DayField(_l("Until (leave empty while in force)"), validators=[Optional()])

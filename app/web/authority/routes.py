@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.masking import mask_name
@@ -55,17 +54,11 @@ def index():
     return render_template("authority/index.html")
 
 
-def _area_choices(placeholder: str) -> list[SelectChoice]:
-    """The cities and districts a form may name, in the user's language, after an empty first choice."""
-    return [SelectChoice("", placeholder)] + [SelectChoice(code, name) for code, name in districts.area_choices(lang())]
-
-
 @bp.route("/staff", methods=["GET", "POST"])
 @role_required("admin")
 def staff_links():
     """Issue enrolment links and see who used them."""
     form = InviteForm()
-    form.scope_district.choices = _area_choices(_("Not needed for this role"))
     link = None
     if form.validate_on_submit():
         try:
@@ -105,7 +98,6 @@ def revoke_invite(invite_id):
 def risk_areas():
     """Risk areas in force and their history; declaring one recolours the people who were there."""
     form = RiskAreaForm()
-    form.district.choices = _area_choices(_("Choose…"))
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput
 from app.domain.medical_card import DEPARTMENTS
 from app.domain.vocabulary import BODY_TEMPERATURE_C
 from app.infra import clock
+from app.web.places import PlaceField
 
 DEPARTMENT_LABELS = {
     "internal_medicine": _l("Internal medicine"),
@@ -65,7 +66,7 @@ class RegisterForm(FlaskForm):
         validators=[InputRequired(_l("Please enter the person's name.")), Length(max=60)],
         render_kw={"autofocus": True, "autocomplete": "off"},
     )
-    district = SelectField(_l("District where the person lives"), validate_choice=False)
+    district = PlaceField(_l("District where the person lives"), check=False)
     address = StringField(
         _l("Current address"),
         validators=[InputRequired(_l("Please enter the current address.")), Length(max=300)],
@@ -76,7 +77,7 @@ class RegisterForm(FlaskForm):
 class VisitRowForm(Form):
     """One district visited in the last 14 days."""
 
-    district = SelectField(_l("District"), validate_choice=False)
+    district = PlaceField(_l("District"), check=False)
     day = StringField(_l("Date"), widget=DateInput())
 
 
@@ -84,7 +85,7 @@ class SurveyForm(FlaskForm):
     """流行病学史调查: the check-in's questions, answered for the person by staff."""
 
     uuid = HiddenField()
-    district = SelectField(_l("Where is the person now (district)"), validate_choice=False)
+    district = PlaceField(_l("Where is the person now (district)"), check=False)
     temperature = StringField(
         _l("Body temperature (°C)"),
         widget=NumberInput(step="0.1", min=BODY_TEMPERATURE_C[0], max=BODY_TEMPERATURE_C[1]),
@@ -103,16 +104,13 @@ class SurveyForm(FlaskForm):
     )
     visits = FieldList(FormField(VisitRowForm), min_entries=VISIT_ROWS, max_entries=VISIT_ROWS)
     arrived = BooleanField(_l("Arrived from another province in the last 14 days"))
-    arrival_from = SelectField(_l("Came from (district)"), validate_choice=False)
+    arrival_from = PlaceField(_l("Came from (district)"), check=False, local=False)
     arrival_day = StringField(_l("Arrival date"), widget=DateInput())
     arrival_transport = SelectField(_l("How the person travelled"), validate_choice=False)
 
     def set_choices(self, options: dict, choose: str) -> None:
         """The select lists, from app.services.profiles.checkin_options."""
-        districts = [SelectChoice("", choose)] + [SelectChoice(code, name) for code, name in options["districts"]]
-        self.district.choices = self.arrival_from.choices = districts
-        for row in self.visits:
-            row.form.district.choices = districts
+        # Place fields list the local area's places themselves and have the picker for the rest (app/web/places.py).
         self.symptoms.choices = [SelectChoice(code, label) for code, label in options["symptoms"]]
         self.arrival_transport.choices = [SelectChoice("", choose)] + [
             SelectChoice(code, label) for code, label in options["transports"]

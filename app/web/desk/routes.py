@@ -4,7 +4,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.codes import qr_text
@@ -28,11 +27,7 @@ def medical_departments() -> list[tuple[str, str]]:
 
 
 def _register_form(**data) -> RegisterForm:
-    form = RegisterForm(**data)
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())
-    ]
-    return form
+    return RegisterForm(**data)
 
 
 @bp.route("/", methods=["GET", "POST"])

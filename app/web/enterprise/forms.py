@@ -12,6 +12,7 @@ from app.domain.enterprises import EMPLOYEES_MAX, SURVEY_TEXT_MAX
 from app.services.enterprises.declarations import check_code
 from app.services.errors import DomainError
 from app.web.authority.forms import DayField
+from app.web.places import PlaceField
 
 # The sections of GB/T 4754-2017 (国民经济行业分类).
 INDUSTRY_LABELS = {
@@ -103,7 +104,7 @@ class DeclarationForm(FlaskForm):
         choices=[SelectChoice("", _l("Choose…"))] + [SelectChoice(k, v) for k, v in INDUSTRY_LABELS.items()],
         validators=[InputRequired(_l("Please choose the industry."))],
     )
-    district = SelectField(_l("District"), validators=[InputRequired(_l("Please choose the district."))])
+    district = PlaceField(_l("District"), validators=[InputRequired(_l("Please choose the district."))])
     address = StringField(
         _l("Address of the workplace"),
         validators=[InputRequired(_l("Please enter the address.")), Length(max=200)],
@@ -146,7 +147,7 @@ class DeclarationForm(FlaskForm):
 class JoinForm(FlaskForm):
     """An employee's return-to-work registration (员工返岗登记)."""
 
-    returned_from = SelectField(
+    returned_from = PlaceField(
         _l("Where you return from"), validators=[InputRequired(_l("Please choose where you return from."))]
     )
     returned_on = DayField(

@@ -10,7 +10,6 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.enterprises import may_work
@@ -60,10 +59,6 @@ def head_required(view):
     return guarded
 
 
-def _district_choices(field, prompt: str) -> None:
-    field.choices = [SelectChoice("", prompt)] + [SelectChoice(code, name) for code, name in districts.choices(lang())]
-
-
 def _declaration(form: DeclarationForm) -> declarations.Declaration:
     return declarations.Declaration(
         name=form.name.data or "",
@@ -100,7 +95,6 @@ def new():
         flash(_("Please fill in your profile first."), "info")
         return redirect(url_for("resident.profile"))
     form = DeclarationForm()
-    _district_choices(form.district, _("Choose…"))
     if request.method == "GET":
         form.contact_name.data, form.contact_phone.data = current_user.name, current_user.phone
     failure = None
@@ -143,7 +137,6 @@ def edit(enterprise):
         flash(_("An approved declaration cannot be changed. Ask the district's authority to return it first."), "error")
         return redirect(url_for("enterprise.show", enterprise_id=enterprise.id))
     form = DeclarationForm(obj=enterprise)
-    _district_choices(form.district, _("Choose…"))
     failure = None
     if form.validate_on_submit():
         try:
@@ -289,7 +282,6 @@ def join(token):
         return redirect(url_for("resident.profile"))
     stored = employees.registration_of(current_user.id, enterprise.id)
     form = JoinForm(obj=stored)
-    _district_choices(form.returned_from, _("Choose…"))
     failure = None
     if form.validate_on_submit():
         try:

@@ -1,6 +1,6 @@
 """Oversight pages (thin views over app.services.oversight); the audit log is read-only here."""
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, current_app, render_template, request, stream_with_context
 from flask_login import current_user
 
 from app.infra import clock
@@ -21,7 +21,7 @@ def overview():
     return render_template(
         "oversight/overview.html",
         figures=figures,
-        area_options=oversight.area_options(current_user, lang()),
+        area_options=oversight.area_options(current_user, lang(), current_app.config["HOME_REGION"], figures.area),
         chart_days=oversight.CHART_DAYS,
         scan_days=oversight.SCAN_DAYS,
     )

@@ -3,12 +3,12 @@
 from flask import render_template, request
 from flask_login import current_user
 
-from app.domain import districts
 from app.domain.pharmacy import MAX_DRUG_NAME, QUANTITY, fever_drugs
 from app.services import pharmacy
 from app.web.auth.roles import role_required
 from app.web.i18n import lang
 from app.web.pharmacy import bp
+from app.web.places import local_choices
 from app.web.staff.desk import desk_context
 
 
@@ -25,7 +25,7 @@ def drug_sale_words():
     language = lang()
     return {
         "fever_drug_names": [drug.name(language) for drug in fever_drugs().values()],
-        "sale_districts": districts.choices(language),
+        "sale_districts": local_choices("district"),
         "drug_quantity": QUANTITY,
         "drug_name_length": MAX_DRUG_NAME,
     }

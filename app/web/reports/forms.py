@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -12,8 +12,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.domain import districts
 from app.services.reports import CONDITION_LABELS, TYPE_LABELS
+from app.web.places import PlaceField
 
 
 def _strip(value):
@@ -23,8 +23,10 @@ def _strip(value):
 class _PlaceForm(FlaskForm):
     """Where: the district (for routing) and the place within it."""
 
-    district = SelectField(
-        _l("District"), validate_choice=False, validators=[InputRequired(_l("Please choose the district."))]
+    district = PlaceField(
+        _l("District"),
+        validators=[InputRequired(_l("Please choose the district."))],
+        message=_l("Please choose the district."),
     )
     place = StringField(
         _l("Place"),
@@ -34,10 +36,6 @@ class _PlaceForm(FlaskForm):
             Length(min=2, max=200, message=_l("The place must have 2 to 200 characters.")),
         ],
     )
-
-    def validate_district(self, field):
-        if not districts.is_known(field.data or ""):
-            raise ValidationError(_l("Please choose the district."))
 
 
 class ClueForm(_PlaceForm):

@@ -4,7 +4,6 @@ handler opens them from a text message and records progress and the result; supe
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.pharmacy import drug_name
@@ -40,9 +39,6 @@ def _file(kind: str, form, fields: tuple[str, ...], template: str):
     if not current_user.has_profile:
         flash(_("Please fill in your profile first."), "info")
         return redirect(url_for("resident.profile"))
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())
-    ]
     if not form.is_submitted():
         form.district.data = current_user.district
     if form.validate_on_submit():

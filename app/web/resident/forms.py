@@ -6,6 +6,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
+from app.web.places import PlaceField
+
 DOC_KIND_LABELS = {
     "resident_id": _l("Resident ID card"),
     "passport": _l("Passport"),
@@ -43,7 +45,7 @@ class ProfileForm(FlaskForm):
             Length(min=4, max=200, message=_l("The address must have 4 to 200 characters.")),
         ],
     )
-    district = SelectField(_l("District"), validators=[InputRequired(_l("Please choose your district."))])
+    district = PlaceField(_l("District"), validators=[InputRequired(_l("Please choose your district."))])
     promise = BooleanField(
         _l("I promise that the information I filled in is true and valid."),
         validators=[DataRequired(_l("Please confirm that the information is true."))],

@@ -4,9 +4,7 @@ read it from the API or, offline, from the device, so the service worker may cac
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from wtforms.fields.choices import SelectChoice
 
-from app.domain import districts
 from app.domain.masking import mask_name
 from app.extensions import limiter
 from app.infra import clock
@@ -51,9 +49,6 @@ def index():
 def profile():
     """Fill or update the real-name profile."""
     form = ProfileForm(obj=current_user if current_user.has_profile else None)
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.choices(lang())
-    ]
     locked = current_user.doc_hash is not None
     if form.validate_on_submit():
         try:

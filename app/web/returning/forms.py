@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.web.authority.forms import DayField
+from app.web.places import PlaceField
 
 HEALTH_LABELS = {
     "healthy": _l("I feel well: no fever, cough or other symptoms"),
@@ -36,7 +37,7 @@ class ReturnForm(FlaskForm):
     planned_day = DayField(
         _l("Planned arrival date"), validators=[InputRequired(_l("Please enter a date like 2026-11-22."))]
     )
-    from_district = SelectField(_l("Coming from (county)"), validate_choice=False)
+    from_district = PlaceField(_l("Coming from (county)"), local=False, check=False)
     destination = SelectField(_l("Where you will stay (county)"), validate_choice=False)
     transport = SelectField(_l("How you will travel"), validate_choice=False)
     trip_number = StringField(

@@ -33,7 +33,6 @@ ARRIVALS_ROLES = ("admin", "reviewer", "supervisor", "handler")
 def _return_form(name: str | None) -> ReturnForm:
     form = ReturnForm()
     choose = [SelectChoice("", _("Choose…"))]
-    form.from_district.choices = choose + [SelectChoice(c, n) for c, n in registrations.origins(lang())]
     form.destination.choices = choose + [SelectChoice(c, n) for c, n in registrations.destinations(lang())]
     form.transport.choices = choose + [SelectChoice(code, label()) for code, label in TRANSPORT_LABELS.items()]
     if request.method == "GET" and name:

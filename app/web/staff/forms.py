@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.domain.vocabulary import INSTITUTION_KINDS
+from app.web.places import PlaceField
 from app.web.warden.forms import CHECKPOINT_KIND_LABELS
 
 INSTITUTION_KIND_LABELS = {
@@ -30,7 +31,7 @@ class EnrolForm(FlaskForm):
         _l("Type of checkpoint"), choices=[SelectChoice(k, v) for k, v in CHECKPOINT_KIND_LABELS.items()]
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(min=4, max=200)])
-    district = SelectField(_l("District"), validators=[Optional()])
+    district = PlaceField(_l("District"), validators=[Optional()])
     # Clinicians and pharmacists: join a registered institution, or register theirs.
     institution_id = SelectField(_l("Your institution"), validators=[Optional()])
     institution_name = StringField(_l("Institution's full name"), validators=[Optional(), Length(min=2, max=100)])

@@ -34,10 +34,6 @@ def enrol(token):
     asked = (CHECKPOINT_FIELDS if new_checkpoint else ()) + (INSTITUTION_FIELDS if kinds else ())
     for name in set(CHECKPOINT_FIELDS + INSTITUTION_FIELDS) - set(asked):
         delattr(form, name)
-    if "district" in asked:
-        form.district.choices = [SelectChoice("", _("Choose…"))] + [
-            SelectChoice(code, name) for code, name in districts.choices(lang())
-        ]
     if kinds:
         form.institution_id.choices = [SelectChoice(NEW_INSTITUTION, _("Not listed: register my institution"))] + [
             SelectChoice(str(place.id), f"{place.name} · {districts.name_of(place.district, lang())}")
