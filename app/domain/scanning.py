@@ -8,7 +8,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.domain import codes
 
-RESULTS = ("pass", "deny", "unverified")
+# What a scanner shows: the first three for a code judged alone; "channel" (send to the fever clinic, the
+# green channel…) and "unchecked" (checking switched off) only under a checkpoint policy (policies.py).
+RESULTS = ("pass", "deny", "unverified", "channel", "unchecked")
 REASONS = (
     "ok",
     "yellow",
