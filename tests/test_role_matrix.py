@@ -77,6 +77,10 @@ ACCESS = {
     "pwa.manifest": PUBLIC,
     "pwa.offline": PUBLIC,
     "pwa.service_worker": PUBLIC,
+    "info.index": PUBLIC,  # public information, no sign-in (tests/test_info.py)
+    "api.info": PUBLIC,
+    "authority.policies": ("admin",),
+    "authority.end_policy": ("admin",),
 }
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).
