@@ -54,6 +54,7 @@ def create_app(test_config=None):
         converters,
         errors,
         i18n,
+        info,
         oversight,
         pharmacy,
         pwa,
@@ -75,6 +76,7 @@ def create_app(test_config=None):
         authority.bp,
         reports.bp,
         oversight.bp,
+        info.bp,
         api.bp,
         pwa.bp,
     ]

@@ -60,6 +60,15 @@ class Defaults:
     # Clinics and pharmacies
     CARE_TICKET_HOURS = 24  # records queued on a staff device after identifying a person must arrive this soon
 
+    # Public information (/info, /api/info): the hotlines shown to everyone
+    INFO_HOTLINES = [
+        {
+            "number": "12345",
+            "zh": "政务服务便民热线（疫情防控咨询）",
+            "en": "Government service hotline (epidemic questions)",
+        }
+    ]
+
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
     BATCH_MAX_RECORDS = 500
