@@ -130,7 +130,26 @@ def _scan(**fields):
     return record
 
 
-RECORDS = st.one_of(malformed_records(_checkin), malformed_records(_scan), ODD_VALUES)
+def _drug_sale(**fields):
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": "drug_sale",
+        "ticket": "not-a-ticket",
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "address": "海口市秀英区滨海大道1号",
+        "district": "460105",
+        "drugs": [{"name": "止咳糖浆", "quantity": 1}],
+        "temperature": 37.5,
+        "epidemic_area": False,
+        "fever_contact": False,
+        "proxy": True,
+        "patient_phone": "13912345678",
+        "note": "",
+        **fields,
+    }
+
+
+RECORDS = st.one_of(malformed_records(_checkin), malformed_records(_scan), malformed_records(_drug_sale), ODD_VALUES)
 JSON_BODIES = st.one_of(
     st.builds(lambda records: {"records": records}, st.lists(RECORDS, max_size=20)),
     st.dictionaries(st.sampled_from(["records", "id_number", "x"]), ODD_VALUES, max_size=2),

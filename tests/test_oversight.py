@@ -179,7 +179,8 @@ def test_overview_draws_both_charts_with_words_numbers_and_tables(app, admin, ha
     )  # taken on the first visit
     for word in ("绿码", "黄码", "红码"):
         assert word in html
-    assert html.count("<svg viewBox") == 2 and "url(#oc-yellow)" in html and 'role="img"' in html
+    # the two colour charts and the fever-drug registrations per day (tests/test_pharmacy.py)
+    assert html.count("<svg viewBox") == 3 and "url(#oc-yellow)" in html and 'role="img"' in html
     assert "<details" in html and "显示数字" in html
     assert ">47<" in html  # the earlier day's total above its bar
     assert "海南省海口市秀英区" in html and "海南省三亚市吉阳区" in html

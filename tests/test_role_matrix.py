@@ -30,6 +30,8 @@ ACCESS = {
     "api.care_batch": ("clinician", "pharmacist"),
     "clinic.index": ("clinician",),
     "pharmacy.index": ("pharmacist",),
+    "pharmacy.sales": ("pharmacist",),
+    "pharmacy.sale": ("pharmacist",),
     "api.trust_bundle": PUBLIC,  # public keys and revoked-code hashes, for any scanner
     "auth.sign_in": PUBLIC,
     "auth.verify": PUBLIC,

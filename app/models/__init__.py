@@ -11,6 +11,7 @@ from app.models.colour_tally import ColourTally
 from app.models.control_list import ControlEntry, ControlUpload
 from app.models.institution import Institution
 from app.models.override import Override
+from app.models.pharmacy import DrugSale, DrugSaleItem
 from app.models.report import Report, ReportUpdate
 from app.models.risk_area import RiskArea
 from app.models.scan import Scan
@@ -31,6 +32,8 @@ __all__ = [
     "ColourTally",
     "ControlEntry",
     "ControlUpload",
+    "DrugSale",
+    "DrugSaleItem",
     "Institution",
     "IssuedCode",
     "Override",

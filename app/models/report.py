@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 
-REPORT_KINDS = ("clue", "supervision")
+# drug_check: 网格员上门核查 of a fever-drug buyer, opened by the pharmacy's registration (app.models.pharmacy).
+REPORT_KINDS = ("clue", "supervision", "drug_check")
 # 疫情线索提供: exactly the seed's four conditions.
 CLUE_CONDITIONS = ("stayed_in_epidemic_area", "unprotected_contact", "symptoms", "none")
 # 疫情群众监督举报: the seed's five types.
@@ -36,12 +37,14 @@ class Report(db.Model):
     notified_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(String(2000))
+    drug_sale_id: Mapped[int | None] = mapped_column(ForeignKey("drug_sales.id"))  # drug_check: the sale to verify
 
     updates: Mapped[list["ReportUpdate"]] = relationship(order_by="ReportUpdate.at", back_populates="report")
 
     __table_args__ = (
         Index("ix_reports_district_state", "district", "state"),
         Index("ix_reports_reporter", "reporter_id"),
+        Index("ix_reports_drug_sale", "drug_sale_id", unique=True),  # one follow-up per sale
     )
 
 

@@ -27,7 +27,7 @@ from app.domain.masking import mask_name
 from app.domain.vocabulary import COLOURS
 from app.extensions import db
 from app.infra import audit, clock
-from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, Report, Scan, User
+from app.models import Appeal, AuditEntry, Checkpoint, ColourTally, DrugSale, Report, Scan, User
 from app.models.districts import district_in_area
 from app.services.errors import DomainError
 
@@ -174,6 +174,7 @@ class Overview:
     reports_overdue: int
     appeals_open: int
     appeals_overdue: int
+    drug_sales: "DrugSaleCounts | None" = None
 
 
 def overview(user: User, requested_area: str | None, lang: str) -> Overview:
@@ -189,6 +190,7 @@ def overview(user: User, requested_area: str | None, lang: str) -> Overview:
         _checkpoint_loads(area, today),
         *_open_reports(area, now),
         *_open_appeals(area, now),
+        drug_sale_counts(area, today, lang),
     )
 
 
@@ -257,6 +259,58 @@ def _open_appeals(area: str | None, now: datetime) -> tuple[int, int]:
     if area is not None:
         query = query.join(User, User.id == Appeal.user_id).where(district_in_area(User.district, area))
     return tuple(int(n) for n in db.session.execute(query).one())  # PostgreSQL sums are Decimal
+
+
+# --- fever-drug registrations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountBar:
+    """One bar of a plain count: `length` is a fraction of the longest bar."""
+
+    key: str
+    label: str
+    count: int
+    length: float
+
+
+@dataclass(frozen=True)
+class DrugSaleCounts:
+    """Fever-drug registrations in the area over the chart's days, by the buyers' districts."""
+
+    days: list  # CountBar per day, oldest first (the area's total)
+    districts: list  # CountBar per district with any registration (its total over the days)
+    table: list  # (day, [count per district, in the order of `districts`], total) per day, newest first
+    total: int
+
+
+def _count_bars(items: list[tuple[str, str, int]]) -> list[CountBar]:
+    longest = max((count for _key, _label, count in items), default=0) or 1
+    return [CountBar(key, label, count, count / longest) for key, label, count in items]
+
+
+def drug_sale_counts(area: str | None, today: date, lang: str) -> DrugSaleCounts:
+    """Registrations per district per day for the last CHART_DAYS days (one GROUP BY), within the area."""
+    first = today - timedelta(days=CHART_DAYS - 1)
+    query = (
+        select(DrugSale.district, DrugSale.day, func.count())
+        .where(DrugSale.day >= first, DrugSale.day <= today)
+        .group_by(DrugSale.district, DrugSale.day)
+    )
+    if area is not None:
+        query = query.where(district_in_area(DrugSale.district, area))
+    counts = {(district, day): int(n) for district, day, n in db.session.execute(query)}
+    days = [first + timedelta(days=n) for n in range(CHART_DAYS)]
+    codes = sorted({district for district, _day in counts})
+    per_day = {day: sum(counts.get((code, day), 0) for code in codes) for day in days}
+    return DrugSaleCounts(
+        days=_count_bars([(day.isoformat(), str(day.day), per_day[day]) for day in days]),
+        districts=_count_bars(
+            [(code, districts.name_of(code, lang), sum(counts.get((code, day), 0) for day in days)) for code in codes]
+        ),
+        table=[(day, [counts.get((code, day), 0) for code in codes], per_day[day]) for day in reversed(days)],
+        total=sum(per_day.values()),
+    )
 
 
 # --- audit log ---------------------------------------------------------------------------------------------

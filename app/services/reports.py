@@ -9,13 +9,13 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.domain import districts
 from app.extensions import db
 from app.infra import audit, clock, links
 from app.infra.sms import SmsFailed, send_sms
-from app.models import Report, ReportUpdate, User
+from app.models import DrugSale, Report, ReportUpdate, User
 from app.models.districts import district_in_area
 from app.models.report import CLUE_CONDITIONS, REPORT_KINDS, SUPERVISION_TYPES
 from app.services.errors import DomainError
@@ -27,7 +27,11 @@ OPEN_STATES = ("submitted", "notified", "verifying")
 CLOSED_STATES = ("resolved", "unfounded")
 STEP_STATES = ("verifying",) + CLOSED_STATES  # what a handler may record
 
-KIND_LABELS = {"clue": _l("Epidemic clue"), "supervision": _l("Supervision report")}
+KIND_LABELS = {
+    "clue": _l("Epidemic clue"),
+    "supervision": _l("Supervision report"),
+    "drug_check": _l("Fever-drug buyer home check"),
+}
 # 疫情线索提供: the seed's four conditions, in its order.
 CONDITION_LABELS = {
     "stayed_in_epidemic_area": _l(
@@ -209,11 +213,13 @@ def visible_report(user: User, report_id: int) -> Report | None:
 
 
 def record_view(user: User, report: Report, via_link: bool = False) -> None:
-    """Audit a staff member's look at a report (it shows the reporter's identity); commits."""
+    """Audit a staff member's look at a report (it shows the reporter's identity, and for a home check the
+    buyer's, who is the entry's subject); commits."""
+    subject = subject_of(report)
     if via_link:
-        audit.record(user.id, "report_opened", None, "sms link", report_id=report.id)
+        audit.record(user.id, "report_opened", subject, "sms link", report_id=report.id)
     else:
-        audit.record(user.id, "report_viewed", None, "report page", report_id=report.id)
+        audit.record(user.id, "report_viewed", subject, "report page", report_id=report.id)
     db.session.commit()
 
 
@@ -336,3 +342,105 @@ def inbox_for(user: User, closed_limit: int = 20) -> Inbox:
         closed_count=closed_count,
         unstaffed=waiting - staffed,
     )
+
+
+# --- follow-ups of records made elsewhere (a pharmacy's fever-drug sale) --------------------------------
+
+
+def subject_of(report: Report) -> int | None:
+    """The person a home check is about (the buyer of the sale it follows up); None for residents' reports."""
+    if report.drug_sale_id is None:
+        return None
+    return db.session.scalar(select(DrugSale.person_id).where(DrugSale.id == report.drug_sale_id))
+
+
+def open_followups(rows: list[dict], now: datetime) -> list[int]:
+    """Open a home check (kind drug_check) for each sale, `rows` of {drug_sale_id, reporter_id (the seller),
+    district, place}, each with its "submitted" step: one INSERT per table in the caller's transaction. The
+    caller commits and then texts the handlers with `route_many` (no text goes out inside a transaction).
+    Returns the reports' ids in the rows' order."""
+    if not rows:
+        return []
+    due = now + timedelta(hours=current_app.config["REPORT_DUE_HOURS"])
+    table = Report.__table__
+    ids = list(
+        db.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "kind": "drug_check",
+                    "reporter_id": row["reporter_id"],
+                    "district": row["district"],
+                    "place": row["place"],
+                    "description": "",
+                    "drug_sale_id": row["drug_sale_id"],
+                    "submitted_at": now,
+                    "due_at": due,
+                    "state": "submitted",
+                }
+                for row in rows
+            ],
+        ).scalars()
+    )
+    _add_steps(ids, "submitted", now)
+    return ids
+
+
+def _add_steps(report_ids: list[int], state: str, now: datetime) -> None:
+    if not report_ids:
+        return
+    db.session.execute(
+        insert(ReportUpdate.__table__),
+        [{"report_id": i, "at": now, "actor_id": None, "state": state, "note": ""} for i in report_ids],
+    )
+
+
+def route_many(report_ids: list[int]) -> int:
+    """Text the handlers of each report's district its signed link, as `route` does for one report, for reports
+    already committed: two queries, the texts, then one UPDATE and one INSERT of "notified" steps and one commit.
+    A report no text reached stays "submitted" (the inboxes say so). Returns how many were notified."""
+    if not report_ids:
+        return 0
+    found = list(db.session.scalars(select(Report).where(Report.id.in_(report_ids)).order_by(Report.id)))
+    phones: dict[str, list[str]] = {}
+    for district, phone in db.session.execute(
+        select(User.scope_district, User.phone)
+        .where(
+            User.role == "handler",
+            User.scope_district.in_({report.district for report in found}),
+            User.phone.is_not(None),
+        )
+        .order_by(User.id)
+    ):
+        phones.setdefault(district, []).append(phone)
+    notified = []
+    for report in found:
+        body, sent = sms_body(report, link_for(report)), 0
+        for phone in phones.get(report.district, ()):
+            try:
+                send_sms(phone, body, "report")
+            except SmsFailed:
+                continue
+            sent += 1
+        if sent:
+            notified.append(report.id)
+        log.info(
+            "report %s (%s, %s) routed: %d of %d handlers texted",
+            report.id,
+            report.kind,
+            report.district,
+            sent,
+            len(phones.get(report.district, ())),
+        )
+    if notified:
+        now = clock.now_utc()
+        moved = db.session.execute(
+            update(Report)
+            .where(Report.id.in_(notified), Report.state == "submitted")  # a handler may already be on it
+            .values(state="notified", notified_at=now)
+            .returning(Report.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+        _add_steps(sorted(moved), "notified", now)
+    db.session.commit()
+    return len(notified)

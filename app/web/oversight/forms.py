@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "enrol_link_revoked": _l("Withdrew an enrolment link"),
     "enrol": _l("Enrolled as staff"),
     "export": _l("Exported the audit log"),
+    "drug_sales_listed": _l("Listed a pharmacy's fever-drug registrations"),
+    "drug_sale_viewed": _l("Opened a fever-drug registration"),
 }
 
 

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
+from app.domain.pharmacy import drug_name
 from app.infra import clock
-from app.services import reports
+from app.services import pharmacy, reports
 from app.web.auth.roles import AFTER_SIGN_IN, role_required
 from app.web.i18n import lang
 from app.web.reports import bp
@@ -23,6 +24,7 @@ def report_words():
         "report_states": reports.STATE_LABELS,
         "report_conditions": reports.CONDITION_LABELS,
         "report_types": reports.TYPE_LABELS,
+        "sold_drug_name": lambda item: drug_name(item.drug_code, item.name, lang()),  # home checks, pharmacies
     }
 
 
@@ -96,6 +98,7 @@ def _show(report, form=None, error=None, status=200):
         report=report,
         staff_view=staff_view,
         reporter=reports.reporter_of(report) if staff_view else None,
+        home_check=pharmacy.home_check(current_user, report) if staff_view else None,
         staff_names=reports.staff_names(report) if staff_view else {},
         form=form if can_update else None,
         error=error,
