@@ -1,7 +1,7 @@
 """Checkpoint policies (versions by kind and area) and, on each scan, the action and policy it was judged under
 
-Revision ID: f7c2a9d4e1b3
-Revises: e4b8d1f7a2c6
+Revision ID: 5af54fc3dcbb
+Revises: f7c2a9d4e1b3
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = 'f7c2a9d4e1b3'
-down_revision = 'e4b8d1f7a2c6'
+revision = '5af54fc3dcbb'
+down_revision = 'f7c2a9d4e1b3'  # drug sales (main); this branch was started on e4b8d1f7a2c6
 branch_labels = None
 depends_on = None
 
