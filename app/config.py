@@ -60,6 +60,9 @@ class Defaults:
     # Clinics and pharmacies
     CARE_TICKET_HOURS = 24  # records queued on a staff device after identifying a person must arrive this soon
 
+    # Enterprises
+    ENTERPRISE_JOIN_LINK_DAYS = 30  # an enterprise's join link and printed QR; renewing them withdraws the old ones
+
     # Public information (/info, /api/info): the hotlines shown to everyone
     INFO_HOTLINES = [
         {
@@ -72,3 +75,13 @@ class Defaults:
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
     BATCH_MAX_RECORDS = 500
+
+    # Residents coming home (返琼登记) and account management
+    HOME_REGION = "460000"  # the province this server serves: returnees come to its counties from elsewhere
+    RETURN_LINK_HOURS = 14 * 24  # how long the link in an invitation text message works
+    RETURN_PLAN_MAX_DAYS = 90  # a planned return lies between today and this many days ahead
+    RETURN_UPLOAD_MAX_BYTES = 8 * 1024 * 1024  # 100,000 phone numbers with names are about 2.5 MB
+    RETURN_SEND_BATCH = 1000  # invitations texted, recorded and committed together
+    RETURN_SEND_STALE_SECONDS = 120  # a sending run silent this long has stopped: it may be resumed
+    BACKGROUND_JOBS = "thread"  # long work after a request: "thread", or "inline" (in the request)
+    AUDIT_RETENTION_YEARS = 3  # the audit log is kept this long (shown before an account is deleted)

@@ -22,12 +22,12 @@ Run: .venv/bin/python bench/browser_verify.py   (needs /usr/bin/chromium and the
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+from _codes import populate_codes
 from _serving import (
     create_bench_app,
     receive_from_server,
@@ -44,93 +44,13 @@ from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the brows
 CODES = 200
 ROUNDS = 5
 GOAL_MS = 20.0
-REVOKED_EVERY = 100  # 1 % of the codes are revoked
 BLANK_PATH = "/__bench__/blank"  # added to the app object in this script only; app/ is not changed
 MODULES = ("/static/js/code-verify.js", "/static/js/trust-bundle.js")
-NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
 STEP_TIMEOUT_MS = 60_000
 SERVER_TIMEOUT = 300  # seconds: the server process's setup
 
 
-def _colour(index: int) -> str:
-    slot = index % 20
-    return "red" if slot == 0 else "yellow" if slot in (1, 2) else "green"
-
-
 # --------------------------------------------------------------------------- server process
-
-
-def _populate(app, count: int) -> list[dict]:
-    """`count` residents, each with one signed self code (bulk insert); returns QR texts and expected verdicts."""
-    from flask import current_app
-    from sqlalchemy import insert
-
-    from app.domain import codes
-    from app.domain.masking import mask_name
-    from app.extensions import db
-    from app.infra import clock, keys
-    from app.models import CodeRevocation, IssuedCode, User
-
-    with app.app_context():
-        key = keys.active_key()
-        now = clock.now_utc().replace(microsecond=0)
-        expires_at = clock.end_of_next_day_utc(now)
-        users, issued, revocations, gate = [], [], [], []
-        for index in range(count):
-            user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
-            jti = codes.b64url(secrets.token_bytes(16))
-            token = codes.sign(
-                codes.code_claims(
-                    iss=current_app.config["CODE_ISSUER"],
-                    jti=jti,
-                    colour=colour,
-                    masked_name=mask_name(name),
-                    kind="self",
-                    iat=clock.epoch(now),
-                    exp=clock.epoch(expires_at),
-                ),
-                key,
-            )
-            revoked = index % REVOKED_EVERY == REVOKED_EVERY // 2
-            users.append(
-                {
-                    "id": user_id,
-                    "phone": f"138{index:08d}",
-                    "role": "resident",
-                    "created_at": now,
-                    "name": name,
-                    "district": "460105",
-                    "promised_at": now,
-                    "colour": colour,
-                    "evaluated_on": clock.local_today(),
-                    "code_jti": jti,
-                    "code_issued_at": now,
-                    "code_expires_at": expires_at,
-                }
-            )
-            issued.append(
-                {
-                    "jti": jti,
-                    "user_id": user_id,
-                    "kind": "self",
-                    "colour": colour,
-                    "kid": key.kid,
-                    "token": token,
-                    "issued_at": now,
-                    "expires_at": expires_at,
-                }
-            )
-            if revoked:
-                revocations.append(
-                    {"jti": jti, "expires_at": expires_at, "revoked_at": now, "reason": "colour_changed"}
-                )
-            expected = ("deny", "revoked") if revoked else ("pass", "ok") if colour == "green" else ("deny", colour)
-            gate.append({"qr_text": codes.qr_text(token), "expected": list(expected)})
-        db.session.execute(insert(User), users)
-        db.session.execute(insert(IssuedCode), issued)
-        db.session.execute(insert(CodeRevocation), revocations)
-        db.session.commit()
-    return gate
 
 
 def _serve(conn, workdir: str, count: int) -> None:
@@ -150,7 +70,7 @@ def _serve(conn, workdir: str, count: int) -> None:
     )
     with app.app_context():
         db.create_all()
-    gate = _populate(app, count)
+    gate = populate_codes(app, count)
     missing = [path for path in MODULES if not (Path(app.static_folder) / path.removeprefix("/static/")).exists()]
     servers = start_http_servers(app)
     conn.send({"port": servers[0].server_port, "gate": gate, "issuer": app.config["CODE_ISSUER"], "missing": missing})

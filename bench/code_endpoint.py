@@ -65,35 +65,13 @@ def _id_number(index: int) -> str:
 
 def _populate(app, count: int) -> list[dict]:
     """Sign residents in through the real pages, fill profiles, check in, fetch the code once."""
-    import uuid
-    from datetime import UTC, datetime
+    from tests.helpers import checkin_record, fill_profile
 
     residents = []
     for index in range(count):
         client = sign_in_by_sms(app, f"139{index:08d}")
-        response = client.post(
-            "/profile",
-            data={
-                "name": "张小明" if index % 2 else "李华",
-                "doc_kind": "resident_id",
-                "doc_number": _id_number(index),
-                "address": "海口市滨海大道1号",
-                "district": "460105",
-                "promise": "y",
-            },
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        record = {
-            "uuid": str(uuid.uuid4()),
-            "checked_at": datetime.now(UTC).isoformat(),
-            "district": "460105",
-            "temperature": 36.5,
-            "symptoms": [],
-            "visits": [],
-            "contact_with_cases": False,
-            "arrival": None,
-        }
-        response = client.post("/api/checkins/batch", json={"records": [record]})
+        fill_profile(client, name="张小明" if index % 2 else "李华", doc_number=_id_number(index))
+        response = client.post("/api/checkins/batch", json={"records": [checkin_record()]})
         assert response.status_code == 200 and response.json["results"][0]["status"] == "stored", response.json
         response = client.get("/api/code")  # issues today's code: afterwards every request is steady state
         assert response.status_code == 200, response.get_data(as_text=True)[:500]

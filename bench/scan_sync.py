@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import pstats
-import secrets
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _codes import populate_codes
 from _serving import (
     USER_AGENT,
     cookie_header,
@@ -55,15 +55,7 @@ BATCH_SIZES = (100, 500)
 ROUNDS = 3
 GOAL_SECONDS = 1.5
 SERVER_TIMEOUT = 300  # seconds: setup, or one command of the server process
-REVOKED_EVERY = 100  # 1 % of the codes are revoked
 WARDEN_PHONE = "13700000001"
-NAMES = ("张小明", "李华", "王芳", "欧阳娜娜", "陈伟")
-
-
-def _colour(index: int) -> str:
-    """85 % green, 10 % yellow, 5 % red."""
-    slot = index % 20
-    return "red" if slot == 0 else "yellow" if slot in (1, 2) else "green"
 
 
 # --------------------------------------------------------------------------- server process
@@ -94,83 +86,6 @@ def _sign_in_warden(app) -> str:
         )
         db.session.remove()
     return cookie_header(client)
-
-
-def _populate_codes(app, count: int) -> list[dict]:
-    """Insert `count` residents and one signed self code each, in bulk; returns the codes as a gate sees them."""
-    from flask import current_app
-    from sqlalchemy import insert
-
-    from app.domain import codes
-    from app.domain.masking import mask_name
-    from app.extensions import db
-    from app.infra import clock, keys
-    from app.infra.documents import doc_hash
-    from app.models import CodeRevocation, IssuedCode, User
-
-    with app.app_context():
-        key = keys.active_key()
-        now = clock.now_utc().replace(microsecond=0)
-        expires_at = clock.end_of_next_day_utc(now)
-        today, issuer = clock.local_today(), current_app.config["CODE_ISSUER"]
-        users, issued, revocations, gate = [], [], [], []
-        for index in range(count):
-            user_id, name, colour = 1000 + index, NAMES[index % len(NAMES)], _colour(index)
-            jti = codes.b64url(secrets.token_bytes(16))
-            claims = codes.code_claims(
-                iss=issuer,
-                jti=jti,
-                colour=colour,
-                masked_name=mask_name(name),
-                kind="self",
-                iat=clock.epoch(now),
-                exp=clock.epoch(expires_at),
-            )
-            token = codes.sign(claims, key)
-            revoked = index % REVOKED_EVERY == REVOKED_EVERY // 2
-            users.append(
-                {
-                    "id": user_id,
-                    "phone": f"138{index:08d}",
-                    "role": "resident",
-                    "created_at": now,
-                    "name": name,
-                    "doc_kind": "resident_id",
-                    "doc_hash": doc_hash("resident_id", f"bench-{index}"),
-                    "doc_masked": "4****************1",
-                    "address": "海口市滨海大道1号",
-                    "district": "460105",
-                    "promised_at": now,
-                    "colour": colour,
-                    "evaluated_on": today,
-                    "code_jti": jti,
-                    "code_issued_at": now,
-                    "code_expires_at": expires_at,
-                }
-            )
-            issued.append(
-                {
-                    "jti": jti,
-                    "user_id": user_id,
-                    "kind": "self",
-                    "colour": colour,
-                    "kid": key.kid,
-                    "token": token,
-                    "issued_at": now,
-                    "expires_at": expires_at,
-                }
-            )
-            if revoked:
-                revocations.append(
-                    {"jti": jti, "expires_at": expires_at, "revoked_at": now, "reason": "colour_changed"}
-                )
-            expected = ("deny", "revoked") if revoked else ("pass", "ok") if colour == "green" else ("deny", colour)
-            gate.append({"qr_text": codes.qr_text(token), "expected": [*expected, colour], "user_id": user_id})
-        db.session.execute(insert(User), users)
-        db.session.execute(insert(IssuedCode), issued)
-        db.session.execute(insert(CodeRevocation), revocations)
-        db.session.commit()
-    return gate
 
 
 def _scan_count(app) -> int:
@@ -279,7 +194,7 @@ def _serve(conn, workdir: str, count: int) -> None:
         journal = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
     started = time.perf_counter()
     cookie = _sign_in_warden(app)
-    gate = _populate_codes(app, count)
+    gate = populate_codes(app, count)
     setup_seconds = time.perf_counter() - started
 
     [server] = start_http_servers(app)
@@ -321,7 +236,7 @@ def _records(gate: list[dict]) -> list[dict]:
     bundle_iat = int(time.time()) - 3600
     records = []
     for index, code in enumerate(gate):
-        result, reason, colour = code["expected"]
+        (result, reason), colour = code["expected"], code["colour"]
         records.append(
             {
                 "uuid": str(uuid.uuid4()),
@@ -370,7 +285,7 @@ def _check_answers(records: list[dict], gate: list[dict], answers: list[dict]) -
             answer["uuid"] != record["uuid"]
             or answer["status"] != "stored"
             or answer.get("disagreement")
-            or [server.get("result"), server.get("reason")] != code["expected"][:2]
+            or [server.get("result"), server.get("reason")] != code["expected"]
         ):
             raise SystemExit(f"unexpected answer {answer} for a code expected {code['expected']}")
 
@@ -426,9 +341,7 @@ def main() -> int:
             stop_server_process(parent, server, ("stop", None), reply_timeout=30)
 
     revoked = sum(1 for code in gate if code["expected"][1] == "revoked")
-    colours = {
-        colour: sum(1 for code in gate if code["expected"][2] == colour) for colour in ("green", "yellow", "red")
-    }
+    colours = {colour: sum(1 for code in gate if code["colour"] == colour) for colour in ("green", "yellow", "red")}
     print(
         f"OneCode POST /api/scans/batch — {SCANS:,} queued scans of distinct codes "
         f"({colours['green']:,} green, {colours['yellow']:,} yellow, {colours['red']:,} red, {revoked} revoked), "

@@ -21,6 +21,7 @@ def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, cli
         "13700000004  黄监督  supervisor for 460100",
         "13700000005  陈医生  clinician (/clinic/)",
         "13700000006  何药师  pharmacist (/pharmacy/)",
+        "13800000001  also heads 海口椰风食品有限公司",
     ):
         assert line in first.output, first.output
     people = db.session.scalar(select(func.count()).select_from(User))
@@ -43,3 +44,7 @@ def test_the_demo_accounts_are_made_once_and_sign_in_with_their_colours(app, cli
         staff = app.test_client()
         sign_in(staff, phone)
         assert institution in staff.get(desk).get_data(as_text=True)
+    head = app.test_client()
+    sign_in(head, "13800000001")
+    roster = head.get("/enterprise/").get_data(as_text=True)
+    assert "海口椰风食品有限公司" in roster and "秀英区小明早餐店" in roster

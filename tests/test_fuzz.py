@@ -130,6 +130,18 @@ def _scan(**fields):
     return record
 
 
+def _fever_visit(**fields):
+    from tests.test_clinic import visit_record
+
+    return visit_record("ticket", **fields)
+
+
+def _observation(**fields):
+    from tests.test_clinic import observation_record
+
+    return observation_record("ticket", **fields)
+
+
 def _drug_sale(**fields):
     return {
         "uuid": str(uuid.uuid4()),
@@ -149,7 +161,14 @@ def _drug_sale(**fields):
     }
 
 
-RECORDS = st.one_of(malformed_records(_checkin), malformed_records(_scan), malformed_records(_drug_sale), ODD_VALUES)
+RECORDS = st.one_of(
+    malformed_records(_checkin),
+    malformed_records(_scan),
+    malformed_records(_fever_visit),
+    malformed_records(_observation),
+    malformed_records(_drug_sale),
+    ODD_VALUES,
+)
 JSON_BODIES = st.one_of(
     st.builds(lambda records: {"records": records}, st.lists(RECORDS, max_size=20)),
     st.dictionaries(st.sampled_from(["records", "id_number", "x"]), ODD_VALUES, max_size=2),

@@ -107,7 +107,7 @@ def test_a_resident_appeals_and_sees_the_outcome_and_the_new_colour(app, residen
     queue = first.get("/authority/appeals").get_data(as_text=True)
     assert "黄码" in queue and f"/authority/appeals/{appeal.id}" in queue
     detail = first.get(f"/authority/appeals/{appeal.id}").get_data(as_text=True)
-    assert "health.fever" in detail and "2026.11-2" in detail and "checkin" in detail  # rule, version, trigger
+    assert "health.fever" in detail and "2026.11-3" in detail and "checkin" in detail  # rule, version, trigger
     assert db.session.scalar(select(AuditEntry.action)) == "appeal_review"
     first.post(
         f"/authority/appeals/{appeal.id}",

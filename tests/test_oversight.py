@@ -251,56 +251,43 @@ def test_scans_per_checkpoint_count_disagreements_and_blocked_passes_of_the_last
     assert re.search(r'<th scope="row">三亚凤凰卡口.*?<td>0</td>', html, re.DOTALL)
 
 
+def clue(reporter_id, place, now, due_at, **fields):
+    """A clue filed `now` in 460105, due at `due_at`."""
+    return Report(
+        kind="clue",
+        reporter_id=reporter_id,
+        district="460105",
+        place=place,
+        submitted_at=now,
+        due_at=due_at,
+        **fields,
+    )
+
+
+def overdue_appeal(person_id, now, **fields):
+    """A red colour's appeal filed `now` and due a day ago."""
+    return Appeal(
+        user_id=person_id,
+        filed_by_id=person_id,
+        colour="red",
+        ground="other",
+        reason="误判",
+        filed_at=now,
+        due_at=now - timedelta(days=1),
+        **fields,
+    )
+
+
 def test_open_reports_and_appeals_with_overdue_counts(app, admin, haikou_and_sanya):
     now = clock.now_utc()
     person = user_id("13900000012")
     db.session.add_all(
         [
-            Report(
-                kind="clue",
-                reporter_id=person,
-                district="460105",
-                place="甲",
-                submitted_at=now,
-                due_at=now - timedelta(hours=1),
-            ),
-            Report(
-                kind="clue",
-                reporter_id=person,
-                district="460105",
-                place="乙",
-                submitted_at=now,
-                due_at=now + timedelta(hours=1),
-            ),
-            Report(
-                kind="clue",
-                reporter_id=person,
-                district="460105",
-                place="丙",
-                submitted_at=now,
-                due_at=now,
-                closed_at=now,
-                state="resolved",
-            ),
-            Appeal(
-                user_id=person,
-                filed_by_id=person,
-                colour="red",
-                ground="other",
-                reason="误判",
-                filed_at=now,
-                due_at=now - timedelta(days=1),
-            ),
-            Appeal(
-                user_id=person,
-                filed_by_id=person,
-                colour="red",
-                ground="other",
-                reason="误判",
-                filed_at=now,
-                due_at=now - timedelta(days=1),
-                state="rejected",
-            ),
+            clue(person, "甲", now, due_at=now - timedelta(hours=1)),
+            clue(person, "乙", now, due_at=now + timedelta(hours=1)),
+            clue(person, "丙", now, due_at=now, closed_at=now, state="resolved"),
+            overdue_appeal(person, now),
+            overdue_appeal(person, now, state="rejected"),
         ]
     )
     db.session.commit()

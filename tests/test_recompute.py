@@ -33,25 +33,29 @@ def person(app, phone: str, serial: int, district: str = "460105"):
     return client, db.session.scalar(select(User).where(User.phone == phone))
 
 
+def stored_checkin(user: User, day, moment, **fields) -> Checkin:
+    """A check-in row as a synced batch stores it, checked and received at `moment`; healthy, at home in
+    460105 unless `fields` say otherwise."""
+    defaults = {"district": "460105", "temperature": 36.5, "symptoms": [], "contact_with_cases": False}
+    return Checkin(
+        uuid=str(uuid.uuid4()),
+        payload_hash="x",
+        user_id=user.id,
+        submitted_by_id=user.id,
+        day=day,
+        checked_at=moment,
+        received_at=moment,
+        **{**defaults, **fields},
+    )
+
+
 def check_in(user: User, days_ago, district: str = "460105", temperature: float = 36.5, visit=None) -> None:
     """Check-ins stored straight in the database, as if synced earlier (no recolouring here)."""
     today, now = clock.local_today(), clock.now_utc()
     for ago in days_ago:
         day = today - timedelta(days=ago)
         moment = now if ago == 0 else clock.local_midnight_utc(day) + timedelta(hours=12)
-        checkin = Checkin(
-            uuid=str(uuid.uuid4()),
-            payload_hash="x",
-            user_id=user.id,
-            submitted_by_id=user.id,
-            day=day,
-            checked_at=moment,
-            received_at=moment,
-            district=district,
-            temperature=temperature,
-            symptoms=[],
-            contact_with_cases=False,
-        )
+        checkin = stored_checkin(user, day, moment, district=district, temperature=temperature)
         if visit:
             checkin.visits = [Visit(user_id=user.id, district=visit[0], day=today - timedelta(days=visit[1]))]
         db.session.add(checkin)
@@ -559,15 +563,10 @@ def test_the_trigger_predicate_is_one_in_python_sql_and_the_index(app):
         for symptoms in ([], ["headache"]):
             for contact in (False, True):
                 for arrival in (None, "420102"):
-                    checkin = Checkin(
-                        uuid=str(uuid.uuid4()),
-                        payload_hash="x",
-                        user_id=user.id,
-                        submitted_by_id=user.id,
-                        day=today,
-                        checked_at=now,
-                        received_at=now,
-                        district="460105",
+                    checkin = stored_checkin(
+                        user,
+                        today,
+                        now,
                         temperature=temperature,
                         symptoms=symptoms,
                         contact_with_cases=contact,

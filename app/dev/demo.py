@@ -57,34 +57,7 @@ def seed() -> list[str]:
     for phone, name, id_number, answers, expected in DEMO_RESIDENTS:
         user, new = _account(phone, now)
         if new:
-            save_profile(
-                user,
-                name=name,
-                address="海南省海口市滨海大道 1 号",
-                district="460105",
-                doc_kind="resident_id",
-                doc_number=id_number,
-            )
-            if expected == "red":
-                import_control_list(
-                    f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
-                    source="demo",
-                )
-            store_checkins(
-                user,
-                user,
-                [
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "checked_at": now.isoformat() + "Z",
-                        "district": "460105",
-                        "symptoms": [],
-                        "visits": [],
-                        "contact_with_cases": False,
-                        **answers,
-                    }
-                ],
-            )
+            declare(user, name, id_number, answers, now, close_contact=expected == "red", source="demo")
             db.session.refresh(user)
         lines.append(f"{phone}  {name}  {user.colour}")
     warden, new = _account(DEMO_WARDEN_PHONE, now)
@@ -105,7 +78,41 @@ def seed() -> list[str]:
         if new:
             make_staff(member, role, name, area, DEMO_INSTITUTIONS.get(role))
         lines.append(f"{phone}  {name}  {role}{' for ' + area if area else ''} ({start})")
+    lines.extend(_demo_enterprise())
     return ["Demo accounts (sign in with the phone number; the SMS code appears at /dev/outbox):", *lines]
+
+
+def declare(user: User, name: str, id_number: str, answers: dict, now, close_contact: bool, source: str) -> None:
+    """A new account's real-name profile and today's check-in with `answers` (a close contact on the control
+    list as of two days ago first, if `close_contact`), through the same services as a real resident's."""
+    save_profile(
+        user,
+        name=name,
+        address="海南省海口市滨海大道 1 号",
+        district="460105",
+        doc_kind="resident_id",
+        doc_number=id_number,
+    )
+    if close_contact:
+        import_control_list(
+            f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
+            source=source,
+        )
+    store_checkins(
+        user,
+        user,
+        [
+            {
+                "uuid": str(uuid.uuid4()),
+                "checked_at": now.isoformat() + "Z",
+                "district": "460105",
+                "symptoms": [],
+                "visits": [],
+                "contact_with_cases": False,
+                **answers,
+            }
+        ],
+    )
 
 
 def _account(phone: str, now) -> tuple[User, bool]:
@@ -117,3 +124,53 @@ def _account(phone: str, now) -> tuple[User, bool]:
     db.session.add(user)
     db.session.flush()
     return user, True
+
+
+def _demo_enterprise() -> list[str]:
+    """王小明 heads an approved enterprise with two employees (one 黄码, who may not work today) and a second
+    enterprise waiting for review, through the same services as real heads and reviewers."""
+    from app.services.enterprises import declarations, employees
+
+    head = db.session.scalar(select(User).where(User.phone == DEMO_RESIDENTS[0][0]))
+    admin = db.session.scalar(select(User).where(User.phone == DEMO_STAFF[0][0]))
+    if not declarations.enterprises_of(head.id):
+        firm = declarations.register(
+            head,
+            declarations.Declaration(
+                name="海口椰风食品有限公司",
+                credit_code="91460100MA5T2A3BXF",
+                district="460105",
+                address="海南省海口市秀英区长滨路 8 号",
+                industry="C",
+                scale="small",
+                employees=25,
+                contact_name="王小明",
+                contact_phone=DEMO_RESIDENTS[0][0],
+                measures="入口测温、佩戴口罩、每日通风消毒、错峰就餐，专人负责防控",
+            ),
+        )
+        declarations.decide(admin, firm, "approved", "")
+        for phone, *_ in DEMO_RESIDENTS[:2]:
+            person = db.session.scalar(select(User).where(User.phone == phone))
+            employees.register(
+                person, firm, returned_from="460106", returned_on=clock.local_today(), department="生产车间"
+            )
+        declarations.register(
+            head,
+            declarations.Declaration(
+                name="秀英区小明早餐店",
+                credit_code="92460100MA5T2A3BXC",
+                district="460105",
+                address="海南省海口市秀英区长滨路 10 号",
+                industry="H",
+                scale="individual",
+                employees=3,
+                contact_name="王小明",
+                contact_phone=DEMO_RESIDENTS[0][0],
+                measures="顾客扫码测温，店员每日健康打卡，餐具消毒",
+            ),
+        )
+    return [
+        f"{DEMO_RESIDENTS[0][0]}  also heads 海口椰风食品有限公司 (/enterprise/: approved, 李秀英 黄码 on its roster may"
+        " not work today); 秀英区小明早餐店 waits for review (/enterprise/review/)"
+    ]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.domain import codes
+from app.domain.vocabulary import COLOURS, NOT_GREEN
 
 # What a scanner shows: the first three for a code judged alone; "channel" (send to the fever clinic, the
 # green channel…) and "unchecked" (checking switched off) only under a checkpoint policy (policies.py).
 RESULTS = ("pass", "deny", "unverified", "channel", "unchecked")
 REASONS = (
     "ok",
-    "yellow",
-    "red",
+    *NOT_GREEN,  # denied for their colour
     "invalid",
     "expired",
     "revoked",
@@ -54,7 +54,7 @@ def colour_verdict(colour: str | None, **known) -> ScanVerdict:
     """通行 only for green; everyone else is stopped with their colour as the reason."""
     if colour == "green":
         return ScanVerdict("pass", "ok", colour, **known)
-    if colour in ("yellow", "red"):
+    if colour in NOT_GREEN:
         return ScanVerdict("deny", colour, colour, **known)
     return ScanVerdict("deny", "no_code", None, **known)
 
@@ -81,7 +81,7 @@ def judge(qr_text: str, keys: Mapping[str, TrustedKey], revoked: Collection[str]
     if payload.get("iss") != keys[kid].iss:
         return ScanVerdict("deny", "unknown_issuer")
     jti = payload.get("jti")
-    if not isinstance(jti, str) or payload.get("col") not in ("green", "yellow", "red"):
+    if not isinstance(jti, str) or payload.get("col") not in COLOURS:
         return ScanVerdict("deny", "invalid")
     known = {"jti": jti, "masked_name": payload.get("nm"), "expires_at": payload.get("exp")}
     if jti_hash(jti) in revoked:

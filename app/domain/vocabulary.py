@@ -2,7 +2,11 @@
 
 COLOURS = ("green", "yellow", "red")  # from best to worst
 SEVERITY = {colour: rank for rank, colour in enumerate(COLOURS)}  # a worse colour ranks higher
+NOT_GREEN = COLOURS[1:]  # the colours a gate stops, a resident may appeal, healthy check-ins recover from
 CONTROL_STATUSES = ("confirmed", "suspected", "asymptomatic", "close_contact", "secondary_contact")
+# Why a clinic keeps a person under medical observation (医学观察): the control list's words for the national
+# case categories a clinic observes, and fever patients not yet diagnosed (发热待排查), the usual fever-clinic case.
+OBSERVATION_CASE_TYPES = ("suspected", "confirmed", "asymptomatic", "close_contact", "fever_screening")
 RISK_LEVELS = ("high", "medium")
 
 # Body temperatures (°C) a check-in or a gate may record; anything outside is a typing error.

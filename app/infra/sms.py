@@ -4,6 +4,7 @@ import logging
 
 import requests
 from flask import current_app
+from sqlalchemy import insert
 
 from app.domain.masking import mask_phone
 from app.extensions import db
@@ -45,6 +46,44 @@ def send_sms(phone: str, body: str, purpose: str, secret: str | None = None) -> 
         raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
     db.session.add(message)
     return message
+
+
+def delivers_outside() -> bool:
+    """True when a message leaves the app as soon as it is handed over (an HTTP gateway): a caller that must
+    never text anyone twice records that it is handing messages over before it does."""
+    return current_app.config["SMS_BACKEND"] != "outbox"
+
+
+def send_many(messages: list[tuple[str, str]], purpose: str) -> list[bool]:
+    """Send (phone, body) messages and record them all with one INSERT (commit is the caller's); answers,
+    per message, whether the backend accepted it. A refusal is recorded and the others go on."""
+    backend = current_app.config["SMS_BACKEND"]
+    if backend not in ("outbox", "http"):
+        raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")
+    now, rows, accepted = clock.now_utc(), [], []
+    for phone, body in messages:
+        status, error = "sent", None
+        if backend == "http":
+            try:
+                _post_to_gateway(phone, body, purpose)
+            except SmsFailed as failure:
+                status, error = "failed", str(failure)[:200]
+        rows.append(
+            {
+                "phone": phone,
+                "purpose": purpose,
+                "body": body,
+                "backend": backend,
+                "status": status,
+                "error": error,
+                "created_at": now,
+            }
+        )
+        accepted.append(status == "sent")
+    if rows:
+        db.session.execute(insert(SmsMessage), rows)
+    log.info("sms %s: %d of %d messages (%s) accepted", backend, sum(accepted), len(rows), purpose)
+    return accepted
 
 
 def _post_to_gateway(phone: str, body: str, purpose: str) -> None:

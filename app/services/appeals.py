@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.domain.vocabulary import NOT_GREEN
 from app.extensions import db
 from app.infra import audit, clock
 from app.models import Appeal, Override, User, Verdict
@@ -31,7 +32,7 @@ class AppealError(DomainError):
 
 def file_appeal(person: User, ground: str, reason: str) -> Appeal:
     """Dispute the person's current yellow or red colour (one open appeal at a time)."""
-    if person.colour not in ("yellow", "red"):
+    if person.colour not in NOT_GREEN:
         raise AppealError("not_disputable", "reason")
     if ground not in APPEAL_GROUNDS or not 10 <= len(reason.strip()) <= 1000:
         raise AppealError("invalid", "reason")

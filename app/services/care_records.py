@@ -20,7 +20,7 @@ from app.models import User
 from app.services.identity import person_for_ticket
 
 # Modules that define CARE_KINDS, in the order their kinds are stored within a batch.
-_KIND_MODULES = ("app.services.pharmacy",)
+_KIND_MODULES = ("app.services.clinic", "app.services.pharmacy")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from app.models import Checkin, User, Visit
 from app.services.codes import CodeError
 from app.services.colours import recolour, rule_set
 from app.services.relatives import acting_for
+from app.services.returning.arrivals import link_arrivals
 
 TRANSPORTS = ("plane", "train", "car", "bus", "ship", "other")
 TEMPERATURE_MESSAGE = _l(
@@ -119,12 +120,13 @@ def store_checkins(subject: User, submitted_by: User, payloads: list) -> list[Re
     results, fresh = triage(payloads, parse_checkin, Checkin, now, subject=subject.id)
 
     def write(items: list) -> dict:
-        for _index, record, print_ in items:
-            db.session.add(_checkin_row(record, print_, subject, submitted_by, now))
+        rows = [_checkin_row(record, print_, subject, submitted_by, now) for _index, record, print_ in items]
+        db.session.add_all(rows)
         newest = max(record["checked_at"] for _index, record, _print in items)
         if subject.last_checkin_at is None or newest > subject.last_checkin_at:
             subject.last_checkin_at = newest
         db.session.flush()
+        link_arrivals(subject, rows)  # a declared arrival links the person's planned return to its check-in
         recolour([subject.id], trigger="checkin")
         db.session.commit()
         return {index: RecordResult(record["uuid"], "stored") for index, record, _print in items}

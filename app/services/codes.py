@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
-from werkzeug.exceptions import Forbidden, Unauthorized
 
 from app.domain import codes
 from app.domain.masking import mask_name
@@ -25,10 +24,19 @@ class CodeError(DomainError):
     """Why a resident's device gets no code yet."""
 
     messages = {
+        "unauthorized": _l("Please sign in first."),
+        "forbidden": _l("You do not have access to this page."),
+        "not_theirs": _l("You may only show the codes of the relatives you look after."),
         "profile_required": _l("Please complete your real-name profile first."),
         "no_declaration": _l("You have no health code yet. Please fill in your health declaration first."),
     }
-    statuses = {"profile_required": 409, "no_declaration": 404}
+    statuses = {
+        "unauthorized": 401,
+        "forbidden": 403,
+        "not_theirs": 403,
+        "profile_required": 409,
+        "no_declaration": 404,
+    }
 
 
 def current_self_code(user: User) -> str | None:
@@ -156,17 +164,18 @@ def code_snapshot(user_id: int) -> Snapshot | None:
 def code_for_device(user_id: int, subject_id: int | None) -> Snapshot:
     """The snapshot a resident's device asks for: their own code, or (subject_id) a bound relative's.
 
-    Raises Unauthorized/Forbidden or CodeError (409 no profile, 404 no declaration yet)."""
+    Raises CodeError: 401 the account is gone, 403 not a resident or not their relative, 409 no profile,
+    404 no declaration yet (the PWA reads 401 as signed out, as for a device with no sign-in)."""
     row = code_snapshot(user_id)
     if row is None:
-        raise Unauthorized()
+        raise CodeError("unauthorized")
     if row.role != "resident":
-        raise Forbidden()
+        raise CodeError("forbidden")
     if row.promised_at is None:
         raise CodeError("profile_required")
     if subject_id not in (None, user_id):  # a relative's code, shown by their guardian
         if not acting_for(user_id, subject_id):
-            raise Forbidden()
+            raise CodeError("not_theirs")
         row = code_snapshot(subject_id)
     else:
         subject_id = user_id

@@ -25,7 +25,13 @@ from app.services.colours import Recoloured, recolour
 from app.services.errors import DomainError
 from app.services.risk_areas import people_who_were_in
 
-LEVEL_WORDS = {"high": "high", "高": "high", "高风险": "high", "medium": "medium", "中": "medium", "中风险": "medium"}
+LEVEL_WORDS = {
+    **{level: level for level in RISK_LEVELS},
+    "高": "high",
+    "高风险": "high",
+    "中": "medium",
+    "中风险": "medium",
+}
 STATUS_WORDS = {
     **{s: s for s in CONTROL_STATUSES},
     "确诊": "confirmed",
@@ -293,7 +299,8 @@ def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
 
     Refused at once (RowError "not_applicable") when the upload was applied or discarded or has no valid row.
     The rows are checked again (the file is the one previewed), written in chunks, and the people they
-    name are recoloured; the commit comes only after the last step, so stopping half-way leaves no trace.
+    name are recoloured; the commit comes only after the last step, so stopping half-way leaves no trace
+    (a step that fails rolls the session back before the error reaches the caller).
     """
     upload = db.session.get(ControlUpload, upload_id)
     if upload is None or upload.status != "previewed" or not upload.valid_rows:
@@ -302,6 +309,14 @@ def apply_upload(upload_id: int, actor_id: int) -> Iterator[Progress]:
 
 
 def _apply(upload_id: int, actor_id: int) -> Iterator[Progress]:
+    try:
+        yield from _apply_steps(upload_id, actor_id)
+    except Exception:
+        db.session.rollback()  # a step failed: nothing of the upload is kept, and the session is usable again
+        raise
+
+
+def _apply_steps(upload_id: int, actor_id: int) -> Iterator[Progress]:
     upload = db.session.get(ControlUpload, upload_id)  # read again: the steps may run after the request returned
     yield Progress("checking", 0, upload.rows)
     report = check_control_rows(upload.content)

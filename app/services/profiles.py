@@ -10,6 +10,7 @@ from app.extensions import db
 from app.infra import clock
 from app.infra.documents import checked_document, is_child
 from app.models import User
+from app.services.account import tell_guardians
 from app.services.accounts import move_sign_ins
 from app.services.checkins import TRANSPORTS
 from app.services.colours import recolour, rule_set
@@ -63,6 +64,7 @@ def _take_over(new_account: User, person: User) -> User:
     db.session.delete(new_account)
     db.session.flush()
     person.phone, person.last_sign_in_at = phone, signed_in
+    tell_guardians(person)  # their guardians learn that the relative now manages their own record
     return person
 
 

@@ -66,8 +66,12 @@ class ReportError(DomainError):
         "closed": _l("This report already has its result and cannot be changed."),
         "link_expired": _l("This link has expired. Please open the report from your report list."),
         "link_invalid": _l("This link is not valid."),
+        # The forms offer only valid choices and the views check the handler first: never expected.
+        "bad_report": _l("The report's kind, district, condition or type is not valid."),
+        "bad_step": _l("This is not a step a report can take."),
+        "not_handler": _l("Only the handler of the report's district can record its progress."),
     }
-    statuses = {"closed": 409, "link_expired": 400, "link_invalid": 400}
+    statuses = {"closed": 409, "link_expired": 400, "link_invalid": 400, "not_handler": 403}
 
 
 # --- filing and routing --------------------------------------------------------------------------------
@@ -84,11 +88,12 @@ def file_report(
     condition: str | None = None,
     report_type: str | None = None,
 ) -> Report:
-    """Store a resident's report and text its district's handlers the link; commits."""
+    """Store a resident's report and text its district's handlers the link; commits.
+    ReportError("bad_report") for a kind, district, condition or type the forms do not offer."""
     if kind not in REPORT_KINDS or not districts.is_known(district):
-        raise ValueError(f"bad report kind or district: {kind!r}, {district!r}")
+        raise ReportError("bad_report")
     if (condition not in CLUE_CONDITIONS) if kind == "clue" else (report_type not in SUPERVISION_TYPES):
-        raise ValueError("a clue needs a condition, a supervision report a type")
+        raise ReportError("bad_report")  # a clue needs a condition, a supervision report a type
     now = clock.now_utc()
     report = Report(
         kind=kind,
@@ -255,11 +260,12 @@ def is_overdue(report: Report, now: datetime) -> bool:
 
 def record_step(report: Report, actor: User, state: str, note: str) -> ReportUpdate:
     """The handler's progress ("verifying") or result ("resolved"/"unfounded", which closes the report);
-    ReportError("closed") when it already has a result (checked in the UPDATE itself, so two handlers cannot both close it)."""
+    ReportError("closed") when it already has a result (checked in the UPDATE itself, so two handlers cannot both close it),
+    "bad_step" for an unknown state, "not_handler" for anyone but the district's handler."""
     if state not in STEP_STATES:
-        raise ValueError(f"unknown step {state!r}")
+        raise ReportError("bad_step", field="state")
     if not is_district_handler(actor, report):
-        raise PermissionError("only the district's handler records steps")
+        raise ReportError("not_handler")
     now = clock.now_utc()
     values = {"state": state}
     if report.handler_id is None:

@@ -14,7 +14,7 @@ from app.domain.colours import RiskAreaFact, risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
 from app.domain.scanning import REASONS, RESULTS, ScanVerdict, colour_verdict, jti_hash, judge, judge_issued
-from app.domain.vocabulary import BODY_TEMPERATURE_C
+from app.domain.vocabulary import BODY_TEMPERATURE_C, COLOURS
 from app.extensions import db
 from app.infra import audit, clock
 from app.infra.documents import doc_hash
@@ -100,7 +100,7 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         isinstance(offline, dict)
         and offline.get("result") in RESULTS
         and offline.get("reason") in REASONS
-        and offline.get("colour") in (None, "green", "yellow", "red")
+        and offline.get("colour") in (None, *COLOURS)
         and (offline.get("bundle_iat") is None or parse_epoch(offline.get("bundle_iat")) is not None)
     ):
         errors["offline"] = _("The verdict made on the device is missing.")

@@ -53,6 +53,14 @@ def show_on_form(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def form_status(form, refused: DomainError | None = None) -> int:
+    """A form page's status: the refusal's own (409, 503...) when a use-case refused, 422 when a field is
+    wrong, else 200."""
+    if refused is not None:
+        return refused.status
+    return 422 if form.errors else 200
+
+
 def unauthorized():
     """Signed-out callers: JSON 401 for the API, the sign-in page for browsers."""
     if wants_json():

@@ -5,12 +5,13 @@ from functools import lru_cache
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from app.domain import districts
 from app.domain.masking import mask_name, mask_phone
-from app.domain.vocabulary import BODY_TEMPERATURE_C
+from app.domain.vocabulary import BODY_TEMPERATURE_C, COLOURS, NOT_GREEN
 from app.infra import clock
 from app.services.checkins import TEMPERATURE_MESSAGE
 
@@ -66,7 +67,12 @@ def register(app):
     def language_context():
         return {"lang": lang()}
 
-    app.jinja_env.globals.update(BODY_TEMPERATURE_C=BODY_TEMPERATURE_C, TEMPERATURE_MESSAGE=TEMPERATURE_MESSAGE)
+    app.jinja_env.globals.update(
+        BODY_TEMPERATURE_C=BODY_TEMPERATURE_C,
+        TEMPERATURE_MESSAGE=TEMPERATURE_MESSAGE,
+        COLOURS=COLOURS,
+        NOT_GREEN=NOT_GREEN,
+    )
 
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(mask_name, "mask_name")
@@ -79,15 +85,16 @@ def register(app):
         return clock.to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-COLOUR_WORDS = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+# In the order of COLOURS (green, yellow, red).
+COLOUR_WORDS = dict(zip(COLOURS, ("绿码", "黄码", "红码"), strict=True))
+COLOUR_ENGLISH = dict(zip(COLOURS, (_l("Green code"), _l("Yellow code"), _l("Red code")), strict=True))
 
 
 def colour_word(colour: str | None) -> str:
     """绿码/黄码/红码 always, with the English words added in English (colour is never the only signal)."""
     if colour not in COLOUR_WORDS:
         return _("No code")
-    english = {"green": _("Green code"), "yellow": _("Yellow code"), "red": _("Red code")}[colour]
-    return COLOUR_WORDS[colour] if lang() == "zh" else f"{COLOUR_WORDS[colour]} {english}"
+    return COLOUR_WORDS[colour] if lang() == "zh" else f"{COLOUR_WORDS[colour]} {COLOUR_ENGLISH[colour]}"
 
 
 def verdict_word(result: str) -> str:

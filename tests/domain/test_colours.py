@@ -67,7 +67,7 @@ def test_vector(vector):
     for key in ("healthy_streak", "needed_streak"):
         if key in expect:
             assert getattr(verdict, key) == expect[key], key
-    assert verdict.rule_set_version == "2026.11-2"
+    assert verdict.rule_set_version == "2026.11-3"
 
 
 def test_vector_names_are_unique():
@@ -83,7 +83,7 @@ def test_vectors_cover_every_rule():
 def test_default_rule_set_is_cached_and_parsed():
     rules = default_rule_set()
     assert rules is default_rule_set()
-    assert rules.version == "2026.11-2"
+    assert rules.version == "2026.11-3"
     assert rules.fever_threshold_c == 37.3
     assert rules.recovery_checkins == {"yellow": 7, "red": 14}
     assert len(rules.symptoms) == 19

@@ -277,8 +277,19 @@ def test_database_upgrade_keeps_the_saved_own_code(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_2)
     assert found == {
-        "version": 3,
-        "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
+        "version": 4,
+        "stores": [
+            "care_outbox",
+            "care_rejected",
+            "codes",
+            "outbox",
+            "people",
+            "prefs",
+            "rejected",
+            "scan_outbox",
+            "scan_rejected",
+            "trust",
+        ],
         "own": {"code": {"jti": "j-1", "kind": "self"}, "saved_at": 1, "checked_at": 2},
         "both": ["j-1", "j-2"],
         "afterEnd": ["self", None],

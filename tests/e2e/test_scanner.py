@@ -10,23 +10,20 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.dev.demo import declare
 from app.domain import codes
 from app.domain.scanning import TrustedKey, jti_hash, judge
 from app.extensions import db
 from app.infra import clock, keys
 from app.models import CodeRevocation, IssuedCode, Scan, User
-from app.services.checkins import store_checkins
 from app.services.codes import code_snapshot, current_self_code
 from app.services.enrolment import enrol_warden
-from app.services.imports import import_control_list
-from app.services.profiles import save_profile
 from tests.e2e.browser import stored
 from tests.e2e.scanner import (
     GATE,
@@ -81,34 +78,7 @@ def gate(live_server) -> Gate:
             user = User(phone=phone, role="resident", created_at=now)
             db.session.add(user)
             db.session.flush()
-            save_profile(
-                user,
-                name=name,
-                address="海南省海口市滨海大道 1 号",
-                district="460105",
-                doc_kind="resident_id",
-                doc_number=id_number,
-            )
-            if colour == "red":
-                import_control_list(
-                    f"doc_number,status,start\n{id_number},close_contact,{clock.local_today() - timedelta(days=2)}\n",
-                    source="e2e",
-                )
-            store_checkins(
-                user,
-                user,
-                [
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "checked_at": now.isoformat() + "Z",
-                        "district": "460105",
-                        "symptoms": [],
-                        "visits": [],
-                        "contact_with_cases": False,
-                        **answers,
-                    }
-                ],
-            )
+            declare(user, name, id_number, answers, now, close_contact=colour == "red", source="e2e")
             jti = current_self_code(db.session.get(User, user.id))
             made.qr[colour] = codes.qr_text(code_snapshot(user.id).token)
             made.jti[colour], made.person[colour], made.id_numbers[colour] = jti, user.id, id_number
@@ -498,8 +468,19 @@ def test_database_upgrade_keeps_what_version_1_held(page, live_server):
     page.goto(f"{live_server.url}/manifest.webmanifest")  # same origin, no app script, no service worker
     found = page.evaluate(UPGRADE_FROM_VERSION_1)
     assert found == {
-        "version": 3,
-        "stores": ["codes", "outbox", "people", "prefs", "rejected", "scan_outbox", "scan_rejected", "trust"],
+        "version": 4,
+        "stores": [
+            "care_outbox",
+            "care_rejected",
+            "codes",
+            "outbox",
+            "people",
+            "prefs",
+            "rejected",
+            "scan_outbox",
+            "scan_rejected",
+            "trust",
+        ],
         "checkins": ["u-1"],
         "district": "460105",
         "scans": 1,

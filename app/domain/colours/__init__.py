@@ -11,6 +11,8 @@ from app.domain.colours.facts import (
     ColourVerdict,
     ControlFact,
     Facts,
+    FeverVisitFact,
+    ObservationFact,
     OverrideFact,
     Reason,
     RiskAreaFact,
@@ -20,8 +22,10 @@ from app.domain.colours.facts import (
     control_to_dict,
     facts_from_dict,
     facts_to_dict,
+    fever_visit_to_dict,
     inputs_to_dict,
     may_trigger,
+    observation_to_dict,
     override_to_dict,
     to_json,
 )
@@ -38,7 +42,7 @@ from app.domain.colours.rules import (
     symptom_labels,
 )
 from app.domain.colours.spans import KINDS, RULE_KINDS, Kind, Span
-from app.domain.vocabulary import COLOURS, CONTROL_STATUSES, RISK_LEVELS, SEVERITY
+from app.domain.vocabulary import COLOURS, CONTROL_STATUSES, OBSERVATION_CASE_TYPES, RISK_LEVELS, SEVERITY
 
 __all__ = [
     "COLOURS",
@@ -47,6 +51,7 @@ __all__ = [
     "KINDS",
     "LANGUAGES",
     "MAY_TRIGGER",
+    "OBSERVATION_CASE_TYPES",
     "RECOVERY_RULE_ID",
     "RISK_LEVELS",
     "RULE_KINDS",
@@ -56,7 +61,9 @@ __all__ = [
     "ColourVerdict",
     "ControlFact",
     "Facts",
+    "FeverVisitFact",
     "Kind",
+    "ObservationFact",
     "OverrideFact",
     "Reason",
     "RiskAreaFact",
@@ -73,9 +80,11 @@ __all__ = [
     "evaluate_many",
     "facts_from_dict",
     "facts_to_dict",
+    "fever_visit_to_dict",
     "inputs_to_dict",
     "load_rule_set",
     "may_trigger",
+    "observation_to_dict",
     "override_to_dict",
     "parse_rule_set",
     "risk_areas_on",

@@ -3,6 +3,7 @@ logic (a day's colour, recovery streaks, the day the colour may turn green)."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from itertools import product
 from typing import NamedTuple
 
 from app.domain import districts
@@ -11,6 +12,8 @@ from app.domain.colours.facts import (
     ColourVerdict,
     ControlFact,
     Facts,
+    FeverVisitFact,
+    ObservationFact,
     OverrideFact,
     Reason,
     RiskAreaFact,
@@ -24,11 +27,18 @@ _ONE_DAY = timedelta(days=1)
 
 
 class _Inputs(NamedTuple):
-    """What the span builders read: check-ins up to today, sorted by day."""
+    """What the span builders read: check-ins up to today, sorted by day; control entries; clinics' facts."""
 
     checkins: tuple[CheckinFact, ...]
     control: tuple[ControlFact, ...]
     shared: "_Evaluator"
+    fever_visits: tuple[FeverVisitFact, ...] = ()
+    observations: tuple[ObservationFact, ...] = ()
+
+
+# What a person may have that a rule kind needs (spans.Kind.needs, besides "areas"), in the order of the
+# engine's key for the builders that can find something for them.
+_HAVES = ("control", "checkins", "declared", "fever_visits", "observations")
 
 
 class _DayState(NamedTuple):
@@ -71,25 +81,25 @@ class _Evaluator:
         self.rules = rules
         self.risk_areas = tuple(risk_areas)
         self.today = today
-        # Builders that can find something, by (any control entries, any check-ins, any check-in that may
-        # trigger a rule): the rest are skipped (spans.Kind.needs). Without risk areas none of theirs count.
+        # Builders that can find something, by what a person has (_HAVES: any control entries, any check-ins,
+        # any check-in that may trigger a rule, any fever-clinic visits, any observations): the rest are
+        # skipped (spans.Kind.needs). Without risk areas none of theirs count.
         builders = [
-            (rule, kind.build, "control" in kind.needs, "checkins" in kind.needs, "declared" in kind.needs)
+            (rule, kind.build, kind.needs - {"areas"})
             for rule, kind in ((rule, KINDS[rule.kind]) for rule in rules.rules if rule.enabled)
             if self.risk_areas or "areas" not in kind.needs
         ]
         self.builders = {
-            (control, checked, declared): tuple(
+            has: tuple(
                 (rule, build)
-                for rule, build, needs_control, needs_checkins, needs_declared in builders
-                if (control or not needs_control)
-                and (checked or not needs_checkins)
-                and (declared or not needs_declared)
+                for rule, build, needs in builders
+                if needs <= {name for name, present in zip(_HAVES, has) if present}
             )
-            for control in (False, True)
-            for checked in (False, True)
-            for declared in (False, True)
+            for has in product((False, True), repeat=len(_HAVES))
         }
+        # Clinics' facts count only where an enabled rule reads them (else they give no colour of their own).
+        read = frozenset().union(*(needs for _, _, needs in builders))
+        self.reads_visits, self.reads_observations = "fever_visits" in read, "observations" in read
         self.override_rule = _enabled_rule(rules, "override")
         self.triggering = {symptom.code for symptom in rules.symptoms if symptom.triggers}
         self.order = {rule.id: index for index, rule in enumerate(rules.rules)}
@@ -105,15 +115,18 @@ class _Evaluator:
             checkins = tuple(sorted((c for c in checkins if c.day <= today), key=_day_of))
         override_rule = self.override_rule
         overrides = tuple(facts.overrides) if override_rule else ()
-        if not checkins and not facts.control and not overrides:
+        visits = tuple(facts.fever_visits) if self.reads_visits else ()
+        observations = tuple(facts.observations) if self.reads_observations else ()
+        if not checkins and not facts.control and not overrides and not visits and not observations:
             self._days(checkins, facts.checkin_days)  # only to refuse days without their latest check-in
             return ColourVerdict(None, (), None, rules.version, 0, 0)
 
-        inputs = _Inputs(checkins, tuple(facts.control), self)
+        inputs = _Inputs(checkins, tuple(facts.control), self, visits, observations)
         spans = []
         threshold = rules.fever_threshold_c
         declared = any(may_trigger(checkin, threshold) for checkin in checkins)
-        for rule, build in self.builders[bool(inputs.control), bool(checkins), declared]:
+        has = (bool(inputs.control), bool(checkins), declared, bool(visits), bool(observations))
+        for rule, build in self.builders[has]:
             spans.extend(build(rule, inputs))
         checked_days, gap, runs = self._days(checkins, facts.checkin_days)
         state = _day_state(today, spans, overrides, today in checked_days, gap, rules, runs)

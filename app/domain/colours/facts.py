@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 from typing import NamedTuple
 
-from app.domain.vocabulary import COLOURS, CONTROL_STATUSES, RISK_LEVELS
+from app.domain.vocabulary import COLOURS, CONTROL_STATUSES, OBSERVATION_CASE_TYPES, RISK_LEVELS
 
 # --- facts -----------------------------------------------------------------------------------
 
@@ -85,18 +85,44 @@ class OverrideFact:
 
 
 @dataclass(frozen=True)
+class FeverVisitFact:
+    """A visit to a fever clinic (发热门诊就诊) registered by its staff: the day, and the temperature measured."""
+
+    day: date
+    temperature: float | None = None
+
+
+@dataclass(frozen=True)
+class ObservationFact:
+    """A medical observation (医学观察) a clinic keeps the person under: why, its first day and its last day
+    (None = still open; an observation closed on a day ended the day before)."""
+
+    case_type: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self):
+        if self.case_type not in OBSERVATION_CASE_TYPES:
+            raise ValueError(f"unknown observation case type {self.case_type!r}")
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the engine looks at for one person.
 
     `checkin_days`: days with a check-in. A check-in that nothing but its day could make count (no
     fever, symptom, visit, contact or arrival, not in a risk area that day, and not the latest) may be
     given by its day alone, here, instead of in `checkins`: only the check-in streak reads it. The days of
-    the check-ins in `checkins` may be here too. The latest check-in is always in `checkins`."""
+    the check-ins in `checkins` may be here too. The latest check-in is always in `checkins`.
+
+    `fever_visits` and `observations`: what clinics registered (read only by the rule kinds that need them)."""
 
     checkins: tuple[CheckinFact, ...]
     control: tuple[ControlFact, ...] = ()
     overrides: tuple[OverrideFact, ...] = ()
     checkin_days: tuple[date, ...] = ()
+    fever_visits: tuple[FeverVisitFact, ...] = ()
+    observations: tuple[ObservationFact, ...] = ()
 
 
 # --- what in a check-in may trigger a rule ---------------------------------------------------
@@ -218,13 +244,19 @@ def inputs_to_dict(facts: Facts, risk_area_labels: list[str]) -> dict:
 
 
 def facts_to_dict(facts: Facts) -> dict:
-    """JSON-safe snapshot of the inputs a verdict was computed from."""
-    return {
+    """JSON-safe snapshot of the inputs a verdict was computed from. Clinic facts appear only when there are
+    some (most people have none, and their stored inputs stay as they were)."""
+    snapshot = {
         "checkins": [checkin_to_dict(c) for c in facts.checkins],
         "checkin_days": [day.isoformat() for day in facts.checkin_days],
         "control": [control_to_dict(e) for e in facts.control],
         "overrides": [override_to_dict(o) for o in facts.overrides],
     }
+    if facts.fever_visits:
+        snapshot["fever_visits"] = [fever_visit_to_dict(v) for v in facts.fever_visits]
+    if facts.observations:
+        snapshot["observations"] = [observation_to_dict(o) for o in facts.observations]
+    return snapshot
 
 
 def checkin_to_dict(c: CheckinFact) -> dict:
@@ -256,6 +288,16 @@ def override_to_dict(o: OverrideFact) -> dict:
     return {"colour": o.colour, "reason_category": o.reason_category, "start": o.start.isoformat(), "end": _iso(o.end)}
 
 
+def fever_visit_to_dict(v: FeverVisitFact) -> dict:
+    """One fever-clinic visit's part of `facts_to_dict`."""
+    return {"day": v.day.isoformat(), "temperature": v.temperature}
+
+
+def observation_to_dict(o: ObservationFact) -> dict:
+    """One observation's part of `facts_to_dict`."""
+    return {"case_type": o.case_type, "start": o.start.isoformat(), "end": _iso(o.end)}
+
+
 def facts_from_dict(mapping: Mapping) -> Facts:
     """Inverse of facts_to_dict; optional check-in fields may be left out."""
     return Facts(
@@ -269,6 +311,13 @@ def facts_from_dict(mapping: Mapping) -> Facts:
             for o in mapping.get("overrides", ())
         ),
         checkin_days=tuple(date.fromisoformat(day) for day in mapping.get("checkin_days", ())),
+        fever_visits=tuple(
+            FeverVisitFact(date.fromisoformat(v["day"]), v.get("temperature")) for v in mapping.get("fever_visits", ())
+        ),
+        observations=tuple(
+            ObservationFact(o["case_type"], date.fromisoformat(o["start"]), _date_or_none(o.get("end")))
+            for o in mapping.get("observations", ())
+        ),
     )
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from app.domain.colours.spans import KINDS, RULE_KINDS
-from app.domain.vocabulary import CONTROL_STATUSES, RISK_LEVELS
+from app.domain.vocabulary import CONTROL_STATUSES, NOT_GREEN, OBSERVATION_CASE_TYPES, RISK_LEVELS
 
 RECOVERY_RULE_ID = "recovery.pending"
 LANGUAGES = ("zh", "en")
@@ -71,7 +71,7 @@ def parse_rule_set(mapping: Mapping) -> RuleSet:
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise ValueError("fever_threshold_c must be a number")
     recovery = mapping.get("recovery_checkins")
-    if not isinstance(recovery, Mapping) or set(recovery) != {"yellow", "red"}:
+    if not isinstance(recovery, Mapping) or set(recovery) != set(NOT_GREEN):
         raise ValueError("recovery_checkins needs exactly 'yellow' and 'red'")
     for colour, count in recovery.items():
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -126,7 +126,7 @@ def _parse_rule(item: Mapping, context: Mapping) -> Rule:
     if kind == "override":
         if colour is not None:
             raise ValueError(f"rule {rule_id!r}: an override rule has no colour (each override carries one)")
-    elif colour not in ("yellow", "red"):
+    elif colour not in NOT_GREEN:
         raise ValueError(f"rule {rule_id!r}: unknown colour {colour!r}")
     enabled = item.get("enabled", True)
     if not isinstance(enabled, bool):
@@ -163,6 +163,8 @@ def _check_params(rule_id: str, kind: str, params: Mapping) -> None:
         _check_choices(rule_id, "levels", params["levels"], RISK_LEVELS)
     if "statuses" in needs:
         _check_choices(rule_id, "statuses", params["statuses"], CONTROL_STATUSES)
+    if "case_types" in needs:
+        _check_choices(rule_id, "case_types", params["case_types"], OBSERVATION_CASE_TYPES)
 
 
 def _check_choices(rule_id: str, name: str, values, allowed: tuple[str, ...]) -> None:

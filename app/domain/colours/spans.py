@@ -30,10 +30,11 @@ def span(rule: "Rule", start: date, end: date | None) -> Span:
 
 class Kind(NamedTuple):
     """A rule kind: its span builder `build(rule, inputs)` (inputs: the person's check-ins up to today, sorted
-    by day, their control entries, and `shared`, what the engine worked out once for everyone), the params
-    its rules must have (checked by the rules file's parser: "days", "levels", "statuses"), and what a person
-    needs for it to find anything ("control": control entries, "checkins", "declared": a check-in in
-    facts.MAY_TRIGGER, "areas": risk areas), so the engine skips it for the others."""
+    by day, their control entries, fever-clinic visits and observations, and `shared`, what the engine worked
+    out once for everyone), the params its rules must have (checked by the rules file's parser: "days",
+    "levels", "statuses", "case_types"), and what a person needs for it to find anything ("control": control
+    entries, "checkins", "declared": a check-in in facts.MAY_TRIGGER, "areas": risk areas, "fever_visits",
+    "observations"), so the engine skips it for the others."""
 
     build: Callable[..., Iterable[Span]]
     params: tuple[str, ...] = ()
@@ -104,6 +105,23 @@ def _declared_contact_spans(rule, inputs) -> Iterable[Span]:
     return [span(rule, checkin.day, checkin.day + length) for checkin in inputs.checkins if checkin.contact_with_cases]
 
 
+def _fever_clinic_visit_spans(rule, inputs) -> Iterable[Span]:
+    """Active for `days` days from each fever-clinic visit (the day of the visit is the first)."""
+    length = timedelta(days=rule.params["days"] - 1)
+    return [span(rule, visit.day, visit.day + length) for visit in inputs.fever_visits]
+
+
+def _under_observation_spans(rule, inputs) -> Iterable[Span]:
+    """Active from the first day through the last of each observation of one of the rule's case types
+    (open-ended while it is open; one closed before it began counts for nothing)."""
+    case_types = rule.params["case_types"]
+    return [
+        span(rule, o.start, o.end)
+        for o in inputs.observations
+        if o.case_type in case_types and (o.end is None or o.end >= o.start)
+    ]
+
+
 def _no_spans(rule, inputs) -> Iterable[Span]:
     """Overrides are handled apart from spans."""
     return ()
@@ -120,6 +138,8 @@ KINDS = {
     "fever": Kind(_fever_spans, (), _DECLARED),
     "symptoms": Kind(_symptom_spans, (), _DECLARED),
     "declared_contact": Kind(_declared_contact_spans, ("days",), _DECLARED),
+    "fever_clinic_visit": Kind(_fever_clinic_visit_spans, ("days",), frozenset({"fever_visits"})),
+    "under_observation": Kind(_under_observation_spans, ("case_types",), frozenset({"observations"})),
     "override": Kind(_no_spans),
 }
 RULE_KINDS = tuple(KINDS)

@@ -1,21 +1,24 @@
-"""The facts query: people's check-ins (with visits), control entries and approved overrides, read in a few
-set-based queries per chunk of people, as the rule engine takes them (`colours.Facts`)."""
+"""The facts query: people's check-ins (with visits), control entries, approved overrides, fever-clinic visits
+and medical observations, read in a few set-based queries per chunk of people, as the rule engine takes them
+(`colours.Facts`)."""
 
 import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import ARRAY, Integer, String, and_, bindparam, case, cast, func, or_, select, true, type_coerce, union
 
 from app.domain import colours
-from app.models import Checkin, ControlEntry, Override, User, Visit
+from app.models import Checkin, ControlEntry, FeverVisit, Observation, Override, User, Visit
 from app.models.checkin import may_trigger
 from app.models.districts import district_in_area
 from app.services.colours.rule_sets import risk_days
 
+_ONE_DAY = timedelta(days=1)
 AREAS_PER_QUERY = 100  # risk areas per query (SQLite allows 500 parts in a UNION, 1,000 levels of OR)
 _users, _checkins, _visits = User.__table__, Checkin.__table__, Visit.__table__
 _control, _overrides = ControlEntry.__table__, Override.__table__
+_fever_visits, _observations = FeverVisit.__table__, Observation.__table__
 
 
 class FactsQuery:
@@ -156,6 +159,7 @@ def _load_facts(connection, ids: list[int], context: "FactsQuery") -> dict[int, 
         .order_by(_overrides.c.id)
     ).all():
         overrides[user_id].append(colours.OverrideFact(colour=colour, reason_category=category, start=start, end=end))
+    fever_visits, observations = _clinic_facts(connection, people, window_start, today)
     empty = ()
     return {
         user_id: colours.Facts(
@@ -163,9 +167,37 @@ def _load_facts(connection, ids: list[int], context: "FactsQuery") -> dict[int, 
             control=tuple(control.get(user_id, empty)),
             overrides=tuple(overrides.get(user_id, empty)),
             checkin_days=days.get(user_id, empty),
+            fever_visits=tuple(fever_visits.get(user_id, empty)),
+            observations=tuple(observations.get(user_id, empty)),
         )
         for user_id in ids
     }
+
+
+def _clinic_facts(connection, people, window_start: date, today: date):
+    """Fever-clinic visits in the facts window, and the observations that ran in it (open, or closed within
+    it), of these people, by person; one query each."""
+    visits = defaultdict(list)
+    for user_id, day, temperature in connection.execute(
+        select(_fever_visits.c.person_id, _fever_visits.c.day, _fever_visits.c.temperature)
+        .where(_fever_visits.c.person_id.in_(people), _fever_visits.c.day.between(window_start, today))
+        .order_by(_fever_visits.c.person_id, _fever_visits.c.day, _fever_visits.c.id)
+    ):
+        visits[user_id].append(colours.FeverVisitFact(day=day, temperature=temperature))
+    observations = defaultdict(list)
+    for user_id, case_type, start, end in connection.execute(
+        select(
+            _observations.c.person_id, _observations.c.case_type, _observations.c.start_date, _observations.c.closed_on
+        )
+        .where(
+            _observations.c.person_id.in_(people),
+            or_(_observations.c.closed_on.is_(None), _observations.c.closed_on >= window_start),
+        )
+        .order_by(_observations.c.person_id, _observations.c.start_date, _observations.c.id)
+    ):
+        last = None if end is None else end - _ONE_DAY  # closed on a day: no longer under observation that day
+        observations[user_id].append(colours.ObservationFact(case_type=case_type, start=start, end=last))
+    return visits, observations
 
 
 class _Symptoms(dict):

@@ -8,13 +8,14 @@ from sqlalchemy import and_, or_, select, union
 
 from app.extensions import db
 from app.infra import clock
-from app.models import Checkin, ControlEntry, Override, User, Visit
+from app.models import Checkin, ControlEntry, FeverVisit, Observation, Override, User, Visit
 from app.models.checkin import FEVER_FLOOR_C, MAY_TRIGGER, may_trigger
 from app.models.districts import district_in_area
 from app.services.colours import facts_query, rule_sets
 
 _users, _checkins, _visits = User.__table__, Checkin.__table__, Visit.__table__
 _control, _overrides = ControlEntry.__table__, Override.__table__
+_fever_visits, _observations = FeverVisit.__table__, Observation.__table__
 
 
 def candidates() -> list[int]:
@@ -55,6 +56,13 @@ def candidates() -> list[int]:
             _checkins.c.day.between(window_start, today),
             may_trigger(rules.fever_threshold_c),
             *([MAY_TRIGGER] if rules.fever_threshold_c >= FEVER_FLOOR_C else []),
+        ),
+        # What clinics registered in the window, whatever the stored colour: a visit leaving its rule's
+        # window (or an observation closed) starts the recovery whose end is the green date, and a rule set
+        # with a longer window, or the rule switched back on, must find the visits it now counts.
+        select(_fever_visits.c.person_id).where(_fever_visits.c.day.between(window_start, today)),
+        select(_observations.c.person_id).where(
+            or_(_observations.c.closed_on.is_(None), _observations.c.closed_on >= window_start)
         ),
     ]
     areas = rule_sets.active_risk_areas(today, window_start)

@@ -3,14 +3,19 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
+from app.domain.masking import mask_name, mask_phone
 from app.extensions import limiter
+from app.services import account
+from app.services.account import HELP_ROLES
 from app.services.accounts import end_every_sign_in, end_sign_in, send_sign_in_code, sign_in_with_code
 from app.services.errors import DomainError
 from app.web.auth import bp
-from app.web.auth.forms import CodeForm, PhoneForm
-from app.web.auth.roles import AFTER_SIGN_IN, home_for
-from app.web.errors import show_on_form
+from app.web.auth.forms import CodeForm, PhoneForm, PhoneHelpCodeForm, PhoneHelpFindForm
+from app.web.auth.roles import AFTER_SIGN_IN, home_for, role_required
+from app.web.errors import form_status, show_on_form
+from app.web.resident.forms import DOC_KIND_LABELS
 
 
 def _phone_key() -> str:
@@ -91,3 +96,68 @@ def _signed_out(message: str):
     logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
     flash(message, "info")
     return redirect(url_for("auth.sign_in"))
+
+
+# --- staff help with a phone number that is gone -----------------------------------------------------------
+
+
+@bp.route("/phone-help", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OTP_SEND_LIMIT_IP"], methods=["POST"])
+@role_required(*HELP_ROLES)
+def phone_help():
+    """A person whose old number is gone shows their document; a code goes to their new number."""
+    form, refused = PhoneHelpFindForm(), None
+    form.doc_kind.choices = [SelectChoice(kind, label) for kind, label in DOC_KIND_LABELS.items()]
+    if form.validate_on_submit():
+        try:
+            person = account.find_for_phone_help(current_user, form.doc_kind.data, form.doc_number.data)
+            ticket = account.start_phone_help(current_user, person, form.new_phone.data)
+        except DomainError as error:
+            refused = error
+            show_on_form(form, error)
+        else:
+            return render_template(
+                "auth/phone_help_code.html",
+                form=PhoneHelpCodeForm(ticket=ticket),
+                masked_name=mask_name(person.name or ""),
+                old_phone=mask_phone(person.phone) if person.phone else None,
+                new_phone=form.new_phone.data,
+            )
+    return render_template("auth/phone_help.html", form=form), form_status(form, refused)
+
+
+@bp.post("/phone-help/confirm")
+@limiter.limit(lambda: current_app.config["OTP_VERIFY_LIMIT_IP"])
+@role_required(*HELP_ROLES)
+def phone_help_confirm():
+    """The code the person read out: their account moves to the new number (audited)."""
+    form = PhoneHelpCodeForm()
+    try:
+        person, new_phone = account.help_ticket(current_user, form.ticket.data)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.phone_help"))
+    refused = None
+    if form.validate_on_submit():
+        try:
+            account.finish_phone_help(current_user, form.ticket.data, form.code.data)
+        except DomainError as error:
+            refused = error
+            show_on_form(form, error)
+        else:
+            flash(
+                _(
+                    "The account of %(name)s now has the number %(phone)s.",
+                    name=mask_name(person.name or ""),
+                    phone=new_phone,
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.phone_help"))
+    return render_template(
+        "auth/phone_help_code.html",
+        form=form,
+        masked_name=mask_name(person.name or ""),
+        old_phone=mask_phone(person.phone) if person.phone else None,
+        new_phone=new_phone,
+    ), form_status(form, refused)

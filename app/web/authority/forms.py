@@ -7,7 +7,9 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.domain.vocabulary import COLOURS, RISK_LEVELS
 from app.infra.outbox import YEARS, in_calendar
+from app.web.i18n import COLOUR_WORDS
 from app.web.resident.forms import DOC_KIND_LABELS
 
 ROLE_LABELS = {
@@ -30,7 +32,7 @@ class InviteForm(FlaskForm):
     )
 
 
-LEVEL_LABELS = {"high": _l("High risk"), "medium": _l("Medium risk")}
+LEVEL_LABELS = dict(zip(RISK_LEVELS, (_l("High risk"), _l("Medium risk")), strict=True))  # high, medium
 
 
 class DayField(DateField):
@@ -65,11 +67,7 @@ class UploadForm(FlaskForm):
     file = FileField(_l("Control-list file (CSV)"), validators=[FileRequired(_l("Please choose a CSV file."))])
 
 
-COLOUR_CHOICES = [
-    SelectChoice("green", "绿码 · green"),
-    SelectChoice("yellow", "黄码 · yellow"),
-    SelectChoice("red", "红码 · red"),
-]
+COLOUR_CHOICES = [SelectChoice(colour, f"{COLOUR_WORDS[colour]} · {colour}") for colour in COLOURS]
 CATEGORY_LABELS = {
     "appeal_upheld": _l("Appeal upheld"),
     "data_correction": _l("Data correction"),

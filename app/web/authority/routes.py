@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.domain import districts
 from app.domain.masking import mask_name
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.infra import clock
 from app.services import appeals as appeal_service
 from app.services import enrolment, imports, institutions
@@ -55,14 +55,17 @@ def index():
     return render_template("authority/index.html")
 
 
+def _area_choices(placeholder: str) -> list[SelectChoice]:
+    """The cities and districts a form may name, in the user's language, after an empty first choice."""
+    return [SelectChoice("", placeholder)] + [SelectChoice(code, name) for code, name in districts.area_choices(lang())]
+
+
 @bp.route("/staff", methods=["GET", "POST"])
 @role_required("admin")
 def staff_links():
     """Issue enrolment links and see who used them."""
     form = InviteForm()
-    form.scope_district.choices = [SelectChoice("", _("Not needed for this role"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
+    form.scope_district.choices = _area_choices(_("Not needed for this role"))
     link = None
     if form.validate_on_submit():
         try:
@@ -102,9 +105,7 @@ def revoke_invite(invite_id):
 def risk_areas():
     """Risk areas in force and their history; declaring one recolours the people who were there."""
     form = RiskAreaForm()
-    form.district.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(code, name) for code, name in districts.area_choices(lang())
-    ]
+    form.district.choices = _area_choices(_("Choose…"))
     if request.method == "GET":
         form.start.data = clock.local_today()
     if form.validate_on_submit():
@@ -227,8 +228,7 @@ def _progress_lines(steps):
             if step.recoloured is not None:
                 line.update(changed=step.recoloured.changed, worsened=step.recoloured.worsened)
             yield json.dumps(line) + "\n"
-    except Exception:
-        db.session.rollback()
+    except Exception:  # the service has rolled back; the script is told, the log says why
         current_app.logger.exception("control-list upload failed")
         yield json.dumps({"stage": "failed", "message": _("Applying the file failed; nothing was changed.")}) + "\n"
 

@@ -74,3 +74,52 @@ class AppealForm(FlaskForm):
             Length(min=10, max=1000, message=_l("Please write 10 to 1000 characters.")),
         ],
     )
+
+
+# --- account management ------------------------------------------------------------------------------------
+
+SIX_DIGITS = Regexp(r"^\d{6}$", message=_l("The code has 6 digits."))
+
+
+def _code_field(label):
+    return StringField(
+        label,
+        validators=[InputRequired(_l("Please enter the 6-digit code from the text message.")), SIX_DIGITS],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )
+
+
+class NewPhoneForm(FlaskForm):
+    """The number the account should move to."""
+
+    new_phone = StringField(
+        _l("New mobile number"),
+        validators=[
+            InputRequired(_l("Please enter your new mobile number.")),
+            Regexp(r"^1[3-9]\d{9}$", message=_l("Please enter an 11-digit mainland mobile number starting with 1.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "tel", "maxlength": 11},
+    )
+
+
+class PhoneCodesForm(FlaskForm):
+    """The codes texted to the current and to the new number."""
+
+    old_code = _code_field(_l("Code sent to your current number"))
+    new_code = _code_field(_l("Code sent to your new number"))
+
+
+class NewPhoneCodeForm(FlaskForm):
+    """Only the new number's code (the current number's was already accepted)."""
+
+    new_code = _code_field(_l("Code sent to your new number"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """The texted code, and that the person understood what is deleted and what is kept."""
+
+    code = _code_field(_l("SMS code"))
+    understood = BooleanField(
+        _l("I understand that my account and data are deleted and cannot be restored."),
+        validators=[DataRequired(_l("Please confirm that you understand."))],
+    )
