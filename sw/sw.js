@@ -52,7 +52,7 @@ const publicStrategy = new strategies.NetworkFirst({
   cacheName: PUBLIC_CACHE,
   networkTimeoutSeconds: 4,
   plugins: [shellPagesOnly],
-  matchOptions: { ignoreSearch: true },
+  matchOptions: { ignoreSearch: true, ignoreVary: true }, // the same page for everyone (it varies by cookie only in name)
 });
 
 const isOwnNavigation = ({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin;
@@ -114,7 +114,9 @@ function syncAll(reason) {
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'CACHE_SHELL') event.waitUntil(cacheShellPages(data.paths));
-  if (data.type === 'CACHE_PUBLIC') event.waitUntil(cachePublicPages());
+  if (data.type === 'CACHE_PUBLIC') {
+    event.waitUntil(cachePublicPages().then(() => event.source && event.source.postMessage({ type: 'PUBLIC_CACHED' })));
+  }
   if (data.type === 'SYNC_OUTBOX') {
     const outbox = outboxes[data.outbox || 'checkin'];
     if (outbox) event.waitUntil(outbox.sync('page-request'));

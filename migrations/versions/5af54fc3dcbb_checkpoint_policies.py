@@ -1,7 +1,7 @@
 """Checkpoint policies (versions by kind and area) and, on each scan, the action and policy it was judged under
 
 Revision ID: 5af54fc3dcbb
-Revises: f7c2a9d4e1b3
+Revises: f3a9c2d7b1e5
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5af54fc3dcbb'
-down_revision = 'f7c2a9d4e1b3'  # drug sales (main); this branch was started on e4b8d1f7a2c6
+down_revision = 'f3a9c2d7b1e5'  # returning residents (main's head); this branch was started on e4b8d1f7a2c6
 branch_labels = None
 depends_on = None
 

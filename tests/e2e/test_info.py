@@ -30,6 +30,8 @@ def test_info_opened_once_online_is_readable_offline_with_its_age(page, context,
     page.goto(f"{live_server.url}/info")
     expect(page.locator("[data-info-age]")).to_contain_text("刚刚")
     expect(page.locator("[data-info-offline]")).to_be_hidden()
+    expect(page.locator("[data-info]")).to_have_attribute("data-kept", "true")
+    expect(page.locator("[data-info-kept]")).to_be_visible()
     page.wait_for_function(KEPT)
     try:
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=5_000)

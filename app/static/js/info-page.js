@@ -27,14 +27,28 @@ function render() {
   root.dataset.offline = String(!navigator.onLine);
 }
 
+/** Whether the worker holds a copy of this page (shown, so people know they can read it offline). */
+async function showKept() {
+  const cached = await (await caches.open(site.PUBLIC_CACHE)).match(site.pages.info);
+  root.querySelector('[data-info-kept]').hidden = !cached;
+  root.dataset.kept = String(Boolean(cached));
+}
+
 /** A page the worker did not serve (a first visit, before it was in control) was not kept: ask it to fetch
- *  and keep a copy now, so the page opens offline from then on. */
+ *  and keep a copy now, so the page opens offline from then on; it answers once the copy is stored. */
 async function keepCopy() {
-  if (!('serviceWorker' in navigator) || !('caches' in self) || !navigator.onLine) return;
+  if (!('serviceWorker' in navigator) || !('caches' in self)) return;
   const servedByWorker = Boolean(navigator.serviceWorker.controller);
   const registration = await navigator.serviceWorker.ready;
   const cached = await (await caches.open(site.PUBLIC_CACHE)).match(site.pages.info);
-  if ((!cached || !servedByWorker) && registration.active) registration.active.postMessage({ type: 'CACHE_PUBLIC' });
+  if (navigator.onLine && (!cached || !servedByWorker) && registration.active) {
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data && event.data.type === 'PUBLIC_CACHED') showKept();
+    });
+    registration.active.postMessage({ type: 'CACHE_PUBLIC' });
+  } else {
+    await showKept();
+  }
 }
 
 render();
