@@ -56,6 +56,7 @@ def create_app(test_config=None):
         enterprise,
         errors,
         i18n,
+        info,
         oversight,
         pharmacy,
         pwa,
@@ -81,6 +82,7 @@ def create_app(test_config=None):
         reports.bp,
         returning.bp,
         oversight.bp,
+        info.bp,
         api.bp,
         pwa.bp,
     ]

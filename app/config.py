@@ -66,6 +66,15 @@ class Defaults:
     # Enterprises
     ENTERPRISE_JOIN_LINK_DAYS = 30  # an enterprise's join link and printed QR; renewing them withdraws the old ones
 
+    # Public information (/info, /api/info): the hotlines shown to everyone
+    INFO_HOTLINES = [
+        {
+            "number": "12345",
+            "zh": "政务服务便民热线（疫情防控咨询）",
+            "en": "Government service hotline (epidemic questions)",
+        }
+    ]
+
     # Check-ins submitted from the device's offline queue
     CHECKIN_MAX_AGE_DAYS = 7
     BATCH_MAX_RECORDS = 500

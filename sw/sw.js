@@ -5,6 +5,8 @@
  * - App shell pages (/code, /checkin, /warden/scan): network first with a short timeout, cached copy when
  *   offline; an offline / opens whichever shell this device holds. Only plain 200 answers are cached, so a
  *   signed-out redirect or a 403 for another role never replaces a good shell.
+ * - Public pages (/info): network first, the last copy when offline (the page shows its age), in a cache of
+ *   their own that sign-out keeps (nothing personal is on them).
  * - Other pages: network only, /offline when the network fails.
  * - /api/* is never cached here: the page keeps the code in IndexedDB (db.js).
  * - Outboxes (check-ins, scans): sent on worker start, on Background Sync and on request from a page,
@@ -18,7 +20,7 @@ importScripts('/static/js/site.js', '/static/js/csrf.js', '/static/vendor/idb.um
 // Touch every Workbox module at top level so importScripts runs during install, never later.
 const { core, precaching, routing, strategies } = workbox;
 
-const { PAGES_CACHE, homeShells: HOME_SHELLS, shells } = self.onecodeSite; // site.js: every address once
+const { PAGES_CACHE, PUBLIC_CACHE, homeShells: HOME_SHELLS, publicPages: PUBLIC_PAGES, shells } = self.onecodeSite; // site.js: every address once
 const SHELL_PATHS = Object.values(shells).flat();
 const outboxes = self.onecodeOutboxes;
 const outboxByTag = new Map(Object.values(outboxes).map((outbox) => [outbox.SYNC_TAG, outbox]));
@@ -47,9 +49,17 @@ const shellStrategy = new strategies.NetworkFirst({
   matchOptions: { ignoreSearch: true },
 });
 
+const publicStrategy = new strategies.NetworkFirst({
+  cacheName: PUBLIC_CACHE,
+  networkTimeoutSeconds: 4,
+  plugins: [shellPagesOnly],
+  matchOptions: { ignoreSearch: true, ignoreVary: true }, // the same page for everyone (it varies by cookie only in name)
+});
+
 const isOwnNavigation = ({ request, url }) => request.mode === 'navigate' && url.origin === self.location.origin;
 
 routing.registerRoute((context) => isOwnNavigation(context) && SHELL_PATHS.includes(context.url.pathname), shellStrategy);
+routing.registerRoute((context) => isOwnNavigation(context) && PUBLIC_PAGES.includes(context.url.pathname), publicStrategy);
 routing.registerRoute((context) => isOwnNavigation(context), new strategies.NetworkOnly());
 
 routing.setCatchHandler(async ({ request, url }) => {
@@ -78,6 +88,19 @@ async function cacheShellPages(paths) {
   }));
 }
 
+/** Keep a copy of the public pages (asked by a page the worker did not serve, e.g. on the first visit). */
+async function cachePublicPages() {
+  const cache = await caches.open(PUBLIC_CACHE);
+  await Promise.all(PUBLIC_PAGES.map(async (path) => {
+    try {
+      const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+      if (response.status === 200 && !response.redirected) await cache.put(self.location.origin + path, response);
+    } catch (error) {
+      // Offline: the next visit keeps it instead.
+    }
+  }));
+}
+
 /** Send one outbox; throw when it must be retried so Background Sync tries again later. */
 async function syncOutbox(outbox, reason) {
   const summary = await outbox.sync(reason);
@@ -92,6 +115,9 @@ function syncAll(reason) {
 self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data.type === 'CACHE_SHELL') event.waitUntil(cacheShellPages(data.paths));
+  if (data.type === 'CACHE_PUBLIC') {
+    event.waitUntil(cachePublicPages().then(() => event.source && event.source.postMessage({ type: 'PUBLIC_CACHED' })));
+  }
   if (data.type === 'SYNC_OUTBOX') {
     const outbox = outboxes[data.outbox || 'checkin'];
     if (outbox) event.waitUntil(outbox.sync('page-request'));

@@ -134,6 +134,10 @@ ACCESS = {
     "resident.account_deleted": PUBLIC,  # says the account is gone; holds nothing personal
     "auth.phone_help": ("admin", "handler"),
     "auth.phone_help_confirm": ("admin", "handler"),
+    "info.index": PUBLIC,  # public information, no sign-in (tests/test_info.py)
+    "api.info": PUBLIC,
+    "authority.policies": ("admin",),
+    "authority.end_policy": ("admin",),
 }
 # Pages that do not even reveal whether the record exists to those who may not see it: 404, not 403
 # (test_reports.py shows the allowed roles reaching real records).

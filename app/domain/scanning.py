@@ -9,7 +9,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from app.domain import codes
 from app.domain.vocabulary import COLOURS, NOT_GREEN
 
-RESULTS = ("pass", "deny", "unverified")
+# What a scanner shows: the first three for a code judged alone; "channel" (send to the fever clinic, the
+# green channel…) and "unchecked" (checking switched off) only under a checkpoint policy (policies.py).
+RESULTS = ("pass", "deny", "unverified", "channel", "unchecked")
 REASONS = (
     "ok",
     *NOT_GREEN,  # denied for their colour

@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.binding import Binding
 from app.models.checkin import Checkin, Visit
 from app.models.checkpoint import Checkpoint
+from app.models.checkpoint_policy import CheckpointPolicy
 from app.models.clinic import FeverVisit, Observation, ObservationEntry
 from app.models.code import CodeRevocation, IssuedCode
 from app.models.colour_tally import ColourTally
@@ -30,6 +31,7 @@ __all__ = [
     "Binding",
     "Checkin",
     "Checkpoint",
+    "CheckpointPolicy",
     "CodeRevocation",
     "ColourTally",
     "ControlEntry",

@@ -7,7 +7,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 
-CHECKPOINT_KINDS = ("highway_exit", "community_gate", "village_entrance", "mall", "office_building", "station", "other")
+CHECKPOINT_KINDS = (
+    "highway_exit",
+    "community_gate",
+    "village_entrance",
+    "mall",
+    "office_building",
+    "station",
+    "hospital",
+    "work_site",
+    "other",
+)
 
 
 class Checkpoint(db.Model):

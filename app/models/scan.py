@@ -41,6 +41,11 @@ class Scan(db.Model):
     server_reason: Mapped[str] = mapped_column(String(16))
     server_colour: Mapped[str | None] = mapped_column(String(6))
     disagreement: Mapped[bool] = mapped_column(default=False)
+    # Under the checkpoint's policy (app/domain/policies.py): the device's and the server's action, and the
+    # policy version the server judged under (None: the default, or a record from before policies).
+    offline_action: Mapped[str | None] = mapped_column(String(8))
+    server_action: Mapped[str | None] = mapped_column(String(8))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint_policies.id"))
     blocked_at: Mapped[datetime | None]
     block_reason: Mapped[str | None] = mapped_column(String(200))
 

@@ -1,7 +1,7 @@
 """Scans recorded at gates: validation, idempotent storage with a server re-check, ID lookups, trails."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
-from app.domain import codes
+from app.domain import codes, policies
 from app.domain.colours import RiskAreaFact, risk_areas_on
 from app.domain.idcard import InvalidIdNumber, validate_resident_id
 from app.domain.masking import mask_name
@@ -34,10 +34,12 @@ from app.models.scan import OUTCOMES
 from app.services.checkins import TEMPERATURE_MESSAGE
 from app.services.colours import active_risk_areas
 from app.services.errors import DomainError
+from app.services.policies import CheckpointJudge
 from app.services.trust_bundle import trusted_keys
 
 PLATE = re.compile(r"^[\u4e00-\u9fffA-Z0-9·\-]{2,16}$")
 MAX_QR_TEXT = 2000
+OFFLINE_ACTIONS = (*policies.ACTIONS, policies.OFF)
 
 
 class ScanError(DomainError):
@@ -104,6 +106,7 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
         errors["offline"] = _("The verdict made on the device is missing.")
     else:
         record["offline"] = {key: offline.get(key) for key in ("result", "reason", "colour", "bundle_iat")}
+        _parse_policy_verdict(offline, record["offline"], errors)
 
     if payload.get("direction") not in ("in", "out"):
         errors["direction"] = _("Please choose in or out.")
@@ -128,6 +131,20 @@ def parse_scan(payload, now: datetime) -> tuple[dict | None, dict]:
     return (None if errors else record), errors
 
 
+def _parse_policy_verdict(offline: dict, kept: dict, errors: dict) -> None:
+    """The action the device took under its checkpoint's policy and that policy's id, when it sent them
+    (devices from before policies send neither; the record's fingerprint then stays what it was)."""
+    if "action" in offline:
+        if offline["action"] not in OFFLINE_ACTIONS:
+            errors["offline"] = _("The verdict made on the device is missing.")
+        kept["action"] = offline["action"]
+    if "policy" in offline:
+        policy = offline["policy"]
+        if policy is not None and (isinstance(policy, bool) or not isinstance(policy, int) or not 0 < policy < 2**31):
+            errors["offline"] = _("The verdict made on the device is missing.")
+        kept["policy"] = policy
+
+
 def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     """Store each new scan once, re-judged by the server; answers per record. One commit, unless the database
     refuses the batch: then each record is stored on its own, so a bad one fails alone (outbox.store_each).
@@ -137,20 +154,24 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     now = clock.now_utc()
     answers, fresh = triage(payloads, parse_scan, Scan, now)
     checkpoint_id, warden_id = warden.checkpoint_id, warden.id
+    judge = CheckpointJudge(warden.checkpoint) if fresh else None
     judged = []
     for item, verdict in zip(fresh, _server_verdicts([item[1] for item in fresh], now)):
         if isinstance(verdict, Exception):
             answers[item[0]] = unreadable(item[1]["uuid"], verdict)
         else:
-            judged.append((*item, *verdict))
+            judged.append((*item, *_under_policy(judge, item[1], *verdict, now)))
 
     def write(items: list) -> dict:
         rows, stored = [], {}
-        for index, record, fingerprint, verdict, person_id in items:
+        for index, record, fingerprint, verdict, person_id, decision in items:
             offline = record["offline"]
-            disagreement = offline["result"] != "unverified" and (offline["result"], offline["reason"]) != (
-                verdict.result,
-                verdict.reason,
+            # A device that could not judge the code (unverified, or a person typed in by ID number offline)
+            # cannot disagree; otherwise both verdicts are compared under the policy of the scan's moment.
+            disagreement = (
+                offline["result"] != "unverified"
+                and offline["reason"] != "id_only"
+                and (offline["result"], offline["reason"]) != (verdict.result, verdict.reason)
             )
             rows.append(
                 {
@@ -176,6 +197,9 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
                     "server_reason": verdict.reason,
                     "server_colour": verdict.colour,
                     "disagreement": disagreement,
+                    "offline_action": offline.get("action"),
+                    "server_action": decision.action,
+                    "policy_id": decision.policy_id,
                 }
             )
             stored[index] = ScanAnswer(record["uuid"], "stored", server=verdict, disagreement=disagreement)
@@ -186,6 +210,13 @@ def store_scans(warden: User, payloads: list) -> list[ScanAnswer]:
     store_each(judged, write, answers)
     db.session.commit()
     return [answers[i] for i in range(len(payloads))]
+
+
+def _under_policy(judge: CheckpointJudge, record: dict, verdict: ScanVerdict, person_id, now: datetime) -> tuple:
+    """The server's verdict as the scanner shows it under the checkpoint's policy at the scan's moment (the
+    result becomes the policy's: pass, deny, unverified, channel or unchecked; the reason stays the code's)."""
+    decision = judge.decide(verdict, min(record["scanned_at"], now))
+    return replace(verdict, result=decision.result), person_id, decision
 
 
 def _outcome(record: dict) -> str:

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.infra import clock, keys
 from app.models import CodeRevocation, RiskArea
 from app.services.colours import rule_set
+from app.services.policies import bundle_policies, bundle_risk_areas
 
 BUNDLE_TYPE = "ymt-bundle+jwt"
 
@@ -47,13 +48,18 @@ def risk_areas_version() -> str:
 def signed_bundle() -> str:
     """The bundle as a compact JWS signed with the active key."""
     now = clock.now_utc().replace(microsecond=0)
+    valid_until = now + timedelta(hours=current_app.config["TRUST_BUNDLE_HOURS"])
     payload = {
         "iss": current_app.config["CODE_ISSUER"],
         "iat": clock.epoch(now),
-        "valid_until": clock.epoch(now + timedelta(hours=current_app.config["TRUST_BUNDLE_HOURS"])),
+        "valid_until": clock.epoch(valid_until),
         "keys": trusted_jwks(),
         "revoked": revoked_jti_hashes(),
         "rules_version": rule_set().version,
         "risk_areas_version": risk_areas_version(),
+        # Checkpoint policies (app/domain/policies.py): every scope's version in force and those due before
+        # valid_until; the risk areas in force or upcoming, where checking is never switched off.
+        "policies": bundle_policies(now, valid_until),
+        "risk_areas": bundle_risk_areas(clock.local_today()),
     }
     return codes.sign(payload, keys.active_key(), typ=BUNDLE_TYPE)

@@ -102,5 +102,6 @@ def colour_word(colour: str | None) -> str:
 
 
 def verdict_word(result: str) -> str:
-    """通行 / 禁止通行 / 未核验 in the user's language."""
-    return {"pass": _("Pass"), "deny": _("No entry")}.get(result, _("Unverified"))
+    """通行 / 禁止通行 / 未核验 (and, under a checkpoint policy, 分流引导 / 无需查验) in the user's language."""
+    words = {"pass": _("Pass"), "deny": _("No entry"), "channel": _("Send to a channel"), "unchecked": _("Not checked")}
+    return words.get(result, _("Unverified"))

@@ -474,3 +474,186 @@ def test_database_upgrade_keeps_what_version_1_held(page, live_server):
         "scans": 1,
         "trust": None,
     }
+
+
+# --- checkpoint policies, followed offline from the trust bundle ----------------------------------------
+
+
+def _policy(live_server, gate, kind, area, checking=True, **actions):
+    """Set a policy through the service, as the authority's page does; returns its id."""
+    from app.domain.policies import DEFAULT_ACTIONS
+    from app.models import Checkpoint
+    from app.services.enrolment import make_staff
+    from app.services.policies import set_policy
+
+    with live_server.app.app_context():
+        if kind:
+            db.session.get(Checkpoint, gate.checkpoint_id).kind = kind
+            db.session.commit()
+        admin = db.session.scalar(select(User).where(User.phone == "13700000000"))
+        if admin is None:
+            admin = User(phone="13700000000", role="resident", created_at=clock.now_utc())
+            db.session.add(admin)
+            db.session.commit()
+            make_staff(admin, "admin", "王工作", None, None)
+        steps = {status: {"action": action, "text": ""} for status, action in DEFAULT_ACTIONS.items()}
+        for status, (action, text) in actions.items():
+            steps[status] = {"action": action, "text": text}
+        return set_policy(kind, area, checking, steps, None, admin.id).id
+
+
+def test_a_hospital_scanner_sends_a_yellow_code_to_the_fever_clinic_offline(page, context, live_server, gate):
+    policy_id = _policy(live_server, gate, "hospital", None, yellow=("channel", "发热门诊"))
+    sign_in_warden(page, live_server)
+    wait_for_scanner_ready(page)
+    banner = page.locator("[data-policy]")
+    expect(banner).to_have_attribute("data-policy", str(policy_id))
+    expect(banner).to_contain_text("黄码: 引导至发热门诊")
+
+    context.set_offline(True)
+    page.reload()  # from the worker's cache; the policy comes from the saved trust bundle
+    expect(page.locator("[data-scanner]")).to_have_attribute("data-state", "ready")
+    expect(banner).to_contain_text("黄码: 引导至发热门诊")
+
+    def type_code(text):
+        page.fill("textarea[name=qr_text]", text)
+        page.locator("form[data-code-form] button[type=submit]").click()
+        return result_of(page)
+
+    screen = type_code(gate.qr["yellow"])
+    expect(screen).to_have_attribute("data-result", "channel")
+    expect(screen).to_have_attribute("data-action", "channel")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("请引导至：发热门诊")
+    expect(screen.locator("[data-result-colour]")).to_have_text("黄码")
+    refused = screen.locator("input[name=refused]")
+    expect(refused).not_to_be_checked()
+    expect(refused).to_be_enabled()  # not 禁止通行: the warden records what happened
+    record(page)
+    close_result(page)
+
+    screen = type_code(gate.qr["red"])  # the hospital's policy still denies red
+    expect(screen).to_have_attribute("data-result", "deny")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("禁止通行")
+    expect(screen.locator("input[name=refused]")).to_be_disabled()
+    record(page)
+    close_result(page)
+    expect(page.locator(PENDING)).to_have_text("2")
+
+    context.set_offline(False)
+    expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
+    rows = {row.offline_colour: row for row in scans_of(live_server)}
+    yellow, red = rows["yellow"], rows["red"]
+    assert (yellow.offline_result, yellow.offline_action, yellow.server_result, yellow.server_action) == (
+        "channel",
+        "channel",
+        "channel",
+        "channel",
+    )
+    assert (yellow.policy_id, yellow.outcome, yellow.disagreement) == (policy_id, "passed", False)
+    assert (red.server_result, red.outcome, red.disagreement) == ("deny", "refused", False)
+    expect(page.locator("[data-recent-list] li[data-state=sent]")).to_have_count(2)
+    expect(page.locator("[data-recent-list] .error")).to_have_count(0)  # no disagreement shown
+
+
+def test_in_a_low_risk_area_the_scanner_says_plainly_that_codes_are_not_checked(page, context, live_server, gate):
+    policy_id = _policy(live_server, gate, None, "460100", checking=False)
+    sign_in_warden(page, live_server)
+    wait_for_scanner_ready(page)
+    banner = page.locator("[data-policy]")
+    expect(banner).to_have_attribute("data-checking", "false")
+    expect(banner).to_have_text("本卡口位于低风险地区：此处不查验健康码。")
+
+    context.set_offline(True)
+    page.reload()
+    page.fill("textarea[name=qr_text]", gate.qr["red"])
+    page.locator("form[data-code-form] button[type=submit]").click()
+    screen = result_of(page)
+    expect(screen).to_have_attribute("data-result", "unchecked")
+    expect(screen.locator("[data-result-verdict]")).to_have_text("无需查验")
+    expect(screen.locator("[data-result-reason]")).to_have_text("本卡口位于低风险地区：此处不查验健康码。")
+    expect(screen.locator("[data-result-colour]")).to_be_hidden()  # no judging: no colour on screen
+    record(page)
+    context.set_offline(False)
+    expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
+    [row] = scans_of(live_server)
+    assert (row.offline_result, row.server_result, row.policy_id, row.disagreement) == (
+        "unchecked",
+        "unchecked",
+        policy_id,
+        False,
+    )
+
+
+POLICY_IN_PAGE = """async ({bundle, issuer, cases}) => {
+    const { verifyBundle } = await import('/static/js/trust-bundle.js');
+    const { policyInForce, underPolicy } = await import('/static/js/checkpoint-policy.js');
+    const trust = await verifyBundle(bundle, issuer);
+    return cases.map(({ kind, district, at, result, reason }) => {
+        const decided = underPolicy({ result, reason }, policyInForce(trust, { kind, district }, at));
+        return [decided.result, decided.action, decided.text, decided.policy];
+    });
+}"""
+
+
+def test_the_scanner_picks_and_applies_policies_as_the_server_does(page, live_server):
+    from app.domain import policies
+
+    home = _key()
+    now = int(time.time())
+    with live_server.app.app_context():
+        today = clock.local_today()
+
+    def version(policy_id, kind, area, valid_from, checking=True, retired=False, **actions):
+        steps = {status: {"action": action, "text": ""} for status, action in policies.DEFAULT_ACTIONS.items()}
+        steps.update({status: {"action": a, "text": t} for status, (a, t) in actions.items()})
+        return policies.Policy(policy_id, kind, area, valid_from, checking, policies.parse_steps(steps), retired)
+
+    versions = [
+        version(1, None, None, now - 100, yellow=("note", "戴口罩")),
+        version(2, "hospital", None, now - 100, yellow=("channel", "发热门诊"), no_code=("channel", "")),
+        version(3, None, "460100", now - 100, checking=False),
+        version(4, "work_site", "460105", now - 100, unverified=("deny", "")),
+        version(5, None, "460100", now + 3600, retired=True),
+        version(6, "hospital", None, now + 7200, yellow=("deny", "")),
+    ]
+    risk = [{"district": "460106", "level": "medium", "start": today.isoformat(), "end": None}]
+    payload = {
+        "iss": "hainan",
+        "iat": now,
+        "valid_until": now + 72 * 3600,
+        "keys": [{**codes.public_jwk(home.private_key.public_key()), "iss": "hainan"}],
+        "revoked": [],
+        "rules_version": "t",
+        "risk_areas_version": "t",
+        "policies": [policies.to_dict(v) for v in versions],
+        "risk_areas": risk,
+    }
+    bundle = codes.sign(payload, home, typ="ymt-bundle+jwt")
+    cases = [
+        {"kind": kind, "district": district, "at": at, "result": result, "reason": reason}
+        for kind in ("hospital", "work_site", "mall")
+        for district in ("460105", "460106", "460200")
+        for at in (now, now + 3700, now + 7300)
+        for result, reason in (
+            ("pass", "ok"),
+            ("deny", "yellow"),
+            ("deny", "red"),
+            ("unverified", "id_only"),
+            ("deny", "unknown_person"),
+            ("deny", "invalid"),
+        )
+    ]
+    page.goto(f"{live_server.url}/offline")
+    found = page.evaluate(POLICY_IN_PAGE, {"bundle": bundle, "issuer": "hainan", "cases": cases})
+    from app.domain.colours import RiskAreaFact
+
+    areas = [RiskAreaFact("460106", "medium", today)]
+    for case, device in zip(cases, found):
+        held = policies.in_force(versions, case["kind"], case["district"], case["at"], today, areas)
+        server = policies.decide(case["result"], case["reason"], held)
+        assert device == [server.result, server.action, server.text, server.policy_id], case
+    assert {tuple(item[:2]) for item in found} >= {("channel", "channel"), ("unchecked", "off"), ("pass", "note")}
+
+    # A bundle whose policies are malformed is not used at all.
+    broken = codes.sign({**payload, "policies": [{"id": "x"}]}, home, typ="ymt-bundle+jwt")
+    assert page.evaluate(BUNDLE_REJECTION, {"bundle": broken, "issuer": "hainan"}) == "malformed"

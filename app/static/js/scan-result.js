@@ -49,7 +49,19 @@ export function createResultScreen(root, { onRecord, onClose }) {
     stopCountdown();
   }
 
+  function verdictText(verdict) {
+    if (verdict.result === 'channel') return t('channel_to', { to: verdict.text || t('channel_default') });
+    return t(`verdict_${verdict.result}`);
+  }
+
+  /** The checkpoint policy's note (pass with a note), if any. */
+  function noteText(verdict) {
+    if (verdict.action !== 'note') return '';
+    return verdict.text || t('note_default');
+  }
+
   function reasonText(verdict) {
+    if (verdict.result === 'unchecked') return t('reason_unchecked');
     if (verdict.reason === 'unknown_issuer' && verdict.bundle_iat === null) return t('reason_no_bundle');
     return t(`reason_${verdict.reason}`);
   }
@@ -130,15 +142,21 @@ export function createResultScreen(root, { onRecord, onClose }) {
     holding = false;
     delete root.dataset.holding;
     const { verdict } = scan;
-    root.dataset.colour = verdict.colour || 'none';
+    const unchecked = verdict.result === 'unchecked'; // checking is off here: say so, show no colour
+    const shownColour = unchecked ? null : verdict.colour;
+    root.dataset.colour = shownColour || 'none';
     root.dataset.result = verdict.result;
     root.dataset.reason = verdict.reason;
+    root.dataset.action = verdict.action || '';
     root.dataset.state = 'shown';
     const colour = $('result-colour');
-    colour.hidden = !verdict.colour;
-    colour.textContent = verdict.colour ? t(`colour_${verdict.colour}`) : '';
-    $('result-verdict').textContent = t(`verdict_${verdict.result}`);
+    colour.hidden = !shownColour;
+    colour.textContent = shownColour ? t(`colour_${shownColour}`) : '';
+    $('result-verdict').textContent = verdictText(verdict);
     $('result-reason').textContent = reasonText(verdict);
+    const note = $('result-note');
+    note.textContent = noteText(verdict);
+    note.hidden = !note.textContent;
     $('result-name').textContent = verdict.masked_name || t(scan.source === 'id' ? 'id_person' : 'no_name');
     $('result-expiry').textContent = expiryText(verdict);
     const warning = $('result-warning');

@@ -1,6 +1,7 @@
 // The warden's gate scanner: camera or typed code -> verified on the device with the cached trust bundle
 // (never waiting on the network) -> result screen -> record queued in IndexedDB first -> sent when possible.
 import { QrCamera } from './camera.js';
+import { policyInForce, STATUSES, underPolicy } from './checkpoint-policy.js';
 import { idOnlyVerdict, verifyCode } from './code-verify.js';
 import { freshCsrfToken, site } from './device.js';
 import { dateTime } from './local-time.js';
@@ -15,6 +16,7 @@ const ID_NUMBER = /^\d{17}[\dX]$/;
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 const issuer = setting('issuer');
+const checkpoint = setting('checkpoint'); // {kind, district}: which policy of the bundle this gate follows
 const root = document.querySelector('[data-scanner]');
 const $ = (name) => root.querySelector(`[data-${name}]`);
 const codeForm = $('code-form');
@@ -51,6 +53,7 @@ function renderTrust() {
   element.dataset.level = age.level;
   element.textContent = ageText(age);
   if (trustProblem) element.textContent += ` ${t('trust_rejected')}`;
+  renderPolicy(now);
   const warnings = clockProblems(trust, clock, now).map((problem) => t(`clock_${problem.kind}`, { minutes: Math.abs(problem.minutes || 0) }));
   const warning = $('clock-warning');
   warning.hidden = warnings.length === 0;
@@ -70,6 +73,30 @@ async function refreshBundle() {
   renderTrust();
 }
 
+// --- the checkpoint's policy -----------------------------------------------------------------------
+
+function stepText(step) {
+  if (step.action === 'channel') return t('action_channel', { to: step.text || t('channel_default') });
+  if (step.action === 'note') return step.text ? t('action_note_text', { text: step.text }) : t('action_note');
+  return t(`action_${step.action}`);
+}
+
+/** What this scanner shows for each kind of code here, now; or, plainly, that codes are not checked. */
+function renderPolicy(now = Date.now()) {
+  const policy = policyInForce(trust, checkpoint, now / 1000);
+  const element = $('policy');
+  element.dataset.checking = String(policy.checking);
+  element.dataset.policy = policy.id === null ? 'default' : String(policy.id);
+  element.textContent = policy.checking
+    ? t('policy_rules', { rules: STATUSES.map((status) => `${t(`status_${status}`)}: ${stepText(policy.steps[status])}`).join('; ') })
+    : t('policy_off');
+}
+
+/** A judged code as this gate shows it: under the policy the bundle gives this checkpoint at `atMs`. */
+function decided(verdict, atMs) {
+  return underPolicy(verdict, policyInForce(trust, checkpoint, atMs / 1000));
+}
+
 // --- judging a code, an ID number -----------------------------------------------------------------
 
 function present(scan) {
@@ -81,7 +108,7 @@ function present(scan) {
 
 async function judgeText(text, source) {
   const at = Date.now();
-  const verdict = await verifyCode(text, trust, at / 1000);
+  const verdict = decided(await verifyCode(text, trust, at / 1000), at);
   present({ uuid: crypto.randomUUID(), at, qr_text: text.trim(), id_number: null, verdict, source });
 }
 
@@ -149,7 +176,7 @@ async function checkIdNumber(event) {
       return;
     }
     input.value = ''; // from here on the number lives only in the scan on screen, then in its queued record
-    present({ uuid: crypto.randomUUID(), at, qr_text: null, id_number: number, verdict: answer.verdict, source: 'id' });
+    present({ uuid: crypto.randomUUID(), at, qr_text: null, id_number: number, verdict: decided(answer.verdict, at), source: 'id' });
   } finally {
     button.disabled = false;
   }
@@ -177,7 +204,10 @@ async function record(scan, fields) {
     scanned_at: new Date(scan.at).toISOString(),
     qr_text: scan.qr_text,
     id_number: scan.id_number,
-    offline: { result: verdict.result, reason: verdict.reason, colour: verdict.colour, bundle_iat: verdict.bundle_iat },
+    offline: {
+      result: verdict.result, reason: verdict.reason, colour: verdict.colour, bundle_iat: verdict.bundle_iat,
+      action: verdict.action, policy: verdict.policy,
+    },
     direction: fields.direction,
     outcome: fields.outcome,
     reason: fields.reason,

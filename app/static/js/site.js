@@ -8,6 +8,7 @@
 
   const pages = Object.freeze({
     code: '/code', checkin: '/checkin', scanner: '/warden/scan', trail: '/warden/trail/', clinic: '/clinic/', pharmacy: '/pharmacy/',
+    info: '/info',
   });
 
   self.onecodeSite = Object.freeze({
@@ -34,5 +35,8 @@
     // What an offline "/" opens, first one cached wins.
     homeShells: Object.freeze([pages.code, pages.scanner, pages.clinic, pages.pharmacy]),
     PAGES_CACHE: 'onecode-pages',
+    // Public pages the worker keeps for everyone on the device (nothing personal; kept across sign-outs).
+    publicPages: Object.freeze([pages.info]),
+    PUBLIC_CACHE: 'onecode-public',
   });
 })();

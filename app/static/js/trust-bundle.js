@@ -3,6 +3,7 @@
 // verified again every time it is loaded. Its age and the device clock are checked on every screen update.
 import { db, site } from './device.js';
 import { importEs256Key, parseJws, verifyEs256 } from './jws.js';
+import { policiesOf } from './checkpoint-policy.js';
 
 export const BUNDLE_TYPE = 'ymt-bundle+jwt';
 export const AGING_AFTER_HOURS = 24; // amber: revocations may be missing
@@ -40,7 +41,8 @@ async function keyMap(jwks) {
 
 /**
  * Verify a bundle JWS for this scanner's issuer. Resolves to the trusted view
- * {jws, iss, iat, validUntil, keys: Map(kid -> {iss, key}), revoked: Set, rulesVersion, riskAreasVersion},
+ * {jws, iss, iat, validUntil, keys: Map(kid -> {iss, key}), revoked: Set, rulesVersion, riskAreasVersion,
+ * policies, riskAreas} (checkpoint-policy.js),
  * or rejects with BundleRejected. The signing key must be one of the bundle's own keys, belong to the
  * bundle's issuer, and that issuer must be the one the page was configured with.
  */
@@ -61,6 +63,12 @@ export async function verifyBundle(jws, issuer) {
   const signer = keys.get(header.kid);
   if (!signer || signer.iss !== payload.iss) throw new BundleRejected('signer');
   if (!(await verifyEs256(signer.key, parsed))) throw new BundleRejected('signature');
+  let listed;
+  try {
+    listed = policiesOf(payload);
+  } catch (error) {
+    throw new BundleRejected('malformed');
+  }
   return Object.freeze({
     jws,
     iss: payload.iss,
@@ -70,6 +78,8 @@ export async function verifyBundle(jws, issuer) {
     revoked: new Set(payload.revoked.filter((hash) => typeof hash === 'string')),
     rulesVersion: payload.rules_version ?? null,
     riskAreasVersion: payload.risk_areas_version ?? null,
+    policies: listed.policies,
+    riskAreas: listed.riskAreas,
   });
 }
 

@@ -20,6 +20,7 @@ from app.web.auth.roles import role_required, session_user_id
 from app.web.converters import query_id
 from app.web.errors import RequestError
 from app.web.i18n import current_language
+from app.web.info.document import public_document
 
 
 @bp.get("/csrf")
@@ -72,6 +73,23 @@ def trust_bundle():
     """What a scanner needs offline: trusted keys, revocations, versions — signed (docs/contracts.md: the trust bundle)."""
     response = jsonify({"bundle": signed_bundle(), "server_time": clock.epoch(clock.now_utc())})
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/info")
+def info():
+    """The public information (/info) for other systems: both languages in one document, with its version as
+    the ETag (a 304 when unchanged) and a short public cache lifetime."""
+    doc = public_document()
+    headers = {
+        "ETag": f'"{doc["version"]}"',
+        "Cache-Control": "public, max-age=60",
+        "Access-Control-Allow-Origin": "*",
+    }
+    if request.if_none_match.contains(doc["version"]):
+        return current_app.response_class(status=304, headers=headers)
+    response = jsonify(doc)
+    response.headers.extend(headers)
     return response
 
 

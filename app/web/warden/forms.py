@@ -13,6 +13,8 @@ CHECKPOINT_KIND_LABELS = {
     "mall": _l("Shopping mall"),
     "office_building": _l("Office building"),
     "station": _l("Station"),
+    "hospital": _l("Hospital"),
+    "work_site": _l("Work site"),
     "other": _l("Other"),
 }
 TRAIL_WHY_LABELS = {

@@ -22,6 +22,8 @@ def _checkpoint_view():
     return {
         "id": checkpoint.id,
         "name": checkpoint.name,
+        "kind": checkpoint.kind,  # with the district: which policy in the trust bundle the scanner follows
+        "district": checkpoint.district,
         "kind_label": str(CHECKPOINT_KIND_LABELS[checkpoint.kind]),
         "district_name": districts.name_of(checkpoint.district, lang()),
     }
