@@ -96,6 +96,9 @@ def test_a_visit_registered_without_signal_survives_a_reload_and_is_stored_once_
     sign_in_staff(page, live_server, DOCTOR, "clinician")
     page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/clinic/')).then(Boolean)")
     identify_by_id_number(page, RESIDENT["id_number"])
+    # The worker controls the page and holds the desk page (it rewrites that copy after each visit online).
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.open('onecode-pages').then((cache) => cache.match('/clinic/')).then(Boolean)")
 
     context.set_offline(True)
     form = page.locator('form[data-care-form="fever_visit"]')

@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "return_upload_discarded": _l("Discarded a list of returning residents"),
     "return_sent": _l("Texted invitations to returning residents"),
     "return_send_resumed": _l("Resumed texting invitations"),
+    "checkpoint_policy_set": _l("Set a checkpoint policy"),
+    "checkpoint_policy_ended": _l("Ended a checkpoint policy"),
 }
 
 
