@@ -4,13 +4,12 @@
 // the care outbox in IndexedDB before the page says "saved", and sent when there is a connection
 // (docs/contracts.md: offline submissions). Field rules: see recordFrom().
 import { QrCamera } from './camera.js';
+import { validIdNumber } from './id-number.js';
 import { freshCsrfToken, site } from './device.js';
 import { createOutboxPanel } from './outbox-panel.js';
 import { choosePlace } from './place-picker.js';
 import { t } from './strings.js';
 
-const ID_NUMBER = /^\d{17}[\dX]$/;
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 const root = document.querySelector('[data-care-desk]');
 const $ = (name) => root.querySelector(`[data-${name}]`);
@@ -21,12 +20,6 @@ let pending = null; // the last lookup that asked for an SMS code: {qr_text}
 let camera = null;
 
 // --- identifying --------------------------------------------------------------------------------------------
-
-function validIdNumber(number) {
-  if (!ID_NUMBER.test(number)) return false;
-  const sum = ID_WEIGHTS.reduce((total, weight, index) => total + weight * Number(number[index]), 0);
-  return '10X98765432'[sum % 11] === number[17];
-}
 
 function showError(message) {
   const element = $('identify-error');

@@ -1,6 +1,7 @@
 // The warden's gate scanner: camera or typed code -> verified on the device with the cached trust bundle
 // (never waiting on the network) -> result screen -> record queued in IndexedDB first -> sent when possible.
 import { QrCamera } from './camera.js';
+import { validIdNumber } from './id-number.js';
 import { policyInForce, STATUSES, underPolicy } from './checkpoint-policy.js';
 import { idOnlyVerdict, verifyCode } from './code-verify.js';
 import { freshCsrfToken, site } from './device.js';
@@ -12,8 +13,6 @@ import { bundleAge, clockProblems, refreshTrust, savedClockOffset, savedTrust } 
 
 const TRUST_REFRESH_MS = 5 * 60 * 1000;
 const SCREEN_UPDATE_MS = 30 * 1000;
-const ID_NUMBER = /^\d{17}[\dX]$/;
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 const issuer = setting('issuer');
 const checkpoint = setting('checkpoint'); // {kind, district}: which policy of the bundle this gate follows
@@ -110,12 +109,6 @@ async function judgeText(text, source) {
   const at = Date.now();
   const verdict = decided(await verifyCode(text, trust, at / 1000), at);
   present({ uuid: crypto.randomUUID(), at, qr_text: text.trim(), id_number: null, verdict, source });
-}
-
-function validIdNumber(number) {
-  if (!ID_NUMBER.test(number)) return false;
-  const sum = ID_WEIGHTS.reduce((total, weight, index) => total + weight * Number(number[index]), 0);
-  return '10X98765432'[sum % 11] === number[17];
 }
 
 /**
