@@ -62,11 +62,11 @@ database: $(VENV)/.runtime
 	$(FLASK) keys init
 	$(FLASK) seed-demo
 
-system-test-deps:  ## Debian's Chromium and ffmpeg (browser tests) and PostgreSQL's server (root, or sudo)
-	@if ! command -v chromium >/dev/null || ! command -v ffmpeg >/dev/null \
+system-test-deps:  ## Debian's Chromium and ffmpeg (browser tests), PostgreSQL's and Redis's servers (root, or sudo)
+	@if ! command -v chromium >/dev/null || ! command -v ffmpeg >/dev/null || ! command -v redis-server >/dev/null \
 		|| ! { command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg postgresql; fi
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium ffmpeg postgresql redis-server; fi
 
 bench: install-test  ## the benchmark scripts; each prints a table (they are not tests)
 	$(PYTHON) bench/code_endpoint.py

@@ -53,6 +53,8 @@ def test_withdrawn_links_no_longer_enrol(app):
     newcomer = app.test_client()
     sign_in(newcomer, "13700000002")
     assert newcomer.get(link).status_code == 400
+    again = admin.post(f"/authority/staff/invites/{invite_id}/revoke", follow_redirects=True)
+    assert "该链接已被使用或已撤回" in again.get_data(as_text=True)
 
 
 def test_only_admins_issue_links(app):

@@ -29,6 +29,7 @@ class EnrolmentError(DomainError):
         "link_expired": _l("This enrolment link has expired. Please ask for a new one."),
         "link_used": _l("This enrolment link has already been used. Please ask for a new one."),
         "link_invalid": _l("This enrolment link is not valid."),
+        "link_gone": _l("This link was already used or withdrawn."),
     }
     statuses = {"link_expired": 400, "link_used": 400, "link_invalid": 400}
 
@@ -143,15 +144,14 @@ def _join_institution(user: User, role: str, institution: dict | int | None) -> 
         raise institutions.InstitutionError("unknown", "institution_id")
 
 
-def revoke_invite(invite_id: int, actor_id: int) -> bool:
-    """Withdraw an unused invitation; False when it was used or withdrawn already."""
+def revoke_invite(invite_id: int, actor_id: int) -> None:
+    """Withdraw an unused invitation; EnrolmentError("link_gone") when it was used or withdrawn already."""
     invite = db.session.get(StaffInvite, invite_id)
     if invite is None or invite.used_at is not None or invite.revoked_at is not None:
-        return False
+        raise EnrolmentError("link_gone")
     invite.revoked_at = clock.now_utc()
     audit.record(actor_id, "enrol_link_revoked", None, invite.role, invite_id=invite.id)
     db.session.commit()
-    return True
 
 
 def _make_warden(user: User, checkpoint_id: int | None, checkpoint: dict | None) -> None:

@@ -86,10 +86,12 @@ def staff_links():
 @role_required("admin")
 def revoke_invite(invite_id):
     """Withdraw an unused enrolment link."""
-    if enrolment.revoke_invite(invite_id, current_user.id):
-        flash(_("The link was withdrawn."), "info")
+    try:
+        enrolment.revoke_invite(invite_id, current_user.id)
+    except enrolment.EnrolmentError as refused:
+        flash(refused.message, "error")
     else:
-        flash(_("This link was already used or withdrawn."), "error")
+        flash(_("The link was withdrawn."), "info")
     return redirect(url_for("authority.staff_links"))
 
 
