@@ -4,12 +4,11 @@
 // the care outbox in IndexedDB before the page says "saved", and sent when there is a connection
 // (docs/contracts.md: offline submissions). Field rules: see recordFrom().
 import { QrCamera } from './camera.js';
-import { validIdNumber } from './id-number.js';
 import { freshCsrfToken, site } from './device.js';
+import { validIdNumber } from './id-number.js';
 import { createOutboxPanel } from './outbox-panel.js';
 import { choosePlace } from './place-picker.js';
 import { t } from './strings.js';
-
 
 const root = document.querySelector('[data-care-desk]');
 const $ = (name) => root.querySelector(`[data-${name}]`);

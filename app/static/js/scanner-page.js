@@ -1,10 +1,10 @@
 // The warden's gate scanner: camera or typed code -> verified on the device with the cached trust bundle
 // (never waiting on the network) -> result screen -> record queued in IndexedDB first -> sent when possible.
 import { QrCamera } from './camera.js';
-import { validIdNumber } from './id-number.js';
 import { policyInForce, STATUSES, underPolicy } from './checkpoint-policy.js';
 import { idOnlyVerdict, verifyCode } from './code-verify.js';
 import { freshCsrfToken, site } from './device.js';
+import { validIdNumber } from './id-number.js';
 import { dateTime } from './local-time.js';
 import { createResultScreen } from './scan-result.js';
 import { scanOutbox } from './outbox-panel.js';
